@@ -1,0 +1,39 @@
+"""parareel: programmatic video in Python, rendered in parallel."""
+
+from parareel.errors import (
+    AssetError,
+    ColorError,
+    ParareelError,
+    ProjectError,
+    RenderError,
+    SceneError,
+    VariableError,
+)
+from parareel.scene import easing
+from parareel.scene.color import Color
+from parareel.scene.flow import chain, delay, loop, parallel, sequence, wait
+from parareel.scene.nodes import (
+    Circle,
+    Ellipse,
+    Group,
+    Image,
+    Line,
+    Node,
+    Path,
+    Polyline,
+    Rect,
+    Shape,
+    Text,
+)
+from parareel.scene.player import Scene
+from parareel.scene.project import Project
+from parareel.scene.signal import Signal
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AssetError", "Circle", "Color", "ColorError", "Ellipse", "Group", "Image", "Line", "Node",
+    "ParareelError", "Path", "Polyline", "Project", "ProjectError", "Rect", "RenderError",
+    "Scene", "SceneError", "Shape", "Signal", "Text", "VariableError", "chain", "delay",
+    "easing", "loop", "parallel", "sequence", "wait",
+]

@@ -1,0 +1,71 @@
+"""Render chunks in local processes (or in this process when there is one worker)."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from collections.abc import Sequence
+
+from parareel.executors import OnFrames
+from parareel.job import ChunkJob, ChunkResult, run_chunk
+from parareel.scene.project import Project
+
+
+def auto_workers() -> int:
+    """One worker per core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+class LocalExecutor:
+    """A pool of worker processes, each rendering one chunk at a time.
+
+    Workers are forked where the platform allows, so they inherit the loaded
+    project (even one defined in a notebook) instead of importing it again.
+    """
+
+    def __init__(self, workers: int, project: Project | None = None) -> None:
+        self.workers = max(1, workers)
+        self.project = project
+
+    def run(self, jobs: Sequence[ChunkJob], on_frames: OnFrames) -> list[ChunkResult]:
+        if self.workers == 1 or len(jobs) == 1:
+            return [run_chunk(job, self.project, on_frames) for job in jobs]
+        method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+        ctx = mp.get_context(method)
+        progress = ctx.SimpleQueue()
+        pool = ctx.Pool(min(self.workers, len(jobs)), initializer=_init_worker,
+                        initargs=(self.project, progress))
+        try:
+            pending = [pool.apply_async(_work, (job,)) for job in jobs]
+            while not all(p.ready() for p in pending):
+                time.sleep(0.05)
+                _drain(progress, on_frames)
+                for p in pending:
+                    if p.ready() and not p.successful():
+                        p.get()  # raises the worker's error here
+            _drain(progress, on_frames)
+            results = [p.get() for p in pending]
+            pool.close()
+            return results
+        finally:
+            pool.terminate()  # on error or Ctrl-C: stop every worker now
+            pool.join()
+
+
+_worker_project: Project | None = None
+_worker_progress = None
+
+
+def _init_worker(project: Project | None, progress) -> None:
+    global _worker_project, _worker_progress
+    _worker_project, _worker_progress = project, progress
+
+
+def _work(job: ChunkJob) -> ChunkResult:
+    return run_chunk(job, _worker_project, _worker_progress.put)
+
+
+def _drain(progress, on_frames: OnFrames) -> None:
+    while not progress.empty():
+        on_frames(progress.get())

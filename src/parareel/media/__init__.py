@@ -1,0 +1,1 @@
+"""Media: encoding segments, mixing audio, joining segments, probing files (PyAV)."""

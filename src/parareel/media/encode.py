@@ -1,0 +1,130 @@
+"""Encode RGBA frames to an H.264 file with PyAV.
+
+Every segment of a render is written by this class with the same settings, so
+segments join by stream copy: each starts on a keyframe and counts time in
+frames (time base 1/fps).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import threading
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+
+from parareel.errors import RenderError
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """Video codec settings. The defaults suit the web: H.264, yuv420p, crf 20.
+
+    `qp=0` encodes losslessly (exact frames, large files: for tests and masters).
+    `preset` trades speed for size: ultrafast ... veryfast (default) ... medium ... veryslow.
+    """
+
+    crf: int = 20
+    preset: str = "veryfast"
+    qp: int | None = None
+    codec: str = "libx264"
+    pix_fmt: str = "yuv420p"
+
+    def options(self) -> dict[str, str]:
+        opts = {"preset": self.preset}
+        if self.qp is not None:
+            opts["qp"] = str(self.qp)
+        else:
+            opts["crf"] = str(self.crf)
+        return opts
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_BT709 = 1  # primaries, transfer and matrix code points for HD video
+_DONE = object()
+
+
+class VideoWriter:
+    """Write frames to `path`; the file appears only when `close()` succeeds.
+
+    Drawing and encoding overlap: `write` copies the frame and hands it to a thread
+    that converts it to YUV and encodes it (PyAV releases the GIL for both).
+    """
+
+    def __init__(self, path: str | os.PathLike, width: int, height: int, fps: int,
+                 encoding: Encoding | None = None, faststart: bool = True) -> None:
+        self.path = Path(path)
+        self.partial = self.path.with_name(f".{self.path.name}.partial")
+        self.frames = 0
+        options = {"movflags": "+faststart"} if faststart else {}
+        self._container = av.open(str(self.partial), "w", format="mp4", options=options)
+        encoding = encoding or Encoding()
+        stream = self._container.add_stream(encoding.codec, rate=fps, options=encoding.options())
+        stream.width, stream.height, stream.pix_fmt = width, height, encoding.pix_fmt
+        stream.time_base = Fraction(1, fps)
+        ctx = stream.codec_context
+        ctx.color_primaries = ctx.color_trc = ctx.colorspace = _BT709
+        self._stream = stream
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=4)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._encode_loop, daemon=True)
+        self._thread.start()
+
+    def write(self, rgba: np.ndarray) -> None:
+        if self._error:
+            raise RenderError(f"encoding failed: {self._error}") from self._error
+        frame = av.VideoFrame.from_ndarray(rgba, format="rgba")
+        frame.pts = self.frames
+        self.frames += 1
+        self._queue.put(frame)
+
+    def _encode_loop(self) -> None:
+        stream, mux = self._stream, self._container.mux
+        try:
+            while (frame := self._queue.get()) is not _DONE:
+                yuv = frame.reformat(format=stream.pix_fmt, dst_colorspace="ITU709",
+                                     interpolation="POINT")
+                yuv.pts = frame.pts
+                mux(stream.encode(yuv))
+            mux(stream.encode(None))
+        except BaseException as exc:  # reported to the writing thread
+            self._error = exc
+            while self._queue.get() is not _DONE:  # unblock the writer
+                pass
+
+    def close(self) -> Path:
+        """Flush, finish the file and move it into place."""
+        self._queue.put(_DONE)
+        self._thread.join()
+        if self._error:
+            self.abort()
+            raise RenderError(f"encoding failed: {self._error}") from self._error
+        self._container.close()
+        os.replace(self.partial, self.path)
+        return self.path
+
+    def abort(self) -> None:
+        """Stop and leave nothing behind."""
+        if self._thread.is_alive():
+            self._queue.put(_DONE)
+            self._thread.join()
+        with contextlib.suppress(Exception):  # the file is deleted anyway
+            self._container.close()
+        self.partial.unlink(missing_ok=True)
+
+    def __enter__(self) -> VideoWriter:
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()

@@ -1,0 +1,95 @@
+"""Join segments into one MP4 by stream copy: no re-encode, timestamps rebased in frames."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from fractions import Fraction
+from pathlib import Path
+
+import av
+
+from parareel.errors import RenderError
+
+
+def join_segments(segments: Sequence[str | os.PathLike], output: str | os.PathLike, fps: int,
+                  audio: str | os.PathLike | None = None) -> Path:
+    """Concatenate video segments (and mux an audio file) into `output` with +faststart.
+
+    Each segment's timestamps are converted to frames and shifted by the frames
+    before it, so the result has exactly the frames of its segments, evenly spaced.
+    The output appears only once complete.
+    """
+    if not segments:
+        raise RenderError("nothing to join: no segments")
+    output = Path(output)
+    partial = output.with_name(f".{output.name}.partial")
+    frame = Fraction(1, fps)
+    try:
+        with av.open(str(partial), "w", format="mp4", options={"movflags": "+faststart"}) as out:
+            with av.open(str(segments[0])) as first:
+                video = out.add_stream_from_template(first.streams.video[0])
+            video.time_base = frame
+            sound = _open_audio(out, audio)
+            delay = max(_reorder_delay(path, frame) for path in segments)
+            offset = 0
+            for path in segments:
+                offset += _copy_video(path, out, video, offset, delay, frame)
+            if sound:
+                _copy_audio(*sound, out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, output)
+    return output
+
+
+def _reorder_delay(path, frame: Fraction) -> int:
+    """How many frames the segment's decode timestamps run ahead (B-frames reorder)."""
+    with av.open(str(path)) as segment:
+        stream = segment.streams.video[0]
+        for packet in segment.demux(stream):
+            return max(0, -round(packet.dts * stream.time_base / frame))
+    raise RenderError(f"segment {str(path)!r} has no video frames")
+
+
+def _copy_video(path, out, video, offset: int, delay: int, frame: Fraction) -> int:
+    """Copy one segment's packets, shifted by `offset` frames; return its frame count.
+
+    Segments can differ in reorder delay (a 1-frame segment has no B-frames), so
+    decode times are rewritten as one even sequence lagging by the largest delay:
+    still in decode order, never after a frame's presentation time, and
+    increasing across segment boundaries.
+    """
+    count = 0
+    with av.open(str(path)) as segment:
+        stream = segment.streams.video[0]
+        scale = stream.time_base / frame  # segment ticks to frames
+        for packet in segment.demux(stream):
+            if packet.size == 0:  # the demuxer's end-of-stream marker
+                continue
+            packet.pts = offset + round(packet.pts * scale)
+            packet.dts = offset + count - delay
+            packet.duration = 1
+            packet.time_base = frame
+            packet.stream = video
+            out.mux(packet)
+            count += 1
+    return count
+
+
+def _open_audio(out, audio):
+    if audio is None:
+        return None
+    source = av.open(str(audio))
+    stream = source.streams.audio[0]
+    return source, stream, out.add_stream_from_template(stream)
+
+
+def _copy_audio(source, stream, target, out) -> None:
+    with source:
+        for packet in source.demux(stream):
+            if packet.size == 0:
+                continue
+            packet.stream = target
+            out.mux(packet)

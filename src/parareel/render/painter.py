@@ -1,0 +1,217 @@
+"""Draw a node tree onto a skia canvas: one painter function per node type."""
+
+from __future__ import annotations
+
+from functools import cache, singledispatch
+
+import skia
+
+from parareel.errors import AssetError
+from parareel.scene.color import Color
+from parareel.scene.nodes import (
+    Circle,
+    Ellipse,
+    Image,
+    Node,
+    Path,
+    Polyline,
+    Rect,
+    Shape,
+    Text,
+)
+
+_CAPS = {"butt": skia.Paint.kButt_Cap, "round": skia.Paint.kRound_Cap,
+         "square": skia.Paint.kSquare_Cap}
+_JOINS = {"miter": skia.Paint.kMiter_Join, "round": skia.Paint.kRound_Join,
+          "bevel": skia.Paint.kBevel_Join}
+
+
+def draw_tree(canvas: skia.Canvas, root: Node, width: int, height: int, background: Color) -> None:
+    """Clear to the background and draw `root` with the origin at the frame's centre."""
+    canvas.clear(background.to_argb32())
+    canvas.save()
+    canvas.translate(width / 2, height / 2)
+    draw_node(canvas, root)
+    canvas.restore()
+
+
+def draw_node(canvas: skia.Canvas, node: Node) -> None:
+    opacity = node.opacity()
+    if opacity <= 0:
+        return
+    canvas.save()
+    canvas.translate(node.x(), node.y())
+    if rotation := node.rotation():
+        canvas.rotate(rotation)
+    sx, sy = node.scale()
+    if (sx, sy) != (1.0, 1.0):
+        canvas.scale(sx, sy)
+    if opacity < 1:
+        canvas.saveLayerAlpha(None, round(opacity * 255))
+    paint(node, canvas)
+    for child in sorted(node.children, key=lambda c: c.z()):  # stable: ties keep their order
+        draw_node(canvas, child)
+    canvas.restore()
+    if opacity < 1:
+        canvas.restore()
+
+
+@singledispatch
+def paint(node: Node, canvas: skia.Canvas) -> None:
+    """Draw the node itself (not its children). Groups draw nothing."""
+
+
+def _paints(shape: Shape) -> list[skia.Paint]:
+    paints = []
+    fill = shape.fill()
+    if fill.a > 0:
+        paints.append(skia.Paint(AntiAlias=True, Color=fill.to_argb32()))
+    stroke, width = shape.stroke(), shape.stroke_width()
+    if stroke.a > 0 and width > 0:
+        p = skia.Paint(AntiAlias=True, Color=stroke.to_argb32(), Style=skia.Paint.kStroke_Style,
+                       StrokeWidth=width, StrokeCap=_CAPS[shape.cap()],
+                       StrokeJoin=_JOINS[shape.join()])
+        if dash := shape.dash():
+            p.setPathEffect(skia.DashPathEffect.Make(list(dash) * (2 if len(dash) % 2 else 1), 0))
+        paints.append(p)
+    return paints
+
+
+@paint.register
+def _(node: Rect, canvas: skia.Canvas) -> None:
+    w, h, r = node.width(), node.height(), node.radius()
+    rrect = skia.RRect.MakeRectXY(skia.Rect.MakeXYWH(-w / 2, -h / 2, w, h), r, r)
+    for p in _paints(node):
+        canvas.drawRRect(rrect, p)
+
+
+@paint.register
+def _(node: Ellipse, canvas: skia.Canvas) -> None:
+    w, h = node.width(), node.height()
+    for p in _paints(node):
+        canvas.drawOval(skia.Rect.MakeXYWH(-w / 2, -h / 2, w, h), p)
+
+
+@paint.register
+def _(node: Circle, canvas: skia.Canvas) -> None:
+    for p in _paints(node):
+        canvas.drawCircle(0, 0, node.radius(), p)
+
+
+def _trimmed(path: skia.Path, progress: float) -> skia.Path | None:
+    """The first `progress` of the path's length (for draw-on animations)."""
+    if progress >= 1:
+        return path
+    if progress <= 0:
+        return None
+    total, measure = 0.0, skia.PathMeasure(path, False)
+    while True:  # a path may have several contours
+        total += measure.getLength()
+        if not measure.nextContour():
+            break
+    out, remaining, measure = skia.Path(), total * progress, skia.PathMeasure(path, False)
+    while remaining > 0:
+        length = measure.getLength()
+        measure.getSegment(0, min(length, remaining), out, True)
+        remaining -= length
+        if not measure.nextContour():
+            break
+    return out
+
+
+def _draw_path(node: Shape, canvas: skia.Canvas, path: skia.Path, progress: float) -> None:
+    trimmed = _trimmed(path, progress)
+    if trimmed is not None:
+        for p in _paints(node):
+            canvas.drawPath(trimmed, p)
+
+
+@paint.register
+def _(node: Polyline, canvas: skia.Canvas) -> None:
+    points = node.points()
+    if len(points) >= 2:
+        path = skia.Path.Polygon([skia.Point(x, y) for x, y in points], node.closed())
+        _draw_path(node, canvas, path, node.progress())
+
+
+@paint.register
+def _(node: Path, canvas: skia.Canvas) -> None:
+    _draw_path(node, canvas, _svg_path(tuple(node.data())), node.progress())
+
+
+@cache
+def _svg_path(commands: tuple[tuple, ...]) -> skia.Path:
+    path = skia.Path()
+    for kind, *args in commands:
+        if kind == "M":
+            path.moveTo(*args)
+        elif kind == "L":
+            path.lineTo(*args)
+        elif kind == "C":
+            path.cubicTo(*args)
+        elif kind == "Q":
+            path.quadTo(*args)
+        elif kind == "A":
+            rx, ry, rotation, large, sweep, x, y = args
+            path.arcTo(rx, ry, rotation,
+                       skia.Path.kLarge_ArcSize if large else skia.Path.kSmall_ArcSize,
+                       skia.PathDirection.kCW if sweep else skia.PathDirection.kCCW, x, y)
+        else:
+            path.close()
+    return path
+
+
+@cache
+def _typeface(font: str, weight: int, italic: bool) -> skia.Typeface:
+    if font.lower().endswith((".ttf", ".otf", ".ttc")):
+        typeface = skia.Typeface.MakeFromFile(font)
+        if typeface is None:
+            raise AssetError(f"cannot load font file {font!r}")
+        return typeface
+    slant = skia.FontStyle.kItalic_Slant if italic else skia.FontStyle.kUpright_Slant
+    return skia.Typeface(font, skia.FontStyle(weight, skia.FontStyle.kNormal_Width, slant))
+
+
+@paint.register
+def _(node: Text, canvas: skia.Canvas) -> None:
+    font = skia.Font(_typeface(node.font(), node.weight(), node.italic()), node.size())
+    font.setEdging(skia.Font.Edging.kAntiAlias)
+    font.setSubpixel(True)
+    lines = node.text().split("\n")
+    ascent, descent = -font.getMetrics().fAscent, font.getMetrics().fDescent
+    step = node.size() * node.line_height()
+    block = step * (len(lines) - 1) + ascent + descent
+    baseline = -block / 2 + ascent
+    paint_ = skia.Paint(AntiAlias=True, Color=node.fill().to_argb32())
+    align = node.align()
+    for line in lines:
+        width = font.measureText(line)
+        x = -width / 2 if align == "center" else -width if align == "right" else 0.0
+        canvas.drawString(line, x, baseline, font, paint_)
+        baseline += step
+
+
+@cache
+def _image(path: str) -> skia.Image:
+    with open(path, "rb") as f:
+        image = skia.Image.MakeFromEncoded(skia.Data.MakeWithCopy(f.read()))
+    if image is None:
+        raise AssetError(f"cannot decode image {path!r}: the file is damaged or not PNG/JPEG")
+    return image
+
+
+@paint.register
+def _(node: Image, canvas: skia.Canvas) -> None:
+    if node.src() is None:
+        return
+    image = _image(node.src())
+    w, h = node.width(), node.height()
+    if w is None and h is None:
+        w, h = image.width(), image.height()
+    elif w is None:
+        w = h * image.width() / image.height()
+    elif h is None:
+        h = w * image.height() / image.width()
+    canvas.drawImageRect(image, skia.Rect.MakeXYWH(-w / 2, -h / 2, w, h),
+                         skia.SamplingOptions(skia.FilterMode.kLinear, skia.MipmapMode.kLinear),
+                         skia.Paint(AntiAlias=True))

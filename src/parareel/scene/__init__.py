@@ -1,0 +1,1 @@
+"""Authoring: signals, tweens and easings, flow, nodes, scenes and projects (no drawing)."""

@@ -1,0 +1,114 @@
+"""Colors: parsed once from hex, CSS names, `rgb()/rgba()` strings or tuples."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from parareel.errors import ColorError
+
+
+class Color(NamedTuple):
+    """A straight-alpha color with channels in [0, 1]."""
+
+    r: float
+    g: float
+    b: float
+    a: float = 1.0
+
+    def lerp(self, other: Color, t: float) -> Color:
+        return Color(*(x + (y - x) * t for x, y in zip(self, other, strict=True)))
+
+    def to_argb32(self) -> int:
+        """The 0xAARRGGBB integer skia's paints take."""
+        r, g, b, a = (round(min(1.0, max(0.0, c)) * 255) for c in self)
+        return (a << 24) | (r << 16) | (g << 8) | b
+
+
+ColorLike = Color | str | tuple[float, ...]
+
+# The CSS named colors (CSS Color Module Level 4).
+_CSS = """
+aliceblue f0f8ff  antiquewhite faebd7  aqua 00ffff  aquamarine 7fffd4  azure f0ffff  beige
+f5f5dc  bisque ffe4c4  black 000000  blanchedalmond ffebcd  blue 0000ff  blueviolet 8a2be2
+brown a52a2a  burlywood deb887  cadetblue 5f9ea0  chartreuse 7fff00  chocolate d2691e  coral
+ff7f50  cornflowerblue 6495ed  cornsilk fff8dc  crimson dc143c  cyan 00ffff  darkblue 00008b
+darkcyan 008b8b  darkgoldenrod b8860b  darkgray a9a9a9  darkgreen 006400  darkgrey a9a9a9
+darkkhaki bdb76b  darkmagenta 8b008b  darkolivegreen 556b2f  darkorange ff8c00  darkorchid
+9932cc  darkred 8b0000  darksalmon e9967a  darkseagreen 8fbc8f  darkslateblue 483d8b
+darkslategray 2f4f4f  darkslategrey 2f4f4f  darkturquoise 00ced1  darkviolet 9400d3  deeppink
+ff1493  deepskyblue 00bfff  dimgray 696969  dimgrey 696969  dodgerblue 1e90ff  firebrick b22222
+floralwhite fffaf0  forestgreen 228b22  fuchsia ff00ff  gainsboro dcdcdc  ghostwhite f8f8ff
+gold ffd700  goldenrod daa520  gray 808080  green 008000  greenyellow adff2f  grey 808080
+honeydew f0fff0  hotpink ff69b4  indianred cd5c5c  indigo 4b0082  ivory fffff0  khaki f0e68c
+lavender e6e6fa  lavenderblush fff0f5  lawngreen 7cfc00  lemonchiffon fffacd  lightblue add8e6
+lightcoral f08080  lightcyan e0ffff  lightgoldenrodyellow fafad2  lightgray d3d3d3  lightgreen
+90ee90  lightgrey d3d3d3  lightpink ffb6c1  lightsalmon ffa07a  lightseagreen 20b2aa
+lightskyblue 87cefa  lightslategray 778899  lightslategrey 778899  lightsteelblue b0c4de
+lightyellow ffffe0  lime 00ff00  limegreen 32cd32  linen faf0e6  magenta ff00ff  maroon 800000
+mediumaquamarine 66cdaa  mediumblue 0000cd  mediumorchid ba55d3  mediumpurple 9370db
+mediumseagreen 3cb371  mediumslateblue 7b68ee  mediumspringgreen 00fa9a  mediumturquoise 48d1cc
+mediumvioletred c71585  midnightblue 191970  mintcream f5fffa  mistyrose ffe4e1  moccasin ffe4b5
+navajowhite ffdead  navy 000080  oldlace fdf5e6  olive 808000  olivedrab 6b8e23  orange ffa500
+orangered ff4500  orchid da70d6  palegoldenrod eee8aa  palegreen 98fb98  paleturquoise afeeee
+palevioletred db7093  papayawhip ffefd5  peachpuff ffdab9  peru cd853f  pink ffc0cb  plum dda0dd
+powderblue b0e0e6  purple 800080  rebeccapurple 663399  red ff0000  rosybrown bc8f8f  royalblue
+4169e1  saddlebrown 8b4513  salmon fa8072  sandybrown f4a460  seagreen 2e8b57  seashell fff5ee
+sienna a0522d  silver c0c0c0  skyblue 87ceeb  slateblue 6a5acd  slategray 708090  slategrey
+708090  snow fffafa  springgreen 00ff7f  steelblue 4682b4  tan d2b48c  teal 008080  thistle
+d8bfd8  tomato ff6347  turquoise 40e0d0  violet ee82ee  wheat f5deb3  white ffffff  whitesmoke
+f5f5f5  yellow ffff00  yellowgreen 9acd32
+"""
+_WORDS = _CSS.split()
+NAMED: dict[str, str] = dict(zip(_WORDS[::2], _WORDS[1::2], strict=True))
+
+_FUNC = re.compile(r"rgba?\(\s*([^)]*)\)")
+_HINT = ("use '#rrggbb', '#rrggbbaa', a CSS name such as 'tomato', 'rgba(255, 0, 0, 0.5)' "
+         "or (r, g, b[, a])")
+
+
+def parse_color(value: ColorLike) -> Color:
+    """Read a color; raise ColorError naming the value and the accepted forms."""
+    if isinstance(value, Color):
+        return value
+    if isinstance(value, str):
+        return _parse_string(value)
+    if isinstance(value, tuple | list) and len(value) in (3, 4):
+        return _from_channels(value, value)
+    raise ColorError(f"invalid color {value!r}: {_HINT}")
+
+
+def _parse_string(text: str) -> Color:
+    s = text.strip().lower()
+    if s in ("transparent", "none"):
+        return Color(0.0, 0.0, 0.0, 0.0)
+    s = "#" + NAMED[s] if s in NAMED else s
+    if s.startswith("#"):
+        digits = s[1:]
+        if len(digits) in (3, 4):
+            digits = "".join(c * 2 for c in digits)
+        if len(digits) in (6, 8) and all(c in "0123456789abcdef" for c in digits):
+            channels = [int(digits[i : i + 2], 16) / 255 for i in range(0, len(digits), 2)]
+            return Color(*channels)
+    elif match := _FUNC.fullmatch(s):
+        try:
+            parts = [float(p) for p in match.group(1).replace(",", " ").replace("/", " ").split()]
+        except ValueError:
+            parts = []
+        if len(parts) in (3, 4):
+            return _from_channels(parts, text)
+    raise ColorError(f"invalid color {text!r}: {_HINT}")
+
+
+def _from_channels(channels, original) -> Color:
+    """(r, g, b) in 0..255 and an optional alpha in 0..1."""
+    try:
+        r, g, b, *a = (float(c) for c in channels)
+    except (TypeError, ValueError):
+        raise ColorError(f"invalid color {original!r}: {_HINT}") from None
+    alpha = a[0] if a else 1.0
+    if not all(0 <= c <= 255 for c in (r, g, b)) or not 0 <= alpha <= 1:
+        raise ColorError(
+            f"invalid color {original!r}: red, green and blue go from 0 to 255, alpha from 0 to 1"
+        )
+    return Color(r / 255, g / 255, b / 255, alpha)

@@ -1,0 +1,100 @@
+"""Easing functions: map progress t in [0, 1] to eased progress, with f(0)=0 and f(1)=1.
+
+Every family comes in `in_`, `out_` and `in_out_` forms, as in Motion Canvas's
+timing functions. Use them by value (`easing.in_out_cubic`) or by name
+(`easing.get("in_out_cubic")`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+Easing = Callable[[float], float]
+
+
+def linear(t: float) -> float:
+    return t
+
+
+def _family(curve: Easing) -> tuple[Easing, Easing, Easing]:
+    """Derive the out and in-out forms from the in form, with exact endpoints."""
+
+    def ease_in(t: float) -> float:
+        return 0.0 if t <= 0 else 1.0 if t >= 1 else curve(t)
+
+    def ease_out(t: float) -> float:
+        return 1.0 - ease_in(1.0 - t)
+
+    def ease_in_out(t: float) -> float:
+        return ease_in(2 * t) / 2 if t < 0.5 else 1.0 - ease_in(2 - 2 * t) / 2
+
+    return ease_in, ease_out, ease_in_out
+
+
+_BACK = 1.70158
+_ELASTIC = 2 * math.pi / 3
+
+
+def _back(t: float) -> float:
+    return (_BACK + 1) * t**3 - _BACK * t**2
+
+
+def _expo(t: float) -> float:
+    return 0.0 if t == 0 else 2 ** (10 * t - 10)
+
+
+def _circ(t: float) -> float:
+    return 1 - math.sqrt(max(0.0, 1 - t * t))
+
+
+def _elastic(t: float) -> float:
+    if t in (0.0, 1.0):
+        return t
+    return -(2 ** (10 * t - 10)) * math.sin((t * 10 - 10.75) * _ELASTIC)
+
+
+def _bounce_out(t: float) -> float:
+    n, d = 7.5625, 2.75
+    if t < 1 / d:
+        return n * t * t
+    if t < 2 / d:
+        t -= 1.5 / d
+        return n * t * t + 0.75
+    if t < 2.5 / d:
+        t -= 2.25 / d
+        return n * t * t + 0.9375
+    t -= 2.625 / d
+    return n * t * t + 0.984375
+
+
+def _bounce(t: float) -> float:
+    return 1 - _bounce_out(1 - t)
+
+
+in_quad, out_quad, in_out_quad = _family(lambda t: t**2)
+in_cubic, out_cubic, in_out_cubic = _family(lambda t: t**3)
+in_quart, out_quart, in_out_quart = _family(lambda t: t**4)
+in_quint, out_quint, in_out_quint = _family(lambda t: t**5)
+in_sine, out_sine, in_out_sine = _family(lambda t: 1 - math.cos(t * math.pi / 2))
+in_expo, out_expo, in_out_expo = _family(_expo)
+in_circ, out_circ, in_out_circ = _family(_circ)
+in_back, out_back, in_out_back = _family(_back)
+in_elastic, out_elastic, in_out_elastic = _family(_elastic)
+in_bounce, out_bounce, in_out_bounce = _family(_bounce)
+
+NAMES: tuple[str, ...] = ("linear",) + tuple(
+    f"{form}_{family}"
+    for family in ("quad", "cubic", "quart", "quint", "sine", "expo", "circ", "back", "elastic",
+                   "bounce")
+    for form in ("in", "out", "in_out")
+)
+
+
+def get(ease: str | Easing) -> Easing:
+    """An easing function from itself or its name ("in_out_cubic", "linear", ...)."""
+    if callable(ease):
+        return ease
+    if ease not in NAMES:
+        raise ValueError(f"unknown easing {ease!r}; choose one of: {', '.join(NAMES)}")
+    return globals()[ease]

@@ -1,0 +1,203 @@
+"""Nodes: what a scene shows. Every property is a Signal (see signal.py).
+
+Positions are in pixels with the origin at the centre of the frame, y pointing down.
+A node's x, y, rotation (degrees), scale and opacity apply to its children too.
+Nodes only hold data; `parareel.render` draws them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path as FilePath
+from typing import Any
+
+from parareel.errors import AssetError
+from parareel.scene.color import ColorLike, parse_color
+from parareel.scene.signal import prop
+from parareel.scene.svgpath import parse_path
+
+
+def _points(value: Any) -> list[tuple[float, float]]:
+    try:
+        return [(float(x), float(y)) for x, y in value]
+    except (TypeError, ValueError):
+        raise ValueError(f"points must be a list of (x, y) pairs, got {value!r}") from None
+
+
+def _point(value: Any) -> tuple[float, float]:
+    return _points([value])[0]
+
+
+def _scale(value: Any) -> tuple[float, float]:
+    if isinstance(value, int | float):
+        return (float(value), float(value))
+    return _point(value)
+
+
+def _choice(*options: str):
+    def check(value: str) -> str:
+        if value not in options:
+            raise ValueError(f"{value!r} is not one of {', '.join(options)}")
+        return value
+
+    return check
+
+
+class Node:
+    """A transform (x, y, rotation, scale, opacity, z order) and children; drawn as a group."""
+
+    x = prop(0.0, float)
+    y = prop(0.0, float)
+    rotation = prop(0.0, float)
+    scale = prop((1.0, 1.0), _scale)
+    opacity = prop(1.0, float)
+    z = prop(0, int)
+
+    def __init__(self, *children: Node, **props: Any) -> None:
+        self.children: list[Node] = []
+        self.parent: Node | None = None
+        for name, value in props.items():
+            if not isinstance(getattr(type(self), name, None), prop):
+                raise TypeError(
+                    f"{type(self).__name__} has no property {name!r}; "
+                    f"it has: {', '.join(self.property_names())}"
+                )
+            setattr(self, name, value)
+        self.add(*children)
+
+    @classmethod
+    def property_names(cls) -> list[str]:
+        return [n for n in dir(cls) if isinstance(getattr(cls, n), prop)]
+
+    def add(self, *children: Node) -> Any:
+        """Add children; returns the child (or the tuple of them)."""
+        for child in children:
+            if not isinstance(child, Node):
+                raise TypeError(f"only nodes can be added, not {child!r}")
+            if child.parent is not None:
+                child.parent.children.remove(child)
+            child.parent = self
+            self.children.append(child)
+        return children[0] if len(children) == 1 else children
+
+    def remove(self) -> None:
+        if self.parent is not None:
+            self.parent.children.remove(self)
+            self.parent = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(x={self.x()}, y={self.y()})"
+
+
+class Group(Node):
+    """A node that only groups its children."""
+
+
+class Shape(Node):
+    """A node with a fill and an outline: stroke, stroke_width, dash, cap and join."""
+
+    fill = prop("white", parse_color)
+    stroke = prop("transparent", parse_color)
+    stroke_width = prop(0.0, float)
+    dash = prop((), lambda v: tuple(float(x) for x in v))
+    cap = prop("butt", _choice("butt", "round", "square"))
+    join = prop("miter", _choice("miter", "round", "bevel"))
+
+
+class Rect(Shape):
+    """A rectangle centred on (x, y), with rounded corners of `radius`."""
+
+    width = prop(100.0, float)
+    height = prop(100.0, float)
+    radius = prop(0.0, float)
+
+
+class Ellipse(Shape):
+    """An ellipse centred on (x, y)."""
+
+    width = prop(100.0, float)
+    height = prop(100.0, float)
+
+
+class Circle(Shape):
+    """A circle centred on (x, y)."""
+
+    radius = prop(50.0, float)
+
+
+class Polyline(Shape):
+    """Straight segments through `points`; `progress` in [0, 1] draws only the first part."""
+
+    fill = prop("transparent", parse_color)
+    stroke = prop("white", parse_color)
+    stroke_width = prop(4.0, float)
+    points = prop([], _points)
+    closed = prop(False, bool)
+    progress = prop(1.0, float)
+
+
+class Line(Polyline):
+    """A straight line from `start` to `end`."""
+
+    def __init__(self, start: tuple[float, float] = (0, 0), end: tuple[float, float] = (100, 0),
+                 **props: Any) -> None:
+        super().__init__(points=[start, end], **props)
+
+
+class Path(Shape):
+    """A shape from SVG path data, e.g. Path("M 0 0 L 100 0 L 50 80 Z")."""
+
+    data = prop("", parse_path)
+    progress = prop(1.0, float)
+
+    def __init__(self, data: str = "", **props: Any) -> None:
+        super().__init__(data=data, **props)
+
+
+class Text(Node):
+    """Text centred on (x, y). `font` is a family name or a .ttf/.otf file; lines split on \\n."""
+
+    text = prop("", str)
+    size = prop(48.0, float)
+    font = prop("sans-serif", str)
+    weight = prop(400, int)
+    italic = prop(False, bool)
+    align = prop("center", _choice("left", "center", "right"))
+    line_height = prop(1.2, float)
+    fill = prop("white", parse_color)
+
+    def __init__(self, text: str = "", **props: Any) -> None:
+        super().__init__(text=text, **props)
+
+
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+
+
+def _image_file(value: Any) -> str | None:
+    if value is None:
+        return None
+    path = FilePath(value)
+    try:
+        head = path.read_bytes()[:8]
+    except OSError as exc:
+        raise AssetError(f"cannot read image {str(path)!r}: {exc.strerror}") from None
+    if not head.startswith(_IMAGE_MAGIC):
+        raise AssetError(f"{str(path)!r} is not a PNG or JPEG image")
+    return str(path.resolve())
+
+
+class Image(Node):
+    """A PNG or JPEG file centred on (x, y). Give width or height (or both) to scale it;
+    with one of them the aspect ratio is kept, with none the natural size is used."""
+
+    src = prop(None, _image_file)
+    width = prop(None)
+    height = prop(None)
+
+    def __init__(self, src: str, **props: Any) -> None:
+        super().__init__(src=src, **props)
+
+
+__all__ = [
+    "ColorLike", "Node", "Group", "Shape", "Rect", "Ellipse", "Circle", "Polyline", "Line",
+    "Path", "Text", "Image",
+]

@@ -1,0 +1,114 @@
+"""The player steps a project's scenes frame by frame, running logic only (no drawing).
+
+Rendering any frame range starts here: replay the logic of earlier frames, which
+is cheap, then draw the frames of the range. Everything a scene does is a pure
+function of the project and its variables, so every worker sees the same frames.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Generator, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from parareel.errors import SceneError, VariableError
+from parareel.scene.clock import Clock, _current
+from parareel.scene.nodes import Group, Node
+from parareel.scene.variables import Variables
+
+if TYPE_CHECKING:
+    from parareel.scene.project import Project
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A sound started by a scene at a frame of the whole video."""
+
+    frame: int
+    sound: Any  # parareel.scene.audio.Sound
+
+
+@dataclass
+class Scene:
+    """What a scene function receives: its nodes, variables, size and clock."""
+
+    name: str
+    width: int
+    height: int
+    fps: int
+    variables: Variables
+    clock: Clock
+    start_frame: int  # where this scene begins in the whole video
+    root: Group = field(default_factory=Group)
+    cues: list[Cue] = field(default_factory=list)  # shared by all scenes of a pass
+
+    def __post_init__(self) -> None:
+        self.random = random.Random(self.name)  # deterministic on every worker
+
+    def add(self, *nodes: Node) -> Any:
+        """Add nodes to the scene; returns the node (or the tuple of them)."""
+        return self.root.add(*nodes)
+
+    def play(self, sound: Any) -> None:
+        """Start `sound` at the current frame; audio is mixed once for the whole video."""
+        self.cues.append(Cue(self.start_frame + self.clock.frame, sound))
+
+    @property
+    def frame(self) -> int:
+        """The frame being prepared, counted from the start of this scene."""
+        return self.clock.frame
+
+    @property
+    def time(self) -> float:
+        """The time of the frame being prepared, in seconds from the start of this scene."""
+        return self.clock.time
+
+
+SceneFunction = Callable[[Scene], Generator[None, None, None]]
+
+
+def play(project: Project, values: Mapping[str, Any], reads: dict[str, Any] | None = None,
+         cues: list[Cue] | None = None) -> Iterator[Scene]:
+    """Yield the scene after the logic of each frame has run, ready to be drawn.
+
+    The variables the scenes read are recorded in `reads`, the sounds they start in `cues`.
+    """
+    reads = {} if reads is None else reads
+    cues = [] if cues is None else cues
+    limit = round(project.max_seconds * project.fps)
+    index = 0
+    for function in project.scenes:
+        name = getattr(function, "__name__", repr(function))
+        scene = Scene(name, *project.size, project.fps, Variables(values, reads),
+                      Clock(project.fps), index, cues=cues)
+        steps = _start(function, scene, index)
+        while True:
+            token = _current.set(scene.clock)
+            try:
+                next(steps)
+            except StopIteration:
+                break
+            except VariableError:
+                raise
+            except Exception as exc:
+                raise SceneError(name, index, f"{type(exc).__name__}: {exc}") from exc
+            finally:
+                _current.reset(token)
+            if index >= limit:
+                raise SceneError(name, index, f"the video is longer than max_seconds="
+                                 f"{project.max_seconds}; is there an endless loop?")
+            yield scene
+            scene.clock.frame += 1
+            index += 1
+
+
+def _start(function: SceneFunction, scene: Scene, index: int) -> Iterator[None]:
+    try:
+        steps = function(scene)
+    except Exception as exc:
+        raise SceneError(scene.name, index, f"{type(exc).__name__}: {exc}") from exc
+    if not isinstance(steps, Generator):
+        raise SceneError(scene.name, index, "a scene must be a generator function: "
+                         "each `yield` shows one frame")
+    return steps

@@ -1,0 +1,94 @@
+"""A project: scenes played one after another, at a size, frame rate and background."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from parareel.errors import ProjectError
+from parareel.scene.color import Color, ColorLike, parse_color
+from parareel.scene.player import Cue, SceneFunction, play
+from parareel.scene.variables import check_known, check_variables
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclass(frozen=True)
+class Survey:
+    """What one logic-only pass over the whole project learns."""
+
+    frames: int
+    variables: dict[str, Any]  # every variable the scenes read, with its default
+    cues: tuple[Cue, ...]
+
+
+@dataclass
+class Project:
+    scenes: Sequence[SceneFunction]
+    size: tuple[int, int] = (1920, 1080)
+    fps: int = 30
+    background: ColorLike = "black"
+    variables: Mapping[str, Any] = field(default_factory=dict)  # declared defaults
+    max_seconds: float = 3 * 3600
+
+    def __post_init__(self) -> None:
+        if not self.scenes or not all(callable(s) for s in self.scenes):
+            raise ProjectError("a project needs a list of scene functions: Project(scenes=[intro])")
+        width, height = self.size
+        if width <= 0 or height <= 0 or width % 2 or height % 2:
+            raise ProjectError(f"size must be two positive even numbers (H.264 needs them even), "
+                               f"got {self.size}")
+        if not isinstance(self.fps, int) or not 1 <= self.fps <= 240:
+            raise ProjectError(f"fps must be a whole number from 1 to 240, got {self.fps!r}")
+        self.size = (int(width), int(height))
+        self.background_color: Color = parse_color(self.background)
+        self.variables = check_variables(self.variables)
+        self._surveys: dict[str, Survey] = {}
+
+    @property
+    def width(self) -> int:
+        return self.size[0]
+
+    @property
+    def height(self) -> int:
+        return self.size[1]
+
+    def resolve(self, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The declared defaults overlaid with `variables`, checked as JSON data."""
+        return {**self.variables, **check_variables(variables)}
+
+    def survey(self, variables: Mapping[str, Any] | None = None) -> Survey:
+        """Play every frame's logic once (no drawing): frame count, variables, sounds.
+
+        Raises VariableError for a variable the project never reads.
+        """
+        values = self.resolve(variables)
+        key = json.dumps(values, sort_keys=True)
+        if key not in self._surveys:
+            reads = dict(self.variables)
+            cues: list[Cue] = []
+            count = sum(1 for _ in play(self, values, reads, cues))
+            check_known(values, reads)
+            self._surveys[key] = Survey(count, reads, tuple(cues))
+        return self._surveys[key]
+
+    def frame_count(self, variables: Mapping[str, Any] | None = None) -> int:
+        return self.survey(variables).frames
+
+    def duration(self, variables: Mapping[str, Any] | None = None) -> float:
+        return self.frame_count(variables) / self.fps
+
+    def frames(self, start: int = 0, end: int | None = None,
+               variables: Mapping[str, Any] | None = None) -> Iterator[np.ndarray]:
+        """Yield frames [start, end) as (height, width, 4) RGBA arrays.
+
+        Earlier frames are replayed as logic only, so a range equals the same slice
+        of a full pass pixel for pixel.
+        """
+        from parareel.render.frames import render_frames
+
+        for pixels in render_frames(self, start, end, variables):
+            yield pixels.copy()  # the renderer reuses its buffer

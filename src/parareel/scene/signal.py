@@ -1,0 +1,99 @@
+"""Signals: animatable values. Read with `s()`, write with `s(v)`, tween with `s.to(v, seconds)`.
+
+A signal may also hold a function, making it computed: `label.x(lambda: box.x() + 100)`
+follows `box` on every frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any, Generic, TypeVar
+
+from parareel.scene import easing
+from parareel.scene.clock import frames_for
+from parareel.scene.color import Color
+
+T = TypeVar("T")
+Tween = Generator[None, None, None]
+
+
+class Signal(Generic[T]):
+    __slots__ = ("_value", "_convert", "name")
+
+    def __init__(self, value: T, convert: Callable[[Any], T] | None = None,
+                 name: str = "") -> None:
+        self.name = name
+        self._convert = convert
+        self._value: T | Callable[[], T] = value if callable(value) else self._clean(value)
+
+    def _clean(self, value: Any) -> T:
+        return self._convert(value) if self._convert else value
+
+    def __call__(self, *value: Any) -> T:
+        if value:
+            self.set(value[0])
+        return self.get()
+
+    def get(self) -> T:
+        value = self._value
+        return self._clean(value()) if callable(value) else value
+
+    def set(self, value: T | Callable[[], T]) -> None:
+        self._value = value if callable(value) else self._clean(value)
+
+    def to(self, target: T, seconds: float,
+           ease: easing.Easing | str = easing.in_out_cubic) -> Tween:
+        """Tween from the value at the tween's first frame to `target` over `seconds`.
+
+        The last of its round(seconds * fps) frames shows `target` exactly.
+        """
+        ease_fn = easing.get(ease)
+        end = self._clean(target)
+
+        def tween() -> Tween:
+            start = self.get()
+            count = frames_for(seconds)
+            for k in range(1, count):
+                self._value = interpolate(start, end, ease_fn(k / count))
+                yield
+            self._value = end
+            if count:
+                yield
+
+        return tween()
+
+    def __repr__(self) -> str:
+        return f"Signal({self.name}={self.get()!r})"
+
+
+def interpolate(a: Any, b: Any, t: float) -> Any:
+    """Blend numbers, colors and (nested) sequences of numbers; other values switch at the end."""
+    if isinstance(a, Color) and isinstance(b, Color):
+        return a.lerp(b, t)
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a + (b - a) * t
+    if isinstance(a, tuple | list) and isinstance(b, tuple | list) and len(a) == len(b):
+        return type(a)(interpolate(x, y, t) for x, y in zip(a, b, strict=True))
+    return b if t >= 1 else a
+
+
+class prop:  # noqa: N801 - used like a field declaration
+    """Declares an animatable property of a node: each instance gets its own Signal."""
+
+    def __init__(self, default: Any, convert: Callable[[Any], Any] | None = None) -> None:
+        self.default, self.convert, self.name = default, convert, ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, node: Any, owner: type | None = None) -> Any:
+        if node is None:
+            return self
+        signal = node.__dict__.get(self.name)
+        if signal is None:
+            default = list(self.default) if isinstance(self.default, list) else self.default
+            signal = node.__dict__[self.name] = Signal(default, self.convert, self.name)
+        return signal
+
+    def __set__(self, node: Any, value: Any) -> None:
+        self.__get__(node).set(value)

@@ -1,0 +1,49 @@
+"""Shared fixtures: small projects and decoding helpers (real encodes, real decodes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from parareel import Circle, Project, Rect, easing, parallel, wait
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def decode(path) -> tuple[list[int], list[np.ndarray], av.video.stream.VideoStream]:
+    """Every frame of the file's video stream as RGB arrays, with their pts in frames."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        tb = stream.time_base
+        fps = stream.average_rate
+        pts, frames = [], []
+        for frame in container.decode(stream):
+            pts.append(round(frame.pts * tb * fps))
+            frames.append(frame.to_ndarray(format="rgb24"))
+        return pts, frames, stream
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
+    return float("inf") if mse == 0 else 10 * np.log10(255**2 / mse)
+
+
+def moving_scene(scene):
+    """A square crosses the frame while a circle grows: every frame differs."""
+    box = scene.add(Rect(width=60, height=60, fill="#ff0000", x=-140))
+    dot = scene.add(Circle(radius=10, fill="#00ff00", y=40))
+    seconds = scene.variables.get("seconds", 1.0)
+    yield from parallel(box.x.to(140, seconds, easing.linear), dot.radius.to(40, seconds))
+    yield from wait(0.25)
+
+
+def small_project(fps: int = 30, scenes=(moving_scene,)) -> Project:
+    return Project(scenes=list(scenes), size=(320, 180), fps=fps, background="#101010")
+
+
+@pytest.fixture
+def project() -> Project:
+    return small_project()
