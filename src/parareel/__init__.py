@@ -31,9 +31,21 @@ from parareel.scene.signal import Signal
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str):
+    # render and still pull in skia and PyAV: imported on first use, so that
+    # authoring and planning stay quick to import.
+    if name in ("render", "still", "RenderResult"):
+        from parareel import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'parareel' has no attribute {name!r}")
+
+
 __all__ = [
     "AssetError", "Circle", "Color", "ColorError", "Ellipse", "Group", "Image", "Line", "Node",
     "ParareelError", "Path", "Polyline", "Project", "ProjectError", "Rect", "RenderError",
+    "RenderResult",
     "Scene", "SceneError", "Shape", "Signal", "Text", "VariableError", "chain", "delay",
-    "easing", "loop", "parallel", "sequence", "wait",
+    "easing", "loop", "parallel", "render", "sequence", "still", "wait",
 ]

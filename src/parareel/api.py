@@ -93,7 +93,7 @@ def still(project: str | Project, frame: int, output: str | os.PathLike, *,
     """Render frame `frame` to a PNG file."""
     import skia
 
-    from parareel.render.frames import render_still
+    from parareel.draw.frames import render_still
 
     loaded = load_project(project)
     total = loaded.frame_count(variables)
@@ -101,11 +101,8 @@ def still(project: str | Project, frame: int, output: str | os.PathLike, *,
         raise ParareelError(f"frame {frame} is outside the video: it has frames 0 to {total - 1}")
     pixels = render_still(loaded, frame, variables)
     output = Path(output)
-    partial = output.with_name(f".{output.name}.partial")
     image = skia.Image.fromarray(pixels, colorType=skia.kRGBA_8888_ColorType)
-    if not image.save(str(partial), skia.kPNG):
-        raise OSError(f"cannot write {str(output)!r}")
-    os.replace(partial, output)
+    output.write_bytes(bytes(image.encodeToData(skia.kPNG, 100)))
     return output
 
 

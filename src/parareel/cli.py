@@ -143,7 +143,7 @@ def run() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except ParareelError as exc:
+    except (ParareelError, OSError) as exc:
         click.secho(f"error: {exc}", fg="red", err=True)
         sys.exit(1)
     except KeyboardInterrupt:

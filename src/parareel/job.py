@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from parareel.draw.frames import render_frames
 from parareel.load import load_project
 from parareel.media.encode import Encoding, VideoWriter
 from parareel.plan import Chunk
-from parareel.render.frames import render_frames
 from parareel.scene.project import Project
 
 PROGRESS_EVERY = 5  # frames between progress reports

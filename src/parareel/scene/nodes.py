@@ -2,7 +2,7 @@
 
 Positions are in pixels with the origin at the centre of the frame, y pointing down.
 A node's x, y, rotation (degrees), scale and opacity apply to its children too.
-Nodes only hold data; `parareel.render` draws them.
+Nodes only hold data; `parareel.draw` draws them.
 """
 
 from __future__ import annotations

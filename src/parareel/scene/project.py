@@ -88,7 +88,7 @@ class Project:
         Earlier frames are replayed as logic only, so a range equals the same slice
         of a full pass pixel for pixel.
         """
-        from parareel.render.frames import render_frames
+        from parareel.draw.frames import render_frames
 
         for pixels in render_frames(self, start, end, variables):
             yield pixels.copy()  # the renderer reuses its buffer

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import skia
 
-from parareel.render.painter import draw_tree
+from parareel.draw.painter import draw_tree
 from parareel.scene.player import play
 from parareel.scene.project import Project
 

@@ -1,0 +1,106 @@
+"""Rendering: examples decoded with PyAV, ranges against full passes, stills, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import skia
+
+import parareel
+from parareel import AssetError, Image, Project, Rect, SceneError, Text, wait
+from parareel.load import load_project
+from parareel.media.encode import Encoding
+from tests.conftest import EXAMPLES, decode, small_project
+
+LOSSLESS = Encoding(qp=0, preset="ultrafast")
+
+
+def near(pixel, rgb, tolerance=6):
+    return all(abs(int(a) - b) <= tolerance for a, b in zip(pixel, rgb, strict=True))
+
+
+def test_hello_example_renders_and_decodes(tmp_path):
+    out = tmp_path / "hello.mp4"
+    result = parareel.render(str(EXAMPLES / "hello" / "project.py"), out, workers=2,
+                             variables={"message": "Hi"})
+    assert result.frames == 300 and result.duration == 10.0
+    pts, frames, stream = decode(out)
+    assert (stream.width, stream.height, stream.average_rate) == (1920, 1080, 30)
+    assert len(frames) == 300 and pts == list(range(300))
+    background = (0x1B, 0x1B, 0x2F)
+    assert near(frames[0][20, 20], background)
+    # frame 59 ends the slide: the red card is centred at x=700 (pixel 1660), y=0 (540)
+    assert near(frames[59][540, 1660], (0xE9, 0x4F, 0x37))
+    assert near(frames[59][540, 960], background)
+
+
+def test_showcase_example_uses_every_node_type(tmp_path):
+    project = load_project(str(EXAMPLES / "showcase" / "project.py"))
+    out = tmp_path / "showcase.mp4"
+    parareel.render(project, out, workers=1, encoding=LOSSLESS)
+    pts, frames, stream = decode(out)
+    assert len(frames) == project.frame_count() and (stream.width, stream.height) == (1280, 720)
+    # after the pop-in, the yellow circle sits at the centre of its row
+    assert near(frames[40][380, 640], (0xFF, 0xD1, 0x66))
+
+
+def test_ranges_equal_slices_of_a_full_pass(project):
+    full = list(project.frames())
+    assert len(full) == project.frame_count()
+    for start, end in [(0, 1), (0, 38), (5, 6), (7, 20), (29, 38), (37, 38), (12, 12)]:
+        part = list(project.frames(start, end))
+        assert len(part) == end - start
+        for a, b in zip(part, full[start:end], strict=True):
+            assert np.array_equal(a, b)
+    assert not np.array_equal(full[0], full[1])
+
+
+def test_still_equals_its_frame(project, tmp_path):
+    parareel.still(project, 17, tmp_path / "f.png")
+    image = skia.Image.open(str(tmp_path / "f.png")).toarray(colorType=skia.kRGBA_8888_ColorType)
+    assert np.array_equal(image, list(project.frames(17, 18))[0])
+
+
+def test_pixels_follow_the_scene(project):
+    first = next(project.frames(0, 1))
+    # the red square starts near x=-140 (pixel 20) at the vertical centre
+    assert tuple(first[90, 22]) == (255, 0, 0, 255)
+    assert tuple(first[5, 5]) == (16, 16, 16, 255)
+
+
+def test_range_render_and_frame_range_errors(project, tmp_path):
+    result = parareel.render(project, tmp_path / "part.mp4", frame_range=(10, 20))
+    assert result.frames == 10 and len(decode(tmp_path / "part.mp4")[1]) == 10
+    with pytest.raises(parareel.ParareelError, match="frame range 30:99"):
+        parareel.render(project, tmp_path / "bad.mp4", frame_range=(30, 99))
+    with pytest.raises(parareel.ParareelError, match="frame 38 is outside"):
+        parareel.still(project, 38, tmp_path / "bad.png")
+    assert not (tmp_path / "bad.mp4").exists() and not (tmp_path / "bad.png").exists()
+
+
+def test_failed_render_leaves_nothing(tmp_path):
+    def scene(s):
+        s.add(Rect())
+        yield from wait(0.5)
+        raise RuntimeError("lost the plot")
+
+    project = small_project(scenes=[scene])
+    with pytest.raises(SceneError, match="scene 'scene' failed at frame 15"):
+        parareel.render(project, tmp_path / "out.mp4")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unreadable_image_and_font(tmp_path):
+    (tmp_path / "not.png").write_text("hello")
+    with pytest.raises(AssetError, match="not a PNG or JPEG"):
+        Image(tmp_path / "not.png")
+    with pytest.raises(AssetError, match="cannot read image"):
+        Image(tmp_path / "missing.png")
+
+    def scene(s):
+        s.add(Text("x", font=str(tmp_path / "missing.ttf")))
+        yield
+
+    project = Project(scenes=[scene], size=(64, 64))
+    with pytest.raises(AssetError, match="cannot load font file"):
+        list(project.frames())
