@@ -3,7 +3,11 @@
     parareel render examples/hello/project.py -o hello.mp4 --var message="Hi there"
 """
 
-from parareel import Circle, Project, Rect, Text, chain, easing, parallel, wait
+from pathlib import Path
+
+from parareel import Audio, Circle, Project, Rect, Text, chain, easing, parallel, wait
+
+SOUNDS = Path(__file__).parent.parent / "sounds"
 
 
 def hello(scene):
@@ -11,10 +15,12 @@ def hello(scene):
     card = scene.add(Rect(width=520, height=320, radius=40, fill="#e94f37", x=-700))
     dot = scene.add(Circle(radius=60, fill="#f6f7eb", y=300, scale=0))
     title = scene.add(Text(message, size=96, fill="white", opacity=0.0, y=-300))
+    scene.play(Audio(SOUNDS / "beat.wav", volume=0.6, loop=True))
     yield from parallel(
         card.x.to(700, 2.0, easing.in_out_cubic),
         title.opacity.to(1.0, 1.0),
     )
+    scene.play(Audio(SOUNDS / "blip.wav"))
     yield from chain(
         dot.scale.to(1.0, 0.6, easing.out_back),
         parallel(card.rotation.to(180, 2.0), card.x.to(0, 2.0), card.fill.to("#3f88c5", 2.0)),

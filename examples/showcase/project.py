@@ -6,6 +6,7 @@
 from pathlib import Path
 
 from parareel import (
+    Audio,
     Circle,
     Ellipse,
     Group,
@@ -25,6 +26,7 @@ from parareel import (
 from parareel import Path as SvgPath
 
 HERE = Path(__file__).parent
+BLIP = HERE.parent / "sounds" / "blip.wav"
 STAR = "M 0 -100 L 29 -40 L 95 -31 L 47 15 L 59 81 L 0 50 L -59 81 L -47 15 L -95 -31 L -29 -40 Z"
 
 
@@ -35,8 +37,12 @@ def shapes(scene):
     circle = row.add(Circle(radius=90, fill="#ffd166", stroke="white", stroke_width=8, scale=0))
     ellipse = row.add(Ellipse(width=240, height=140, fill="rgba(6, 214, 160, 0.8)", x=420,
                               scale=0))
-    pop_ins = (n.scale.to(1, 0.6, easing.out_back) for n in (rect, circle, ellipse))
-    yield from sequence(0.2, *pop_ins)
+
+    def pop(node):
+        scene.play(Audio(BLIP, volume=0.5))
+        yield from node.scale.to(1, 0.6, easing.out_back)
+
+    yield from sequence(0.2, *(pop(n) for n in (rect, circle, ellipse)))
     yield from parallel(rect.rotation.to(90, 1.0), row.y.to(60, 1.0, easing.in_out_sine),
                         ellipse.fill.to("#118ab2", 1.0), title.opacity.to(0.4, 1.0))
     yield from wait(0.5)

@@ -10,6 +10,7 @@ from parareel.errors import (
     VariableError,
 )
 from parareel.scene import easing
+from parareel.scene.audio import Audio
 from parareel.scene.color import Color
 from parareel.scene.flow import chain, delay, loop, parallel, sequence, wait
 from parareel.scene.nodes import (
@@ -43,9 +44,9 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "AssetError", "Circle", "Color", "ColorError", "Ellipse", "Group", "Image", "Line", "Node",
-    "ParareelError", "Path", "Polyline", "Project", "ProjectError", "Rect", "RenderError",
-    "RenderResult",
-    "Scene", "SceneError", "Shape", "Signal", "Text", "VariableError", "chain", "delay",
-    "easing", "loop", "parallel", "render", "sequence", "still", "wait",
+    "AssetError", "Audio", "Circle", "Color", "ColorError", "Ellipse", "Group", "Image", "Line",
+    "Node", "ParareelError", "Path", "Polyline", "Project", "ProjectError", "Rect",
+    "RenderError", "RenderResult", "Scene", "SceneError", "Shape", "Signal", "Text",
+    "VariableError", "chain", "delay", "easing", "loop", "parallel", "render", "sequence",
+    "still", "wait",
 ]

@@ -7,6 +7,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,12 @@ from parareel.errors import ParareelError
 from parareel.executors.local import LocalExecutor, auto_workers
 from parareel.job import ChunkJob, ChunkResult
 from parareel.load import load_project
+from parareel.media.audio import render_audio
 from parareel.media.encode import Encoding
 from parareel.media.join import join_segments
 from parareel.plan import Chunk, plan
 from parareel.progress import FrameProgress
+from parareel.scene.player import Cue
 from parareel.scene.project import Project
 
 
@@ -74,13 +77,18 @@ def render(project: str | Project, output: str | os.PathLike, *,
         encoding = encoding or Encoding()
         jobs = [ChunkJob(ref, c, str(parts / f"chunk-{c.index:05d}.mp4"), values, encoding)
                 for c in chunks]
+        cues = [Cue(c.frame - first, c.sound) for c in survey.cues]
+        with ThreadPoolExecutor(1) as background:  # audio is mixed while the chunks render
+            clock = time.perf_counter()
+            audio = background.submit(_timed, render_audio, cues, last - first, loaded.fps,
+                                      parts / "audio.m4a")
+            with FrameProgress(last - first, "rendering", enabled=progress is True) as advance:
+                on_frames = progress if callable(progress) else advance
+                results = LocalExecutor(count, loaded).run(jobs, on_frames)
+            timings["render"] = _lap(clock)
+            audio_path, timings["audio"] = audio.result()
         clock = time.perf_counter()
-        with FrameProgress(last - first, "rendering", enabled=progress is True) as advance:
-            on_frames = progress if callable(progress) else advance
-            results = LocalExecutor(count, loaded).run(jobs, on_frames)
-        timings["render"] = _lap(clock)
-        clock = time.perf_counter()
-        join_segments([r.output for r in results], output, loaded.fps)
+        join_segments([r.output for r in results], output, loaded.fps, audio_path)
         timings["merge"] = _lap(clock)
     finally:
         shutil.rmtree(parts, ignore_errors=True)
@@ -104,6 +112,11 @@ def still(project: str | Project, frame: int, output: str | os.PathLike, *,
     image = skia.Image.fromarray(pixels, colorType=skia.kRGBA_8888_ColorType)
     output.write_bytes(bytes(image.encodeToData(skia.kPNG, 100)))
     return output
+
+
+def _timed(function, *args):
+    start = time.perf_counter()
+    return function(*args), _lap(start)
 
 
 def _lap(since: float) -> float:

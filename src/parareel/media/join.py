@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from fractions import Fraction
 from pathlib import Path
 
@@ -18,7 +20,8 @@ def join_segments(segments: Sequence[str | os.PathLike], output: str | os.PathLi
 
     Each segment's timestamps are converted to frames and shifted by the frames
     before it, so the result has exactly the frames of its segments, evenly spaced.
-    The output appears only once complete.
+    Audio and video packets are interleaved by time. The output appears only once
+    complete.
     """
     if not segments:
         raise RenderError("nothing to join: no segments")
@@ -26,17 +29,18 @@ def join_segments(segments: Sequence[str | os.PathLike], output: str | os.PathLi
     partial = output.with_name(f".{output.name}.partial")
     frame = Fraction(1, fps)
     try:
-        with av.open(str(partial), "w", format="mp4", options={"movflags": "+faststart"}) as out:
+        with ExitStack() as stack:
+            out = stack.enter_context(
+                av.open(str(partial), "w", format="mp4", options={"movflags": "+faststart"}))
             with av.open(str(segments[0])) as first:
                 video = out.add_stream_from_template(first.streams.video[0])
             video.time_base = frame
-            sound = _open_audio(out, audio)
-            delay = max(_reorder_delay(path, frame) for path in segments)
-            offset = 0
-            for path in segments:
-                offset += _copy_video(path, out, video, offset, delay, frame)
-            if sound:
-                _copy_audio(*sound, out)
+            packets = [_video_packets(segments, video, frame)]
+            if audio is not None:
+                sound = stack.enter_context(av.open(str(audio))).streams.audio[0]
+                packets.append(_audio_packets(sound, out.add_stream_from_template(sound)))
+            for _, packet in heapq.merge(*packets, key=lambda item: item[0]):
+                out.mux(packet)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -53,43 +57,40 @@ def _reorder_delay(path, frame: Fraction) -> int:
     raise RenderError(f"segment {str(path)!r} has no video frames")
 
 
-def _copy_video(path, out, video, offset: int, delay: int, frame: Fraction) -> int:
-    """Copy one segment's packets, shifted by `offset` frames; return its frame count.
+def _video_packets(segments, video, frame: Fraction) -> Iterator[tuple[Fraction, av.Packet]]:
+    """Every segment's packets, shifted by the frames before it, keyed by decode time.
 
     Segments can differ in reorder delay (a 1-frame segment has no B-frames), so
     decode times are rewritten as one even sequence lagging by the largest delay:
     still in decode order, never after a frame's presentation time, and
     increasing across segment boundaries.
     """
-    count = 0
-    with av.open(str(path)) as segment:
-        stream = segment.streams.video[0]
-        scale = stream.time_base / frame  # segment ticks to frames
-        for packet in segment.demux(stream):
-            if packet.size == 0:  # the demuxer's end-of-stream marker
-                continue
-            packet.pts = offset + round(packet.pts * scale)
-            packet.dts = offset + count - delay
-            packet.duration = 1
-            packet.time_base = frame
-            packet.stream = video
-            out.mux(packet)
-            count += 1
-    return count
+    delay = max(_reorder_delay(path, frame) for path in segments)
+    offset = 0
+    for path in segments:
+        count = 0
+        with av.open(str(path)) as segment:
+            stream = segment.streams.video[0]
+            scale = stream.time_base / frame  # segment ticks to frames
+            for packet in segment.demux(stream):
+                if packet.size == 0:  # the demuxer's end-of-stream marker
+                    continue
+                packet.pts = offset + round(packet.pts * scale)
+                packet.dts = offset + count - delay
+                packet.duration = 1
+                packet.time_base = frame
+                packet.stream = video
+                yield packet.dts * frame, packet
+                count += 1
+        if count == 0:
+            raise RenderError(f"segment {str(path)!r} has no video frames")
+        offset += count
 
 
-def _open_audio(out, audio):
-    if audio is None:
-        return None
-    source = av.open(str(audio))
-    stream = source.streams.audio[0]
-    return source, stream, out.add_stream_from_template(stream)
-
-
-def _copy_audio(source, stream, target, out) -> None:
-    with source:
-        for packet in source.demux(stream):
-            if packet.size == 0:
-                continue
-            packet.stream = target
-            out.mux(packet)
+def _audio_packets(stream, target) -> Iterator[tuple[Fraction, av.Packet]]:
+    for packet in stream.container.demux(stream):
+        if packet.size == 0:
+            continue
+        key = packet.dts * stream.time_base
+        packet.stream = target
+        yield key, packet

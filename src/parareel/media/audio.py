@@ -1,0 +1,90 @@
+"""Audio: mix every sound the scenes started into one track, encoded once.
+
+Audio is never cut into chunks (chunked AAC clicks at every seam): the cues are
+known from the logic-only survey, so the whole track is mixed and encoded while
+the video chunks render, and muxed when they are joined.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+import av
+import numpy as np
+
+from parareel.errors import AssetError
+from parareel.scene.audio import Audio
+from parareel.scene.player import Cue
+
+RATE = 48_000
+BLOCK = 1024 * 48  # samples mixed at a time: memory stays flat however long the video
+BITRATE = 192_000
+
+
+@cache
+def decode(path: str) -> np.ndarray:
+    """The whole file as float32 stereo at 48 kHz, shape (samples, 2)."""
+    resampler = av.AudioResampler(format="flt", layout="stereo", rate=RATE)
+    parts = []
+    try:
+        with av.open(path) as container:
+            for frame in container.decode(audio=0):
+                parts.extend(f.to_ndarray().reshape(-1, 2) for f in resampler.resample(frame))
+        parts.extend(f.to_ndarray().reshape(-1, 2) for f in resampler.resample(None))
+    except (av.FFmpegError, IndexError) as exc:
+        raise AssetError(f"cannot read sound {path!r}: {exc}") from None
+    return np.concatenate(parts) if parts else np.zeros((0, 2), np.float32)
+
+
+class _Placed:
+    """One cue on the output timeline: which samples it adds where."""
+
+    def __init__(self, cue: Cue, fps: int, total: int) -> None:
+        sound: Audio = cue.sound
+        data = decode(sound.src)[round(sound.start * RATE):]
+        self.at = round(cue.frame * RATE / fps)
+        if sound.duration is not None:
+            length = round(sound.duration * RATE)
+            data = data if sound.loop else data[:length]
+        else:
+            length = total if sound.loop else len(data)
+        self.data = data * np.float32(sound.volume)
+        self.end = min(total, self.at + (length if len(data) else 0))
+
+    def add_to(self, block: np.ndarray, first: int) -> None:
+        lo, hi = max(first, self.at), min(first + len(block), self.end)
+        if lo < hi:
+            index = np.arange(lo - self.at, hi - self.at) % len(self.data)
+            block[lo - first : hi - first] += self.data[index]
+
+
+def mix_blocks(cues: Sequence[Cue], frames: int, fps: int):
+    """Yield (first_sample, block) pieces of the mix, float32 stereo, clipped to [-1, 1]."""
+    total = round(frames * RATE / fps)
+    placed = [_Placed(cue, fps, total) for cue in cues]
+    for first in range(0, total, BLOCK):
+        block = np.zeros((min(BLOCK, total - first), 2), np.float32)
+        for p in placed:
+            p.add_to(block, first)
+        yield first, np.clip(block, -1.0, 1.0, out=block)
+
+
+def render_audio(cues: Sequence[Cue], frames: int, fps: int,
+                 output: str | os.PathLike) -> Path | None:
+    """Mix and encode the track (AAC in MP4) for a video of `frames`; None if silent."""
+    if not cues or frames == 0:
+        return None
+    output = Path(output)
+    with av.open(str(output), "w", format="mp4") as container:
+        stream = container.add_stream("aac", rate=RATE, layout="stereo")
+        stream.bit_rate = BITRATE
+        for first, block in mix_blocks(cues, frames, fps):
+            frame = av.AudioFrame.from_ndarray(block.reshape(1, -1), format="flt",
+                                               layout="stereo")
+            frame.sample_rate, frame.pts = RATE, first
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return output
