@@ -46,55 +46,70 @@ def draw_node(canvas: skia.Canvas, node: Node) -> None:
     sx, sy = node.scale()
     if (sx, sy) != (1.0, 1.0):
         canvas.scale(sx, sy)
-    if opacity < 1:
+    # A translucent group is composited as one layer; a lone node only needs its paint's
+    # alpha scaled, which avoids a full-frame layer per node (a large cost at 1080p).
+    layered = opacity < 1 and bool(node.children)
+    if layered:
         canvas.saveLayerAlpha(None, round(opacity * 255))
-    paint(node, canvas)
+    paint(node, canvas, 1.0 if layered else opacity)
     for child in sorted(node.children, key=lambda c: c.z()):  # stable: ties keep their order
         draw_node(canvas, child)
     canvas.restore()
-    if opacity < 1:
+    if layered:
         canvas.restore()
 
 
 @singledispatch
-def paint(node: Node, canvas: skia.Canvas) -> None:
-    """Draw the node itself (not its children). Groups draw nothing."""
+def paint(node: Node, canvas: skia.Canvas, opacity: float) -> None:
+    """Draw the node itself (not its children), its alpha scaled by `opacity`."""
 
 
-def _paints(shape: Shape) -> list[skia.Paint]:
+_FILL = skia.Paint(AntiAlias=True)
+_STROKE = skia.Paint(AntiAlias=True, Style=skia.Paint.kStroke_Style)
+
+
+def _paints(shape: Shape, opacity: float) -> list[skia.Paint]:
+    """The fill and stroke paints of a shape (reused objects: creating paints is slow)."""
     paints = []
     fill = shape.fill()
     if fill.a > 0:
-        paints.append(skia.Paint(AntiAlias=True, Color=fill.to_argb32()))
+        _FILL.setColor(fill.to_argb32(opacity))
+        paints.append(_FILL)
     stroke, width = shape.stroke(), shape.stroke_width()
     if stroke.a > 0 and width > 0:
-        p = skia.Paint(AntiAlias=True, Color=stroke.to_argb32(), Style=skia.Paint.kStroke_Style,
-                       StrokeWidth=width, StrokeCap=_CAPS[shape.cap()],
-                       StrokeJoin=_JOINS[shape.join()])
-        if dash := shape.dash():
-            p.setPathEffect(skia.DashPathEffect.Make(list(dash) * (2 if len(dash) % 2 else 1), 0))
-        paints.append(p)
+        _STROKE.setColor(stroke.to_argb32(opacity))
+        _STROKE.setStrokeWidth(width)
+        _STROKE.setStrokeCap(_CAPS[shape.cap()])
+        _STROKE.setStrokeJoin(_JOINS[shape.join()])
+        dash = shape.dash()
+        paints.append(_dashed(_STROKE, dash) if dash else _STROKE)
     return paints
 
 
+def _dashed(stroke: skia.Paint, dash: tuple[float, ...]) -> skia.Paint:
+    paint = skia.Paint(stroke)
+    paint.setPathEffect(skia.DashPathEffect.Make(list(dash) * (2 if len(dash) % 2 else 1), 0))
+    return paint
+
+
 @paint.register
-def _(node: Rect, canvas: skia.Canvas) -> None:
+def _(node: Rect, canvas: skia.Canvas, opacity: float) -> None:
     w, h, r = node.width(), node.height(), node.radius()
     rrect = skia.RRect.MakeRectXY(skia.Rect.MakeXYWH(-w / 2, -h / 2, w, h), r, r)
-    for p in _paints(node):
+    for p in _paints(node, opacity):
         canvas.drawRRect(rrect, p)
 
 
 @paint.register
-def _(node: Ellipse, canvas: skia.Canvas) -> None:
+def _(node: Ellipse, canvas: skia.Canvas, opacity: float) -> None:
     w, h = node.width(), node.height()
-    for p in _paints(node):
+    for p in _paints(node, opacity):
         canvas.drawOval(skia.Rect.MakeXYWH(-w / 2, -h / 2, w, h), p)
 
 
 @paint.register
-def _(node: Circle, canvas: skia.Canvas) -> None:
-    for p in _paints(node):
+def _(node: Circle, canvas: skia.Canvas, opacity: float) -> None:
+    for p in _paints(node, opacity):
         canvas.drawCircle(0, 0, node.radius(), p)
 
 
@@ -119,24 +134,25 @@ def _trimmed(path: skia.Path, progress: float) -> skia.Path | None:
     return out
 
 
-def _draw_path(node: Shape, canvas: skia.Canvas, path: skia.Path, progress: float) -> None:
+def _draw_path(node: Shape, canvas: skia.Canvas, path: skia.Path, progress: float,
+               opacity: float) -> None:
     trimmed = _trimmed(path, progress)
     if trimmed is not None:
-        for p in _paints(node):
+        for p in _paints(node, opacity):
             canvas.drawPath(trimmed, p)
 
 
 @paint.register
-def _(node: Polyline, canvas: skia.Canvas) -> None:
+def _(node: Polyline, canvas: skia.Canvas, opacity: float) -> None:
     points = node.points()
     if len(points) >= 2:
         path = skia.Path.Polygon([skia.Point(x, y) for x, y in points], node.closed())
-        _draw_path(node, canvas, path, node.progress())
+        _draw_path(node, canvas, path, node.progress(), opacity)
 
 
 @paint.register
-def _(node: Path, canvas: skia.Canvas) -> None:
-    _draw_path(node, canvas, _svg_path(tuple(node.data())), node.progress())
+def _(node: Path, canvas: skia.Canvas, opacity: float) -> None:
+    _draw_path(node, canvas, _svg_path(tuple(node.data())), node.progress(), opacity)
 
 
 @cache
@@ -173,7 +189,7 @@ def _typeface(font: str, weight: int, italic: bool) -> skia.Typeface:
 
 
 @paint.register
-def _(node: Text, canvas: skia.Canvas) -> None:
+def _(node: Text, canvas: skia.Canvas, opacity: float) -> None:
     font = skia.Font(_typeface(node.font(), node.weight(), node.italic()), node.size())
     font.setEdging(skia.Font.Edging.kAntiAlias)
     font.setSubpixel(True)
@@ -182,7 +198,7 @@ def _(node: Text, canvas: skia.Canvas) -> None:
     step = node.size() * node.line_height()
     block = step * (len(lines) - 1) + ascent + descent
     baseline = -block / 2 + ascent
-    paint_ = skia.Paint(AntiAlias=True, Color=node.fill().to_argb32())
+    paint_ = skia.Paint(AntiAlias=True, Color=node.fill().to_argb32(opacity))
     align = node.align()
     for line in lines:
         width = font.measureText(line)
@@ -201,7 +217,7 @@ def _image(path: str) -> skia.Image:
 
 
 @paint.register
-def _(node: Image, canvas: skia.Canvas) -> None:
+def _(node: Image, canvas: skia.Canvas, opacity: float) -> None:
     if node.src() is None:
         return
     image = _image(node.src())
@@ -214,4 +230,4 @@ def _(node: Image, canvas: skia.Canvas) -> None:
         h = w * image.height() / image.width()
     canvas.drawImageRect(image, skia.Rect.MakeXYWH(-w / 2, -h / 2, w, h),
                          skia.SamplingOptions(skia.FilterMode.kLinear, skia.MipmapMode.kLinear),
-                         skia.Paint(AntiAlias=True))
+                         skia.Paint(AntiAlias=True, Alphaf=opacity))

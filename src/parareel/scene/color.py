@@ -19,9 +19,9 @@ class Color(NamedTuple):
     def lerp(self, other: Color, t: float) -> Color:
         return Color(*(x + (y - x) * t for x, y in zip(self, other, strict=True)))
 
-    def to_argb32(self) -> int:
-        """The 0xAARRGGBB integer skia's paints take."""
-        r, g, b, a = (round(min(1.0, max(0.0, c)) * 255) for c in self)
+    def to_argb32(self, opacity: float = 1.0) -> int:
+        """The 0xAARRGGBB integer skia's paints take, with alpha scaled by `opacity`."""
+        r, g, b, a = (round(min(1.0, max(0.0, c)) * 255) for c in (*self[:3], self.a * opacity))
         return (a << 24) | (r << 16) | (g << 8) | b
 
 

@@ -1,0 +1,46 @@
+"""Shared pieces of the benchmarks: a heavy scene and a timer."""
+
+from __future__ import annotations
+
+import math
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from parareel import Circle, Group, Path as SvgPath, Project, Rect, Text, easing, parallel, wait
+
+ROOT = Path(__file__).resolve().parent.parent
+HELLO = str(ROOT / "examples" / "hello" / "project.py")
+
+
+def heavy(scene):
+    """Hundreds of moving, rotating, semi-transparent shapes and lines of text."""
+    seconds = scene.variables.get("seconds", 4.0)
+    field = scene.add(Group())
+    dots = [field.add(Circle(radius=18, fill=(40 + i % 200, 120, 220 - i % 180, 0.7),
+                             x=-900 + (i % 30) * 62, y=-500 + (i // 30) * 70,
+                             stroke="white", stroke_width=2)) for i in range(180)]
+    stars = [field.add(SvgPath("M 0 -40 L 12 -12 L 40 -12 L 18 6 L 26 36 L 0 18 L -26 36 "
+                               "L -18 6 L -40 -12 L -12 -12 Z", fill="#ffd166", x=-800 + 160 * i,
+                               y=300)) for i in range(11)]
+    labels = [field.add(Text(f"line {i}: the quick brown fox", size=28, y=-420 + 60 * i, x=500,
+                             opacity=0.8)) for i in range(12)]
+    card = field.add(Rect(width=600, height=300, radius=30, fill="#ef476f", opacity=0.6))
+    yield from parallel(
+        *(d.y.to(d.y() + 40 * math.sin(i), seconds, easing.in_out_sine) for i, d in enumerate(dots)),
+        *(s.rotation.to(360, seconds) for s in stars),
+        *(t.x.to(-500, seconds) for t in labels),
+        card.rotation.to(90, seconds), wait(seconds),
+    )
+
+
+def heavy_project(seconds: float = 4.0) -> Project:
+    return Project(scenes=[heavy], size=(1920, 1080), fps=30, background="#073b4c",
+                   variables={"seconds": seconds})
+
+
+@contextmanager
+def timer(results: dict, name: str):
+    start = time.perf_counter()
+    yield
+    results[name] = time.perf_counter() - start
