@@ -7,7 +7,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from parareel import Circle, Group, Path as SvgPath, Project, Rect, Text, easing, parallel, wait
+from parareel import Circle, Group, Project, Rect, Text, easing, parallel, wait
+from parareel import Path as SvgPath
 
 ROOT = Path(__file__).resolve().parent.parent
 HELLO = str(ROOT / "examples" / "hello" / "project.py")

@@ -53,8 +53,9 @@ class Signal(Generic[T]):
         def tween() -> Tween:
             start = self.get()
             count = frames_for(seconds)
+            blend = blender(start, end)  # chosen once: replay runs this loop for every frame
             for k in range(1, count):
-                self._value = interpolate(start, end, ease_fn(k / count))
+                self._value = blend(ease_fn(k / count))
                 yield
             self._value = end
             if count:
@@ -64,6 +65,13 @@ class Signal(Generic[T]):
 
     def __repr__(self) -> str:
         return f"Signal({self.name}={self.get()!r})"
+
+
+def blender(a: Any, b: Any) -> Callable[[float], Any]:
+    """A function of t in [0, 1] blending a into b; numbers get the fast path."""
+    if type(a) in (int, float) and type(b) in (int, float):
+        return lambda t: a + (b - a) * t
+    return lambda t: interpolate(a, b, t)
 
 
 def interpolate(a: Any, b: Any, t: float) -> Any:

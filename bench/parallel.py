@@ -1,0 +1,69 @@
+"""Parallel rendering: speedup, join cost and seek cost, measured side by side.
+
+    python bench/parallel.py
+
+- speedup of 2 workers over 1 on the same 20 s 1080p video (goal >= 1.8x on 2 cores);
+- join cost: joining the 20 segments of a 60 s 1080p video over rendering it (goal <= 2%);
+- seek cost: the last of 10 equal chunks of a 60 s video over the first (goal <= 1.1).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from common import heavy_project, timer
+
+import parareel
+from parareel.job import ChunkJob, run_chunk
+from parareel.media.join import join_segments
+from parareel.plan import plan
+
+
+def speedup(work: Path) -> None:
+    project = heavy_project(20.0)
+    t: dict[str, float] = {}
+    with timer(t, "one"):
+        parareel.render(project, work / "one.mp4", workers=1)
+    with timer(t, "two"):
+        parareel.render(project, work / "two.mp4", workers=2)
+    print(f"speedup  1 worker {t['one']:.1f}s  2 workers {t['two']:.1f}s  "
+          f"ratio {t['one'] / t['two']:.2f}x (goal >= 1.8x)")
+
+
+def join_and_seek(work: Path) -> None:
+    project = heavy_project(60.0)
+    frames = project.frame_count()
+    t: dict[str, float] = {}
+    with timer(t, "render"):
+        result = parareel.render(project, work / "sixty.mp4", workers=2, chunk_frames=frames // 20)
+    segments = work / "segments"
+    segments.mkdir()
+    paths = []
+    for chunk in plan(frames, chunk_frames=frames // 20):
+        paths.append(str(segments / f"{chunk.index}.mp4"))
+    # re-create the 20 segments once, then time the join alone
+    for chunk, path in zip(plan(frames, chunk_frames=frames // 20), paths, strict=True):
+        run_chunk(ChunkJob("<bench>", chunk, path), project)
+    with timer(t, "join"):
+        join_segments(paths, work / "joined.mp4", project.fps)
+    print(f"join     render {t['render']:.1f}s ({len(result.chunks)} chunks)  "
+          f"join {t['join'] * 1000:.0f}ms  ratio {t['join'] / t['render'] * 100:.2f}% "
+          f"(goal <= 2%)")
+    chunks = plan(frames, 10)
+    for name, chunk in (("first", chunks[0]), ("last", chunks[-1]), ("first2", chunks[0])):
+        with timer(t, name):
+            run_chunk(ChunkJob("<bench>", chunk, str(work / f"{name}.mp4")), project)
+    first = min(t["first"], t["first2"])  # the first run also warms caches
+    print(f"seek     first chunk {first:.2f}s  last chunk {t['last']:.2f}s  "
+          f"ratio {t['last'] / first:.3f} (goal <= 1.1)")
+
+
+if __name__ == "__main__":
+    work = Path(tempfile.mkdtemp(prefix="parareel-bench-"))
+    try:
+        speedup(work)
+        join_and_seek(work)
+    finally:
+        shutil.rmtree(work)
