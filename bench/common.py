@@ -28,7 +28,8 @@ def heavy(scene):
                              opacity=0.8)) for i in range(12)]
     card = field.add(Rect(width=600, height=300, radius=30, fill="#ef476f", opacity=0.6))
     yield from parallel(
-        *(d.y.to(d.y() + 40 * math.sin(i), seconds, easing.in_out_sine) for i, d in enumerate(dots)),
+        *(d.y.to(d.y() + 40 * math.sin(i), seconds, easing.in_out_sine)
+          for i, d in enumerate(dots)),
         *(s.rotation.to(360, seconds) for s in stars),
         *(t.x.to(-500, seconds) for t in labels),
         card.rotation.to(90, seconds), wait(seconds),

@@ -48,17 +48,18 @@ class ChunkResult:
 
 
 def run_chunk(job: ChunkJob, project: Project | None = None,
-              on_frames: Callable[[int], None] | None = None) -> ChunkResult:
+              on_frames: Callable[[int], None] | None = None, threads: int = 0) -> ChunkResult:
     """Render the job's frames into its segment file.
 
-    `on_frames(n)` is told every few frames how many more are done.
+    `on_frames(n)` is told every few frames how many more are done; `threads` caps
+    the encoder's threads (0: x264 decides).
     """
     started = time.perf_counter()
     project = project or load_project(job.project)
     chunk = job.chunk
     pending = 0
     with VideoWriter(job.output, project.width, project.height, project.fps, job.encoding,
-                     faststart=False) as writer:
+                     faststart=False, threads=threads) as writer:
         for pixels in render_frames(project, chunk.start, chunk.end, job.variables):
             writer.write(pixels)
             pending += 1

@@ -34,8 +34,9 @@ class LocalExecutor:
         method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
         ctx = mp.get_context(method)
         progress = ctx.SimpleQueue()
-        pool = ctx.Pool(min(self.workers, len(jobs)), initializer=_init_worker,
-                        initargs=(self.project, progress))
+        size = min(self.workers, len(jobs))
+        threads = max(1, auto_workers() // size)  # encoder threads: share the cores out
+        pool = ctx.Pool(size, initializer=_init_worker, initargs=(self.project, progress, threads))
         try:
             pending = [pool.apply_async(_work, (job,)) for job in jobs]
             while not all(p.ready() for p in pending):
@@ -53,17 +54,15 @@ class LocalExecutor:
             pool.join()
 
 
-_worker_project: Project | None = None
-_worker_progress = None
+_worker: dict = {}  # what each worker process was started with
 
 
-def _init_worker(project: Project | None, progress) -> None:
-    global _worker_project, _worker_progress
-    _worker_project, _worker_progress = project, progress
+def _init_worker(project: Project | None, progress, threads: int) -> None:
+    _worker.update(project=project, progress=progress, threads=threads)
 
 
 def _work(job: ChunkJob) -> ChunkResult:
-    return run_chunk(job, _worker_project, _worker_progress.put)
+    return run_chunk(job, _worker["project"], _worker["progress"].put, _worker["threads"])
 
 
 def _drain(progress, on_frames: OnFrames) -> None:

@@ -57,10 +57,13 @@ class VideoWriter:
 
     Drawing and encoding overlap: `write` copies the frame and hands it to a thread
     that converts it to YUV and encodes it (PyAV releases the GIL for both).
+    `threads` caps the encoder's threads (0: x264 decides); parallel workers on a
+    shared machine use fewer each so that they do not fight over the cores.
     """
 
     def __init__(self, path: str | os.PathLike, width: int, height: int, fps: int,
-                 encoding: Encoding | None = None, faststart: bool = True) -> None:
+                 encoding: Encoding | None = None, faststart: bool = True,
+                 threads: int = 0) -> None:
         self.path = Path(path)
         self.partial = self.path.with_name(f".{self.path.name}.partial")
         self.frames = 0
@@ -72,6 +75,7 @@ class VideoWriter:
         stream.time_base = Fraction(1, fps)
         ctx = stream.codec_context
         ctx.color_primaries = ctx.color_trc = ctx.colorspace = _BT709
+        ctx.thread_count = threads  # 0: as many as x264 sees fit
         self._stream = stream
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=4)
         self._error: BaseException | None = None
