@@ -135,6 +135,8 @@ def info(project: str, assignments, vars_json, workers: str | None,
 
 def run() -> None:
     """Entry point: user errors print one clear line, not a traceback."""
+    import parareel.aws.cli  # noqa: F401 - registers `lambda` and `dev`
+
     try:
         main(standalone_mode=False)
     except click.exceptions.Abort:

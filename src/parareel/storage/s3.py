@@ -31,7 +31,7 @@ class S3Storage:
         from botocore.config import Config
 
         config = Config(retries={"mode": "standard", "max_attempts": RETRIES},
-                        connect_timeout=10, read_timeout=120)
+                        connect_timeout=10, read_timeout=120, signature_version="s3v4")
         region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
         return boto3.client("s3", config=config, region_name=region)
 

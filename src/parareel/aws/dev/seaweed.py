@@ -91,7 +91,7 @@ class SeaweedS3:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, 15)
             try:
-                self.process.wait(timeout=15)
+                self.process.wait(timeout=5)  # weed can take long to shut down cleanly
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, 9)
                 self.process.wait()

@@ -1,0 +1,115 @@
+"""The `parareel lambda ...` and `parareel dev` commands."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import tempfile
+import time
+
+import click
+
+from parareel.cli import _variables, main, with_variables
+
+
+@main.group("lambda")
+def lambda_group() -> None:
+    """Render on AWS Lambda (or on the local stack of `parareel dev`)."""
+
+
+@lambda_group.command("render")
+@click.option("--function", "function", required=True, help="The Lambda function's name.")
+@with_variables
+@click.option("--workers", type=int, default=10, show_default=True, help="Chunks (invocations).")
+@click.option("--chunk-frames", type=int, help="Frames per chunk instead of --workers chunks.")
+@click.option("--job-id", help="An id for the job (default: random).")
+@click.option("--bucket", help="The bucket, to follow progress (default: $PARAREEL_BUCKET).")
+@click.option("--download", type=click.Path(dir_okay=False), help="Save the video here too.")
+def lambda_render(function: str, assignments, vars_json, workers: int, chunk_frames: int | None,
+                  job_id: str | None, bucket: str | None, download: str | None) -> None:
+    """Render with one fullRender invocation that fans out over WORKERS invocations."""
+    from parareel.aws.client import render_on_lambda
+
+    result = render_on_lambda(function, variables=_variables(assignments, vars_json),
+                              workers=workers, job_id=job_id, chunk_frames=chunk_frames,
+                              bucket=bucket, download=download, progress=True)
+    timings = ", ".join(f"{k} {v:.2f}s" for k, v in result["timings"].items())
+    click.echo(f"job {result['jobId']}: {result['frames']} frames in {len(result['chunks'])} "
+               f"chunks; {timings}; estimated cost ${result['cost']['total_usd']:.6f}")
+    if download:
+        click.echo(f"saved {download}")
+    click.echo(result["url"])
+
+
+@lambda_group.command("progress")
+@click.argument("job_id")
+@click.option("--bucket", help="The bucket (default: $PARAREEL_BUCKET).")
+def lambda_progress(job_id: str, bucket: str | None) -> None:
+    """Show a job's progress.json."""
+    from parareel.aws.client import job_progress
+    from parareel.errors import ParareelError
+
+    state = job_progress(job_id, bucket)
+    if state is None:
+        raise ParareelError(f"no job {job_id!r} in this bucket (no renders/{job_id}/progress.json)")
+    click.echo(json.dumps(state, indent=2))
+
+
+@lambda_group.command("estimate")
+@click.option("--frames", type=int, required=True, help="Frames in the video.")
+@click.option("--workers", type=int, default=10, show_default=True)
+@click.option("--memory", type=int, default=2048, show_default=True, help="Function memory, MB.")
+@click.option("--arch", type=click.Choice(["x86_64", "arm64"]), default="x86_64")
+@click.option("--fps", type=float, default=15.0, show_default=True,
+              help="Frames per second one invocation renders (measure yours with a render).")
+@click.option("--overhead", type=float, default=1.5, show_default=True,
+              help="Seconds each invocation spends starting, seeking and uploading.")
+def lambda_estimate(frames: int, workers: int, memory: int, arch: str, fps: float,
+                    overhead: float) -> None:
+    """Estimate a render's Lambda cost from Lambda's published prices."""
+    from parareel.aws.cost import cost_of
+    from parareel.plan import plan
+
+    chunks = plan(frames, workers)
+    seconds = [c.frames / fps + overhead for c in chunks]
+    wall = max(seconds) + overhead
+    cost = cost_of([wall, *seconds], memory, arch)
+    click.echo(f"{len(chunks)} chunks + 1 orchestrator, about {wall:.1f}s of wall time")
+    click.echo(f"{cost.gb_seconds:.2f} GB-s  compute ${cost.compute_usd:.6f}  "
+               f"requests ${cost.requests_usd:.6f}  total ${cost.total_usd:.6f}")
+
+
+@main.command()
+@click.option("--project", required=True, help="The project the function renders.")
+@click.option("--folder", type=click.Path(file_okay=False), help="Where S3 data and logs go.")
+@click.option("--bucket", default="parareel-dev", show_default=True)
+@click.option("--function", "function", default="parareel", show_default=True)
+@click.option("--concurrency", type=int, default=8, show_default=True,
+              help="Execution environments at most; more invocations get 429.")
+@click.option("--timeout", type=float, default=900, show_default=True,
+              help="Seconds an invocation may run.")
+def dev(project: str, folder: str | None, bucket: str, function: str, concurrency: int,
+        timeout: float) -> None:
+    """Run a local S3 server and Lambda endpoint on 127.0.0.1 until Ctrl-C."""
+    from parareel.aws.dev import DevStack
+    from parareel.load import load_project
+
+    load_project(project)  # a clear error now rather than inside every invocation
+    # Ctrl-C, and a plain `kill`, both stop the servers (even when started in the background)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    folder = folder or tempfile.mkdtemp(prefix="parareel-dev-")
+    stack = DevStack(folder, project, bucket, function, concurrency, timeout).start()
+    try:
+        click.echo(f"# parareel dev: S3 data in {folder}; function {function!r} renders "
+                   f"{project}")
+        click.echo("# paste into another shell, then: parareel lambda render --function "
+                   f"{function} --workers 4 --download out.mp4")
+        for name, value in stack.env.items():
+            click.echo(f"export {name}={value}")
+        while True:
+            time.sleep(3600)
+    finally:
+        stack.stop()
+        click.echo("stopped", err=True)

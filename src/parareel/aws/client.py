@@ -1,0 +1,111 @@
+"""The client side: start a render on Lambda, follow its progress, fetch the result."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from parareel.errors import ParareelError, RenderError
+from parareel.progress import FrameProgress
+
+POLL_SECONDS = 0.5
+
+
+def _bucket(bucket: str | None) -> str:
+    bucket = bucket or os.environ.get("PARAREEL_BUCKET")
+    if not bucket:
+        raise ParareelError("no bucket: pass --bucket or set PARAREEL_BUCKET")
+    return bucket
+
+
+def job_progress(job_id: str, bucket: str | None = None) -> dict[str, Any] | None:
+    """The job's progress.json, or None if it has not started."""
+    from parareel.storage.s3 import S3Storage
+
+    data = S3Storage(_bucket(bucket), f"renders/{job_id}").get_bytes("progress.json")
+    return json.loads(data) if data else None
+
+
+def render_on_lambda(function: str, *, variables: Mapping[str, Any] | None = None,
+                     workers: int = 10, job_id: str | None = None,
+                     chunk_frames: int | None = None, bucket: str | None = None,
+                     download: str | os.PathLike | None = None, progress: bool = False,
+                     extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Invoke `function` with a fullRender event and return its response.
+
+    With `progress`, a bar follows renders/{jobId}/progress.json; with `download`,
+    the video is saved there. Raises RenderError if the render failed.
+    """
+    from parareel.aws.fanout import lambda_client
+
+    job_id = job_id or uuid.uuid4().hex[:16]
+    event = {"jobId": job_id, "jobType": "fullRender", "numWorkers": workers,
+             "variables": dict(variables or {}), **dict(extra or {})}
+    if chunk_frames:
+        event["chunkFrames"] = chunk_frames
+    answer: dict[str, Any] = {}
+
+    def call() -> None:
+        try:
+            response = lambda_client().invoke(FunctionName=function, Payload=json.dumps(event))
+            answer["body"] = json.loads(response["Payload"].read() or b"null")
+            answer["function_error"] = response.get("FunctionError")
+        except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            answer["exception"] = exc
+
+    caller = threading.Thread(target=call, daemon=True)
+    caller.start()
+    if progress:
+        _follow(caller, job_id, bucket)
+    caller.join()
+    if "exception" in answer:
+        raise RenderError(f"invoking {function!r} failed: {answer['exception']}") \
+            from answer["exception"]
+    body = answer["body"]
+    if answer["function_error"] or not isinstance(body, dict) or body.get("status") != "done":
+        message = body.get("errorMessage", body) if isinstance(body, dict) else body
+        raise RenderError(f"render {job_id} failed: {message}")
+    if download:
+        _download(body["url"], Path(download))
+    return body
+
+
+def _follow(caller: threading.Thread, job_id: str, bucket: str | None) -> None:
+    state = None
+    while caller.is_alive() and state is None:
+        time.sleep(POLL_SECONDS)
+        state = _quiet_progress(job_id, bucket)
+    if state is None or not state["frames"]["total"]:
+        return
+    with FrameProgress(state["frames"]["total"], f"lambda {job_id}") as advance:
+        shown = 0
+        while True:
+            done = state["frames"]["done"]
+            advance(done - shown)
+            shown = done
+            if not caller.is_alive():
+                break
+            time.sleep(POLL_SECONDS)
+            state = _quiet_progress(job_id, bucket) or state
+
+
+def _quiet_progress(job_id: str, bucket: str | None) -> dict[str, Any] | None:
+    try:
+        return job_progress(job_id, bucket)
+    except (ParareelError, ValueError):
+        return None  # not written yet, or caught mid-write
+
+
+def _download(url: str, path: Path) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    with urllib.request.urlopen(url) as response, open(partial, "wb") as out:
+        while block := response.read(1 << 20):
+            out.write(block)
+    os.replace(partial, path)
