@@ -24,7 +24,7 @@ class Cost:
         return self.compute_usd + self.requests_usd
 
     def to_json(self) -> dict:
-        return {**asdict(self), "total_usd": round(self.total_usd, 8)}
+        return {k: round(v, 10) for k, v in {**asdict(self), "total_usd": self.total_usd}.items()}
 
 
 def cost_of(seconds: list[float], memory_mb: int, arch: str = "x86_64") -> Cost:
@@ -33,6 +33,5 @@ def cost_of(seconds: list[float], memory_mb: int, arch: str = "x86_64") -> Cost:
         raise ValueError(f"arch must be one of {', '.join(PRICE_PER_GB_SECOND)}")
     billed = sum(max(1, round(s * 1000)) / 1000 for s in seconds)
     gb_seconds = billed * memory_mb / 1024
-    return Cost(len(seconds), round(gb_seconds, 6),
-                round(gb_seconds * PRICE_PER_GB_SECOND[arch], 8),
-                round(len(seconds) * PRICE_PER_REQUEST, 8))
+    return Cost(len(seconds), gb_seconds, gb_seconds * PRICE_PER_GB_SECOND[arch],
+                len(seconds) * PRICE_PER_REQUEST)

@@ -62,7 +62,7 @@ def parse_event(event: Any, max_workers: int = 200) -> FullRender | PartialRende
     if not isinstance(job_id, str) or not JOB_ID.fullmatch(job_id):
         raise EventError(f"jobId must be 1-64 letters, digits, '-' or '_' (got {job_id!r})")
     try:
-        variables = check_variables(event.get("variables") or {})
+        variables = check_variables(event.get("variables"))  # missing or null: none
     except VariableError as exc:
         raise EventError(str(exc)) from None
     if kind == "fullRender":

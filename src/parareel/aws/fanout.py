@@ -21,6 +21,7 @@ from parareel.errors import ParareelError
 PERMANENT = {"SceneError", "VariableError", "ProjectError", "AssetError", "ColorError",
              "InvalidEvent", "EventError"}
 BACKOFF = 0.5  # seconds before the first retry; doubles each time
+THROTTLE_LIMIT = 60  # waits for a free execution environment before giving up
 
 
 class ChunkFailed(ParareelError):
@@ -78,15 +79,28 @@ def lambda_client(read_timeout: int = 900):
 
 def invoke_chunk(client, function: str, payload: dict, retries: int, progress: Progress,
                  stop: threading.Event) -> dict:
-    """Invoke partialRender, retrying throttles, timeouts, crashes and 5xx with backoff."""
+    """Invoke partialRender; retry crashes, timeouts and 5xx up to `retries` times.
+
+    Throttling (429) is not a failure: it is retried with capped backoff, apart
+    from the retry budget, until THROTTLE_LIMIT waits.
+    """
     index = payload["chunk"]["index"]
-    kind, message = "", ""
-    for attempt in range(retries + 1):
+    attempt = throttled = 0
+    while True:
         if stop.is_set():
             raise ChunkFailed(index, "Cancelled", "another chunk failed", attempt)
         try:
             response = client.invoke(FunctionName=function, InvocationType="RequestResponse",
                                      Payload=json.dumps({**payload, "attempt": attempt}))
+        except client.exceptions.TooManyRequestsException as exc:
+            throttled += 1
+            if throttled > THROTTLE_LIMIT:
+                raise ChunkFailed(index, "TooManyRequestsException", str(exc), attempt) from None
+            time.sleep(min(5.0, BACKOFF * 1.5**throttled) * (0.5 + random.random()))
+            continue
+        except Exception as exc:  # noqa: BLE001 - 5xx and connection errors: transient
+            kind, message = type(exc).__name__, str(exc)
+        else:
             body = json.loads(response["Payload"].read() or b"null")
             if not response.get("FunctionError"):
                 return body
@@ -94,14 +108,11 @@ def invoke_chunk(client, function: str, payload: dict, retries: int, progress: P
             message = body.get("errorMessage", "") if isinstance(body, dict) else str(body)
             if kind in PERMANENT:
                 raise ChunkFailed(index, kind, message, attempt + 1)
-        except ChunkFailed:
-            raise
-        except Exception as exc:  # noqa: BLE001 - throttling, 5xx, connection errors
-            kind, message = type(exc).__name__, str(exc)
-        if attempt < retries:
-            progress.note("retry", f"chunk {index}: {kind}")
-            time.sleep(BACKOFF * 2**attempt * (0.5 + random.random()))
-    raise ChunkFailed(index, kind, message, retries + 1)
+        attempt += 1
+        if attempt > retries:
+            raise ChunkFailed(index, kind, message, attempt)
+        progress.note("retry", f"chunk {index}: {kind}")
+        time.sleep(BACKOFF * 2 ** (attempt - 1) * (0.5 + random.random()))
 
 
 def full_render(request: FullRender, settings: Settings) -> dict[str, Any]:

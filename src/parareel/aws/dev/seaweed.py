@@ -54,6 +54,7 @@ class SeaweedS3:
         args = [weed_binary(), "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
                 f"-dir={self.folder / 'data'}", "-filer", "-s3", f"-s3.port={self.port}",
                 f"-s3.config={config}", "-s3.port.iceberg=0", "-s3.port.lance=0",
+                "-s3.autoCreateBucket=false",
                 "-master.volumeSizeLimitMB=256", "-volume.max=0",
                 *(f"-{name}={port}" for name, port in ports.items())]
         (self.folder / "data").mkdir(exist_ok=True)

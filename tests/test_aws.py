@@ -1,0 +1,263 @@
+"""Serverless rendering end to end: the seed's event through boto3, the dev stack's real
+S3 server (SeaweedFS) and Lambda endpoint, and the real handler in worker processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import urllib.request
+from pathlib import Path
+
+import boto3
+import numpy as np
+import pytest
+from botocore.config import Config
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from parareel.aws.cost import PRICE_PER_GB_SECOND, PRICE_PER_REQUEST, cost_of
+from parareel.aws.dev import DevStack
+from parareel.aws.handler import handler
+from parareel.job import ChunkJob, run_chunk
+from parareel.load import load_project
+from parareel.media.join import join_segments
+from parareel.plan import plan
+from tests.conftest import decode, psnr
+
+TINY = str(Path(__file__).parent / "projects" / "tiny.py")
+SEED_EVENT = {"jobId": "12345", "numWorkers": 25, "jobType": "fullRender",
+              "variables": {"message": "Hello from Revideo!"}}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    stack = DevStack(tmp_path_factory.mktemp("dev"), TINY, concurrency=6, timeout=120,
+                     extra_env={"PARAREEL_TEST_FAULTS": "1", "PARAREEL_RETRIES": "3"})
+    stack.start()
+    saved = {k: os.environ.get(k) for k in stack.env}
+    os.environ.update(stack.env)
+    yield stack
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    stack.stop()
+
+
+@pytest.fixture(scope="module")
+def lam(stack):
+    return boto3.client("lambda", config=Config(read_timeout=600,
+                                                retries={"max_attempts": 1, "mode": "standard"}))
+
+
+@pytest.fixture(scope="module")
+def s3(stack):
+    return boto3.client("s3")
+
+
+def invoke(lam, event):
+    response = lam.invoke(FunctionName="parareel", Payload=json.dumps(event))
+    assert "FunctionError" not in response
+    return json.loads(response["Payload"].read())
+
+
+def download(url: str, path: Path) -> Path:
+    with urllib.request.urlopen(url) as response:
+        path.write_bytes(response.read())
+    return path
+
+
+@pytest.fixture(scope="module")
+def seed_render(lam, tmp_path_factory):
+    body = invoke(lam, SEED_EVENT)
+    assert body["status"] == "done", body
+    return body, download(body["url"], tmp_path_factory.mktemp("seed") / "out.mp4")
+
+
+def test_seed_event_renders_and_matches_a_local_render(seed_render, tmp_path):
+    body, video = seed_render
+    project = load_project(TINY)
+    frames = project.frame_count(SEED_EVENT["variables"])
+    assert body["frames"] == frames and len(body["chunks"]) == 25
+    assert body["key"] == "renders/12345/out.mp4" and "X-Amz-Signature" in body["url"]
+    assert set(body["timings"]) == {"plan", "audio", "render", "merge", "total"}
+    assert body["cost"]["invocations"] == 26 and body["cost"]["total_usd"] > 0
+    pts, lambda_frames, _ = decode(video)
+    assert pts == list(range(frames))
+    # The same chunks rendered and joined locally, with the encoder's default threads as
+    # in a Lambda environment (x264's bitstream depends on its thread count), give the
+    # very same video: nothing about the backend changes a frame.
+    segments = []
+    for chunk in plan(frames, 25):
+        path = tmp_path / f"{chunk.index}.mp4"
+        run_chunk(ChunkJob(TINY, chunk, str(path), SEED_EVENT["variables"]), project)
+        segments.append(path)
+    join_segments(segments, tmp_path / "local.mp4", project.fps)
+    _, local_frames, _ = decode(tmp_path / "local.mp4")
+    for a, b in zip(lambda_frames, local_frames, strict=True):
+        assert np.array_equal(a, b)
+    exact = list(project.frames(variables=SEED_EVENT["variables"]))
+    assert min(psnr(a, b[..., :3]) for a, b in zip(lambda_frames, exact, strict=True)) >= 35
+    import av
+
+    with av.open(str(video)) as container:
+        assert len(container.streams.audio) == 1
+
+
+def test_progress_json_and_private_bucket(seed_render, s3, stack):
+    progress = json.loads(s3.get_object(Bucket=stack.bucket,
+                                        Key="renders/12345/progress.json")["Body"].read())
+    assert progress["phase"] == "done" and progress["chunks"] == {"total": 25, "done": 25}
+    assert progress["frames"]["done"] == progress["frames"]["total"] and progress["errors"] == []
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=stack.bucket,
+                                                 Prefix="renders/12345/")["Contents"]]
+    assert "renders/12345/out.mp4" in keys and not any("/chunks/" in k for k in keys)
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(f"{stack.s3.endpoint}/{stack.bucket}/renders/12345/out.mp4")
+
+
+def test_crashed_worker_is_retried_with_the_same_output(lam, seed_render, tmp_path, s3, stack):
+    errors = stack.lambda_server.stats.errors
+    body = invoke(lam, {**SEED_EVENT, "jobId": "crash-once", "testFaults": {"3": "crashOnce"}})
+    assert body["status"] == "done", body
+    assert stack.lambda_server.stats.errors > errors  # the crash happened and was reported
+    progress = json.loads(s3.get_object(Bucket=stack.bucket,
+                                        Key="renders/crash-once/progress.json")["Body"].read())
+    assert progress["retries"] >= 1
+    _, again, _ = decode(download(body["url"], tmp_path / "again.mp4"))
+    _, first, _ = decode(seed_render[1])
+    assert all(np.array_equal(a, b) for a, b in zip(again, first, strict=True))
+
+
+def test_always_failing_worker_fails_the_job_cleanly(lam, s3, stack):
+    body = invoke(lam, {**SEED_EVENT, "jobId": "doomed", "numWorkers": 4,
+                        "testFaults": {"2": "crash"}})
+    assert body["status"] == "error" and body["errorType"] == "Runtime.ExitError"
+    assert "chunk 2 failed" in body["errorMessage"] and "after 4 attempt(s)" in body["errorMessage"]
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=stack.bucket,
+                                                 Prefix="renders/doomed/").get("Contents", [])]
+    assert "renders/doomed/out.mp4" not in keys and not any("/chunks/" in k for k in keys)
+    progress = json.loads(s3.get_object(Bucket=stack.bucket,
+                                        Key="renders/doomed/progress.json")["Body"].read())
+    assert progress["phase"] == "failed" and "chunk 2 failed" in progress["errors"][0]
+
+
+def test_scene_error_fails_at_once_with_its_message(lam):
+    body = invoke(lam, {**SEED_EVENT, "jobId": "typo", "variables": {"mesage": "x"}})
+    assert body["status"] == "error" and body["errorType"] == "VariableError"
+    assert "did you mean 'message'" in body["errorMessage"]
+
+
+def test_low_concurrency_still_completes(lam, stack):
+    function = stack.lambda_server.functions["parareel"]
+    throttles, function.concurrency = stack.lambda_server.stats.throttles, 2
+    try:
+        body = invoke(lam, {**SEED_EVENT, "jobId": "throttled", "numWorkers": 4})
+    finally:
+        function.concurrency = 6
+    assert body["status"] == "done", body
+    assert stack.lambda_server.stats.throttles > throttles
+
+
+def test_concurrent_jobs_do_not_interfere(lam, tmp_path):
+    bodies: dict[str, dict] = {}
+
+    def run(job: str, message: str) -> None:
+        bodies[job] = invoke(lam, {**SEED_EVENT, "jobId": job, "numWorkers": 3,
+                                   "variables": {"message": message}})
+
+    threads = [threading.Thread(target=run, args=(f"job-{i}", m))
+               for i, m in enumerate(["first message", "second, longer message"])]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert {b["status"] for b in bodies.values()} == {"done"}
+    videos = [decode(download(bodies[j]["url"], tmp_path / f"{j}.mp4"))[1] for j in sorted(bodies)]
+    project = load_project(TINY)
+    for job, frames in zip(sorted(bodies), videos, strict=True):
+        message = "first message" if job == "job-0" else "second, longer message"
+        local = list(project.frames(0, 1, {"message": message}))[0]
+        assert np.abs(frames[0].astype(int) - local[..., :3].astype(int)).mean() < 3
+    assert not np.array_equal(videos[0][0], videos[1][0])
+
+
+def test_client_and_cli_render_with_progress(stack, tmp_path):
+    from parareel.aws.client import job_progress, render_on_lambda
+
+    out = tmp_path / "client.mp4"
+    result = render_on_lambda("parareel", variables={"message": "client"}, workers=3,
+                              job_id="client-job", download=out)
+    assert result["status"] == "done" and len(decode(out)[1]) == result["frames"]
+    assert job_progress("client-job")["phase"] == "done"
+
+
+HANDWRITTEN = [
+    None, [], "fullRender", {"jobType": "fullRender", "jobId": "../etc", "numWorkers": 2},
+    {"jobType": "fullRender", "jobId": "a/b", "numWorkers": 2},
+    {"jobType": "fullRender", "jobId": "ok", "numWorkers": 0},
+    {"jobType": "fullRender", "jobId": "ok", "numWorkers": 10**6},
+    {"jobType": "fullRender", "jobId": "ok", "numWorkers": "25"},
+    {"jobType": "fullRender", "jobId": "ok", "numWorkers": 2, "variables": [1, 2]},
+    {"jobType": "fullRender", "jobId": "ok", "numWorkers": 2, "variables": {"m": "x" * 300000}},
+    {"jobType": "fullRender", "jobId": "ok", "numWorkers": 2, "preset": "instant"},
+    {"jobType": "destroy", "jobId": "ok"},
+    {"jobType": "partialRender", "jobId": "ok", "chunk": {"index": 0, "start": 5, "end": 5}},
+]
+
+
+def _refused_without_invocations(stack, event) -> None:
+    before = stack.lambda_server.stats.invocations
+    body = handler(event, None)
+    assert body["status"] == "error" and body["errorType"] == "InvalidEvent", body
+    assert stack.lambda_server.stats.invocations == before
+
+
+@pytest.mark.parametrize("event", HANDWRITTEN)
+def test_invalid_events_are_refused_before_any_work(stack, monkeypatch, event):
+    monkeypatch.setenv("PARAREEL_PROJECT", TINY)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "parareel")
+    _refused_without_invocations(stack, event)
+
+
+bad_job_ids = st.one_of(
+    st.text(min_size=1, max_size=80).filter(lambda s: "/" in s or ".." in s or len(s) > 64),
+    st.just(""), st.integers(), st.none().map(lambda _: None))
+bad_workers = st.one_of(st.integers(max_value=0), st.integers(min_value=201), st.floats(),
+                        st.text(), st.booleans())
+bad_variables = st.one_of(st.lists(st.integers()), st.text(min_size=1), st.integers(),
+                          st.just({"big": "x" * 300_000}))
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(job_id=bad_job_ids, workers=st.integers(1, 200), variables=st.just({}))
+def test_generated_bad_job_ids(stack, job_id, workers, variables):
+    os.environ.update(PARAREEL_PROJECT=TINY, AWS_LAMBDA_FUNCTION_NAME="parareel")
+    _refused_without_invocations(stack, {"jobType": "fullRender", "jobId": job_id,
+                                         "numWorkers": workers, "variables": variables})
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(workers=bad_workers, variables=st.one_of(st.just({}), bad_variables),
+       which=st.sampled_from(["workers", "variables"]))
+def test_generated_bad_workers_and_variables(stack, workers, variables, which):
+    os.environ.update(PARAREEL_PROJECT=TINY, AWS_LAMBDA_FUNCTION_NAME="parareel")
+    event = {"jobType": "fullRender", "jobId": "gen", "numWorkers": 2, "variables": {}}
+    if which == "workers":
+        event["numWorkers"] = workers
+    else:
+        event["variables"] = variables if variables != {} else [0]
+    _refused_without_invocations(stack, event)
+
+
+def test_cost_matches_hand_computed_values():
+    cost = cost_of([10.0, 2.5, 2.5], memory_mb=2048, arch="x86_64")
+    assert cost.gb_seconds == 30.0  # 15 s at 2 GB
+    assert cost.compute_usd == pytest.approx(30 * 0.0000166667)
+    assert cost.requests_usd == pytest.approx(3 * 0.0000002)
+    arm = cost_of([1.0], memory_mb=1024, arch="arm64")
+    assert arm.total_usd == pytest.approx(PRICE_PER_GB_SECOND["arm64"] + PRICE_PER_REQUEST)

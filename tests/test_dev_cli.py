@@ -1,0 +1,67 @@
+"""`parareel dev` and `parareel lambda ...` as a user runs them, in separate processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import decode
+
+TINY = str(Path(__file__).parent / "projects" / "tiny.py")
+
+
+def parareel(*args: str) -> list[str]:
+    return [sys.executable, "-c", "from parareel.cli import run; run()", *args]
+
+
+def test_dev_stack_cli_round_trip(tmp_path):
+    dev = subprocess.Popen(parareel("dev", "--project", TINY, "--folder", str(tmp_path / "dev"),
+                                    "--concurrency", "4"),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           start_new_session=True)
+    try:
+        exports = {}
+        deadline = time.monotonic() + 90
+        while "AWS_ENDPOINT_URL_LAMBDA" not in exports:
+            assert time.monotonic() < deadline and dev.poll() is None, dev.stderr.read()
+            line = dev.stdout.readline()
+            if line.startswith("export "):
+                name, _, value = line[len("export "):].strip().partition("=")
+                exports[name] = value
+        assert {"AWS_ENDPOINT_URL_S3", "AWS_ACCESS_KEY_ID", "PARAREEL_BUCKET"} <= set(exports)
+        assert all(v.startswith("http://127.0.0.1:") for k, v in exports.items()
+                   if k.startswith("AWS_ENDPOINT_URL"))
+        env = {**os.environ, **exports}
+        out = tmp_path / "out.mp4"
+        render = subprocess.run(parareel("lambda", "render", "--function", "parareel",
+                                         "--workers", "3", "--var", "message=Hi", "--job-id",
+                                         "cli-job", "--download", str(out)),
+                                env=env, capture_output=True, text=True, timeout=300)
+        assert render.returncode == 0, render.stderr
+        assert "X-Amz-Signature" in render.stdout and len(decode(out)[1]) == 45
+        progress = subprocess.run(parareel("lambda", "progress", "cli-job"), env=env,
+                                  capture_output=True, text=True, timeout=60)
+        assert json.loads(progress.stdout)["phase"] == "done"
+        missing = subprocess.run(parareel("lambda", "progress", "nope"), env=env,
+                                 capture_output=True, text=True, timeout=60)
+        assert missing.returncode == 1 and "no job 'nope'" in missing.stderr
+    finally:
+        os.killpg(dev.pid, signal.SIGINT)  # Ctrl-C
+        dev.wait(timeout=60)
+    time.sleep(0.5)
+    leftover = subprocess.run(["pgrep", "-g", str(dev.pid)], capture_output=True, text=True)
+    assert leftover.stdout.strip() == ""  # SeaweedFS and every environment are gone
+
+
+def test_estimate_prints_cost():
+    result = subprocess.run(parareel("lambda", "estimate", "--frames", "900", "--workers", "10",
+                                     "--memory", "2048", "--fps", "15", "--overhead", "0"),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    # 10 chunks of 90 frames at 15 fps: 6 s each, plus a 6 s orchestrator: 66 s at 2 GB
+    assert "132.00 GB-s" in result.stdout
