@@ -21,7 +21,8 @@ def server(tmp_path_factory):
     functions = [Function("echo", "tests.lambda_handlers.echo", memory_mb=512, concurrency=2),
                  Function("boom", "tests.lambda_handlers.boom"),
                  Function("crash", "tests.lambda_handlers.crash"),
-                 Function("sleep", "tests.lambda_handlers.sleep", timeout=1.0, concurrency=1)]
+                 Function("sleep", "tests.lambda_handlers.sleep", timeout=1.0, concurrency=1),
+                 Function("slow", "tests.lambda_handlers.sleep", timeout=30, concurrency=1)]
     env = {**os.environ, "PYTHONPATH": ROOT}
     server = LambdaServer(functions, tmp_path_factory.mktemp("lambda"), base_env=env).start()
     yield server
@@ -75,16 +76,18 @@ def test_timeout_kills_the_invocation(client):
 
 
 def test_concurrency_limit_answers_429(client, server):
-    call(client, "sleep", {"seconds": 0})  # a warm client and environment: no start-up delays
     results = []
     first = threading.Thread(
-        target=lambda: results.append(call(client, "sleep", {"seconds": 0.8})))
+        target=lambda: results.append(call(client, "slow", {"seconds": 2.0})))
     first.start()
-    time.sleep(0.4)
+    deadline = time.monotonic() + 30
+    while server.busy["slow"] == 0:  # the one environment allowed is now taken
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
     with pytest.raises(client.exceptions.TooManyRequestsException):
-        client.invoke(FunctionName="sleep", Payload=b'{"seconds": 0}')
+        client.invoke(FunctionName="slow", Payload=b'{"seconds": 0}')
     first.join()
-    assert results[0][1]["slept"] == 0.8 and server.stats.throttles >= 1
+    assert results[0][1]["slept"] == 2.0 and server.stats.throttles >= 1
 
 
 def test_event_invocations_are_queued_not_throttled(client, server):
