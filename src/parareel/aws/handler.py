@@ -23,8 +23,11 @@ from parareel.errors import ParareelError
 def handler(event: Any, context: Any = None) -> dict[str, Any]:
     try:
         settings = Settings.from_env()
+    except ParareelError as exc:
+        return {"status": "error", "errorType": "Configuration", "errorMessage": str(exc)}
+    try:
         request = parse_event(event, settings.max_workers)
-    except (EventError, ParareelError) as exc:
+    except EventError as exc:
         return {"status": "error", "errorType": "InvalidEvent", "errorMessage": str(exc)}
     if isinstance(request, FullRender):
         from parareel.aws.fanout import full_render

@@ -140,8 +140,7 @@ class LambdaServer:
         self.stats = Stats()
         self._all: list[Environment] = []
         self._lock = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
-        self._server.daemon_threads = True
+        self._server = _QuietServer(("127.0.0.1", port), _handler_for(self))
         self.port = self._server.server_address[1]
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -211,6 +210,14 @@ class LambdaServer:
                 self.stats.errors += 1
             headers["X-Amz-Function-Error"] = "Unhandled"
         return 200, headers, json.dumps(payload, default=str).encode()
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a killed environment's socket
+            super().handle_error(request, client_address)
 
 
 def _error(status: int, kind: str, message: str, **extra: str) -> tuple[int, dict, bytes]:
