@@ -1,0 +1,281 @@
+"""`parareel lambda deploy` / `remove`: one command from `pip install` to a private deployment.
+
+Every step looks before it acts, so running deploy again changes nothing that is
+already right, and says so: a private bucket whose renders/ expire, a least-privilege
+role, an ECR repository, the image, and the function.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from parareel import __version__
+from parareel.aws.policies import TRUST_LAMBDA, function_policy
+from parareel.errors import ParareelError
+
+SOURCE = Path(__file__).resolve().parents[3]  # a checkout: pyproject.toml, src/, deploy/
+VERSION_SLUG = __version__.replace(".", "-")
+Log = Callable[[str], None]
+
+
+def function_name(memory: int, disk: int, timeout: int) -> str:
+    """Named after the parareel version and its size, so that a client of one version
+    never talks to the function of another."""
+    return f"parareel-{VERSION_SLUG}-mem{memory}mb-disk{disk}mb-{timeout}sec"
+
+
+@dataclass
+class DeployConfig:
+    project: str  # module:attr or a .py path, relative to `context`
+    bucket: str
+    region: str
+    memory: int = 2048
+    timeout: int = 900
+    disk: int = 2048
+    arch: str = "x86_64"
+    expire_days: int = 7
+    context: Path = field(default_factory=Path.cwd)  # the folder copied into the image
+
+    def __post_init__(self) -> None:
+        if self.arch not in ("x86_64", "arm64"):
+            raise ParareelError(f"arch must be x86_64 or arm64, not {self.arch!r}")
+        if not 128 <= self.memory <= 10240 or not 1 <= self.timeout <= 900 or \
+                not 512 <= self.disk <= 10240:
+            raise ParareelError("memory must be 128-10240 MB, timeout 1-900 s, disk 512-10240 MB")
+
+    @property
+    def function(self) -> str:
+        return function_name(self.memory, self.disk, self.timeout)
+
+    @property
+    def role(self) -> str:
+        return f"parareel-{VERSION_SLUG}-role-{self.bucket}"[:64]
+
+    @property
+    def repository(self) -> str:
+        return f"parareel-{VERSION_SLUG}"
+
+
+class Aws:
+    """The boto3 clients a deployment uses (moto's in-process AWS in the tests)."""
+
+    def __init__(self, region: str) -> None:
+        import boto3
+
+        session = boto3.session.Session(region_name=region)
+        self.s3, self.iam = session.client("s3"), session.client("iam")
+        self.ecr, self.lam = session.client("ecr"), session.client("lambda")
+        self.account = session.client("sts").get_caller_identity()["Account"]
+
+
+def build_and_push(config: DeployConfig, image: str, aws: Aws, log: Log) -> None:
+    """Build the runtime and project images with docker or podman, and push the latter."""
+    import base64
+
+    tool = shutil.which("docker") or shutil.which("podman")
+    if not tool:
+        raise ParareelError("neither docker nor podman is installed: one is needed to build "
+                            "the image (or deploy deploy/template.yaml with SAM)")
+    if not (SOURCE / "deploy" / "Dockerfile.base").is_file():
+        raise ParareelError("the image is built from a parareel checkout (deploy/ and src/); "
+                            "run deploy from an editable install (pip install -e .)")
+    platform = "linux/amd64" if config.arch == "x86_64" else "linux/arm64"
+    base = f"parareel-base:{__version__}-{config.arch}"
+    token = aws.ecr.get_authorization_token()["authorizationData"][0]
+    user, password = base64.b64decode(token["authorizationToken"]).decode().split(":", 1)
+    registry = token["proxyEndpoint"].removeprefix("https://")
+    steps = [
+        [tool, "build", "--platform", platform, "-t", base, "-f",
+         str(SOURCE / "deploy" / "Dockerfile.base"), str(SOURCE)],
+        [tool, "build", "--platform", platform, "-t", image, "-f",
+         str(SOURCE / "deploy" / "Dockerfile"), "--build-arg", f"BASE={base}",
+         "--build-arg", f"PROJECT={config.project}", str(config.context)],
+        [tool, "login", "--username", user, "--password-stdin", registry],
+        [tool, "push", image],
+    ]
+    for step in steps:
+        log(f"  $ {' '.join(step[:3])} ...")
+        subprocess.run(step, check=True, input=password if "login" in step else None,
+                       text=True)
+
+
+def deploy(config: DeployConfig, aws: Aws | None = None, log: Log = print,
+           push: Callable[[DeployConfig, str, Aws, Log], None] = build_and_push) -> dict:
+    """Create or update everything; return the function's name and ARN."""
+    aws = aws or Aws(config.region)
+    _bucket(config, aws, log)
+    role_arn = _role(config, aws, log)
+    repository_uri = _repository(config, aws, log)
+    image = f"{repository_uri}:{_image_tag(config)}"
+    arn = _function(config, aws, log, role_arn, image, push)
+    log(f"ready: parareel lambda render --function {config.function} --bucket {config.bucket}")
+    return {"function": config.function, "arn": arn, "image": image, "bucket": config.bucket}
+
+
+def _bucket(config: DeployConfig, aws: Aws, log: Log) -> None:
+    existing = {b["Name"] for b in aws.s3.list_buckets().get("Buckets", [])}
+    if config.bucket in existing:
+        log(f"bucket {config.bucket}: exists")
+    else:
+        extra = ({} if config.region == "us-east-1" else
+                 {"CreateBucketConfiguration": {"LocationConstraint": config.region}})
+        aws.s3.create_bucket(Bucket=config.bucket, **extra)
+        log(f"bucket {config.bucket}: created")
+    block = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+             "RestrictPublicBuckets": True}
+    try:
+        current = aws.s3.get_public_access_block(Bucket=config.bucket)
+        current = current["PublicAccessBlockConfiguration"]
+    except aws.s3.exceptions.ClientError:
+        current = None
+    if current != block:
+        aws.s3.put_public_access_block(Bucket=config.bucket, PublicAccessBlockConfiguration=block)
+        log(f"bucket {config.bucket}: public access blocked")
+    rule = {"ID": "parareel-expire-renders", "Status": "Enabled",
+            "Filter": {"Prefix": "renders/"}, "Expiration": {"Days": config.expire_days}}
+    try:
+        rules = aws.s3.get_bucket_lifecycle_configuration(Bucket=config.bucket)["Rules"]
+    except aws.s3.exceptions.ClientError:
+        rules = []
+    if rule not in rules:
+        others = [r for r in rules if r.get("ID") != rule["ID"]]
+        aws.s3.put_bucket_lifecycle_configuration(
+            Bucket=config.bucket, LifecycleConfiguration={"Rules": [*others, rule]})
+        log(f"bucket {config.bucket}: renders/ expire after {config.expire_days} days")
+
+
+def _role(config: DeployConfig, aws: Aws, log: Log) -> str:
+    policy = function_policy(config.bucket, config.function, config.region, aws.account)
+    try:
+        arn = aws.iam.get_role(RoleName=config.role)["Role"]["Arn"]
+        log(f"role {config.role}: exists")
+    except aws.iam.exceptions.NoSuchEntityException:
+        arn = aws.iam.create_role(RoleName=config.role,
+                                  AssumeRolePolicyDocument=json.dumps(TRUST_LAMBDA))["Role"]["Arn"]
+        log(f"role {config.role}: created")
+    try:
+        current = aws.iam.get_role_policy(RoleName=config.role, PolicyName="parareel")
+        current = current["PolicyDocument"]
+        current = json.loads(current) if isinstance(current, str) else current
+    except aws.iam.exceptions.NoSuchEntityException:
+        current = None
+    if current != policy:
+        aws.iam.put_role_policy(RoleName=config.role, PolicyName="parareel",
+                                PolicyDocument=json.dumps(policy))
+        log(f"role {config.role}: least-privilege policy set")
+    return arn
+
+
+def _repository(config: DeployConfig, aws: Aws, log: Log) -> str:
+    try:
+        repo = aws.ecr.describe_repositories(repositoryNames=[config.repository])
+        log(f"repository {config.repository}: exists")
+        return repo["repositories"][0]["repositoryUri"]
+    except aws.ecr.exceptions.RepositoryNotFoundException:
+        repo = aws.ecr.create_repository(repositoryName=config.repository,
+                                         imageScanningConfiguration={"scanOnPush": True})
+        log(f"repository {config.repository}: created")
+        return repo["repository"]["repositoryUri"]
+
+
+def _image_tag(config: DeployConfig) -> str:
+    """A tag that changes when the project's files, parareel or the target change."""
+    digest = hashlib.sha256(f"{__version__}|{config.arch}|{config.project}".encode())
+    for path in sorted(Path(config.context).rglob("*")):
+        if path.is_file() and not any(p.startswith(".") for p in path.parts) and \
+                "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(config.context)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _function(config: DeployConfig, aws: Aws, log: Log, role_arn: str, image: str,
+              push) -> str:
+    settings = {
+        "Role": role_arn, "MemorySize": config.memory, "Timeout": config.timeout,
+        "EphemeralStorage": {"Size": config.disk},
+        "Environment": {"Variables": {"PARAREEL_PROJECT": config.project,
+                                      "PARAREEL_BUCKET": config.bucket,
+                                      "PARAREEL_ARCH": config.arch}},
+    }
+    try:
+        current = aws.lam.get_function(FunctionName=config.function)
+    except aws.lam.exceptions.ResourceNotFoundException:
+        current = None
+    if current is None or current["Code"].get("ImageUri") != image:
+        log(f"image {image}: building and pushing")
+        push(config, image, aws, log)
+    if current is None:
+        for attempt in range(10):  # a new role takes a few seconds to be assumable
+            try:
+                arn = aws.lam.create_function(
+                    FunctionName=config.function, PackageType="Image", Code={"ImageUri": image},
+                    Architectures=[config.arch], **settings)["FunctionArn"]
+                break
+            except aws.lam.exceptions.InvalidParameterValueException:
+                if attempt == 9:
+                    raise
+                time.sleep(3)
+        log(f"function {config.function}: created")
+        return arn
+    conf = current["Configuration"]
+    if current["Code"].get("ImageUri") != image:
+        aws.lam.update_function_code(FunctionName=config.function, ImageUri=image)
+        log(f"function {config.function}: new image")
+        _wait_updated(aws, config.function)
+    wanted = {"Role": role_arn, "MemorySize": config.memory, "Timeout": config.timeout,
+              "EphemeralStorage": {"Size": config.disk},
+              "Environment": settings["Environment"]}
+    have = {k: conf.get(k) for k in wanted}
+    if have != wanted:
+        aws.lam.update_function_configuration(FunctionName=config.function, **settings)
+        log(f"function {config.function}: configuration updated")
+    else:
+        log(f"function {config.function}: up to date")
+    return conf["FunctionArn"]
+
+
+def _wait_updated(aws: Aws, function: str) -> None:
+    for _ in range(60):
+        status = aws.lam.get_function(FunctionName=function)["Configuration"]
+        if status.get("LastUpdateStatus", "Successful") != "InProgress":
+            return
+        time.sleep(2)
+
+
+def remove(config: DeployConfig, aws: Aws | None = None, log: Log = print,
+           delete_bucket: bool = False) -> None:
+    """Undo `deploy`. The bucket (with its renders) is kept unless `delete_bucket`."""
+    aws = aws or Aws(config.region)
+    try:
+        aws.lam.delete_function(FunctionName=config.function)
+        log(f"function {config.function}: deleted")
+    except aws.lam.exceptions.ResourceNotFoundException:
+        log(f"function {config.function}: not there")
+    try:
+        aws.iam.delete_role_policy(RoleName=config.role, PolicyName="parareel")
+        aws.iam.delete_role(RoleName=config.role)
+        log(f"role {config.role}: deleted")
+    except aws.iam.exceptions.NoSuchEntityException:
+        log(f"role {config.role}: not there")
+    try:
+        aws.ecr.delete_repository(repositoryName=config.repository, force=True)
+        log(f"repository {config.repository}: deleted")
+    except aws.ecr.exceptions.RepositoryNotFoundException:
+        log(f"repository {config.repository}: not there")
+    if delete_bucket:
+        from parareel.storage.s3 import S3Storage
+
+        S3Storage(config.bucket, client=aws.s3).delete_prefix("")
+        aws.s3.delete_bucket(Bucket=config.bucket)
+        log(f"bucket {config.bucket}: deleted")
+    else:
+        log(f"bucket {config.bucket}: kept (renders expire by themselves; "
+            "--delete-bucket removes it)")

@@ -1,0 +1,147 @@
+"""`lambda deploy` / `remove` against moto's in-process AWS.
+
+Only the control plane (S3 bucket settings, IAM, ECR, Lambda create/update) is mocked
+here, since it cannot run on this machine; building and pushing the image is replaced
+by a recorder (the image itself is checked by deploy/image-check.sh). cfn-lint checks
+the CloudFormation template.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from moto import mock_aws
+
+from parareel.aws.deploy import Aws, DeployConfig, deploy, function_name, remove
+from parareel.aws.policies import function_policy
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "eu-west-1"}.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_LAMBDA", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    with mock_aws():
+        yield Aws("eu-west-1")
+
+
+def config(tmp_path, **changes) -> DeployConfig:
+    (tmp_path / "video.py").write_text("# the user's project\n")
+    return DeployConfig(**{"project": "video.py", "bucket": "my-renders", "region": "eu-west-1",
+                           "context": tmp_path, **changes})
+
+
+class Pushes:
+    def __init__(self) -> None:
+        self.images: list[str] = []
+
+    def __call__(self, config, image, aws, log) -> None:
+        self.images.append(image)
+
+
+def test_deploy_creates_each_resource_once_and_is_idempotent(aws, tmp_path):
+    pushes, lines = Pushes(), []
+    cfg = config(tmp_path)
+    first = deploy(cfg, aws, lines.append, pushes)
+    assert first["function"] == function_name(2048, 2048, 900) == cfg.function
+    assert "parareel-0-1-0-" in cfg.function
+    assert [b["Name"] for b in aws.s3.list_buckets()["Buckets"]] == ["my-renders"]
+    assert len(aws.iam.list_roles()["Roles"]) == 1
+    assert len(aws.ecr.describe_repositories()["repositories"]) == 1
+    assert len(aws.lam.list_functions()["Functions"]) == 1 and len(pushes.images) == 1
+    assert any("created" in line for line in lines)
+
+    lines.clear()
+    second = deploy(cfg, aws, lines.append, pushes)
+    assert second == first and len(pushes.images) == 1  # nothing rebuilt
+    assert not any(w in line for line in lines for w in ("created", "updated", "set", "new"))
+    assert len(aws.lam.list_functions()["Functions"]) == 1
+
+    (tmp_path / "video.py").write_text("# changed\n")  # a changed project: a new image
+    third = deploy(cfg, aws, lines.append, pushes)
+    assert len(pushes.images) == 2 and third["image"] != first["image"]
+
+
+def test_bucket_is_private_and_renders_expire(aws, tmp_path):
+    deploy(config(tmp_path, expire_days=3), aws, lambda _: None, Pushes())
+    block = aws.s3.get_public_access_block(Bucket="my-renders")["PublicAccessBlockConfiguration"]
+    assert all(block.values()) and len(block) == 4
+    rules = aws.s3.get_bucket_lifecycle_configuration(Bucket="my-renders")["Rules"]
+    assert rules == [{"ID": "parareel-expire-renders", "Status": "Enabled",
+                      "Filter": {"Prefix": "renders/"}, "Expiration": {"Days": 3}}]
+
+
+def test_role_has_exactly_the_least_privilege_policy(aws, tmp_path):
+    cfg = config(tmp_path)
+    deploy(cfg, aws, lambda _: None, Pushes())
+    role = aws.iam.get_role(RoleName=cfg.role)["Role"]
+    trust = role["AssumeRolePolicyDocument"]
+    assert trust["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+    names = aws.iam.list_role_policies(RoleName=cfg.role)["PolicyNames"]
+    assert names == ["parareel"]
+    attached = aws.iam.list_attached_role_policies(RoleName=cfg.role)["AttachedPolicies"]
+    assert attached == []
+    document = aws.iam.get_role_policy(RoleName=cfg.role, PolicyName="parareel")["PolicyDocument"]
+    account = aws.account
+    assert document == function_policy("my-renders", cfg.function, "eu-west-1", account)
+    actions = {a for s in document["Statement"] for a in
+               ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    assert actions == {"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket",
+                       "lambda:InvokeFunction", "logs:CreateLogGroup", "logs:CreateLogStream",
+                       "logs:PutLogEvents"}
+    assert all("*" not in json.dumps(s["Resource"]).replace("renders/*", "").replace(":*", "")
+               for s in document["Statement"])
+
+
+def test_function_configuration(aws, tmp_path):
+    cfg = config(tmp_path, memory=3008, timeout=600, disk=4096, arch="arm64")
+    deploy(cfg, aws, lambda _: None, Pushes())
+    conf = aws.lam.get_function(FunctionName=cfg.function)["Configuration"]
+    assert (conf["MemorySize"], conf["Timeout"], conf["EphemeralStorage"]["Size"]) == \
+        (3008, 600, 4096)
+    assert conf["Architectures"] == ["arm64"] and conf["PackageType"] == "Image"
+    assert conf["Environment"]["Variables"] == {"PARAREEL_PROJECT": "video.py",
+                                                "PARAREEL_BUCKET": "my-renders",
+                                                "PARAREEL_ARCH": "arm64"}
+
+
+def test_remove_undoes_deploy_and_keeps_the_bucket(aws, tmp_path):
+    cfg = config(tmp_path)
+    deploy(cfg, aws, lambda _: None, Pushes())
+    lines: list[str] = []
+    remove(cfg, aws, lines.append)
+    assert aws.lam.list_functions()["Functions"] == []
+    assert aws.iam.list_roles()["Roles"] == []
+    assert aws.ecr.describe_repositories()["repositories"] == []
+    assert [b["Name"] for b in aws.s3.list_buckets()["Buckets"]] == ["my-renders"]
+    remove(cfg, aws, lines.append, delete_bucket=True)  # twice is fine, and drops the bucket
+    assert aws.s3.list_buckets()["Buckets"] == []
+    assert any("not there" in line for line in lines)
+
+
+def test_bad_settings_are_refused(tmp_path):
+    with pytest.raises(Exception, match="arch must be"):
+        config(tmp_path, arch="sparc")
+    with pytest.raises(Exception, match="timeout 1-900"):
+        config(tmp_path, timeout=3600)
+
+
+def test_cloudformation_template_passes_cfn_lint():
+    cfn_lint = Path(sys.executable).parent / "cfn-lint"
+    result = subprocess.run([str(cfn_lint), str(ROOT / "deploy" / "template.yaml")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_template_matches_the_deploy_command():
+    text = (ROOT / "deploy" / "template.yaml").read_text()
+    assert f"Default: {function_name(2048, 2048, 900)}" in text  # the same function name
+    assert "parareel-expire-renders" in text and "RestrictPublicBuckets: true" in text
