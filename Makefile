@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: render test lint bench clean
+.PHONY: render test lint bench image-check clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,5 +24,8 @@ lint: $(BIN)/.installed
 bench: $(BIN)/.installed  ## print the benchmark ratios (takes minutes)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
+image-check: $(BIN)/.installed  ## build the Lambda image with podman and run it (root, minutes)
+	bash deploy/image-check.sh
+
 clean:
-	rm -rf $(VENV) hello.mp4 .pytest_cache .ruff_cache
+	rm -rf $(VENV) hello.mp4 .pytest_cache .ruff_cache .cache

