@@ -57,6 +57,7 @@ def render(project: str | Project, output: str | os.PathLike, *,
     """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
+    # local workers inherit the loaded project, so an in-memory one needs no reference
     ref = project if isinstance(project, str) else "<in memory>"
     loaded = load_project(project)
     survey = loaded.survey(variables)

@@ -1,14 +1,14 @@
-"""A chunk job: everything a worker needs to render one segment, as JSON-able data.
+"""A chunk job: everything a worker needs to render one segment, as plain data.
 
 Every backend (in-process, local processes, AWS Lambda) runs `run_chunk` on the
-same spec; only the transport differs.
+same spec; only the transport differs (on Lambda it travels as a partialRender event).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from parareel.draw.frames import render_frames
@@ -27,15 +27,6 @@ class ChunkJob:
     output: str  # path of the segment file to write
     variables: dict[str, Any] = field(default_factory=dict)
     encoding: Encoding = Encoding()
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ChunkJob:
-        return cls(project=data["project"], chunk=Chunk(**data["chunk"]), output=data["output"],
-                   variables=dict(data.get("variables") or {}),
-                   encoding=Encoding(**(data.get("encoding") or {})))
 
 
 @dataclass(frozen=True)
