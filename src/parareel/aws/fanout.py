@@ -9,9 +9,11 @@ import tempfile
 import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from parareel import __version__
 from parareel.aws.cost import cost_of
 from parareel.aws.events import FullRender
 from parareel.aws.settings import Settings
@@ -147,15 +149,17 @@ def full_render(request: FullRender, settings: Settings) -> dict[str, Any]:
             futures = [pool.submit(invoke_chunk, client, settings.function, p, settings.retries,
                                    progress, stop) for p in payloads]
             for future in futures:
-                future.add_done_callback(
-                    lambda f: f.exception() is None and progress.chunk_done(f.result()["frames"]))
-            audio = render_audio(survey.cues, survey.frames, project.fps, work / "audio.m4a")
-            timings["audio"] = _since(clock)
-            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-            failed = [f for f in done if f.exception() is not None]
-            if failed:
-                stop.set()
-                raise failed[0].exception()
+                future.add_done_callback(partial(_count_done, progress))
+            try:  # the audio is mixed here while the chunks render elsewhere
+                audio = render_audio(survey.cues, survey.frames, project.fps, work / "audio.m4a")
+                timings["audio"] = _since(clock)
+                done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+                failed = [f for f in done if f.exception() is not None]
+                if failed:
+                    raise failed[0].exception()
+            except BaseException:
+                stop.set()  # invocations not yet started are not started
+                raise
             results = [f.result() for f in futures]
         timings["render"] = _since(clock)
 
@@ -181,12 +185,17 @@ def full_render(request: FullRender, settings: Settings) -> dict[str, Any]:
     cost = cost_of([total] + [r["seconds"] for r in results], settings.memory_mb, settings.arch)
     progress.update(phase="done", url=url)
     return {
-        "status": "done", "jobId": request.job_id, "url": url,
+        "status": "done", "jobId": request.job_id, "url": url, "version": __version__,
         "key": f"renders/{request.job_id}/out.mp4", "frames": survey.frames,
         "duration": survey.frames / project.fps, "timings": {**timings, "total": total},
         "chunks": [{k: r[k] for k in ("index", "frames", "bytes", "seconds")} for r in results],
         "cost": cost.to_json(),
     }
+
+
+def _count_done(progress: Progress, future) -> None:
+    if future.exception() is None:
+        progress.chunk_done(future.result()["frames"])
 
 
 def _failed(storage, job_id: str, kind: str, message: str, progress: Progress | None = None):
