@@ -79,13 +79,14 @@ def render(project: str | Project, output: str | os.PathLike, *,
         jobs = [ChunkJob(ref, c, str(parts / f"chunk-{c.index:05d}.mp4"), values, encoding)
                 for c in chunks]
         cues = [Cue(c.frame - first, c.sound) for c in survey.cues]
-        with ThreadPoolExecutor(1) as background:  # audio is mixed while the chunks render
-            clock = time.perf_counter()
+        clock = time.perf_counter()
+        with LocalExecutor(min(count, len(jobs)), loaded) as executor, \
+                ThreadPoolExecutor(1) as background:  # audio is mixed while chunks render
             audio = background.submit(_timed, render_audio, cues, last - first, loaded.fps,
                                       parts / "audio.m4a")
             with FrameProgress(last - first, "rendering", enabled=progress is True) as advance:
                 on_frames = progress if callable(progress) else advance
-                results = LocalExecutor(count, loaded).run(jobs, on_frames)
+                results = executor.run(jobs, on_frames)
             timings["render"] = _lap(clock)
             audio_path, timings["audio"] = audio.result()
         clock = time.perf_counter()
