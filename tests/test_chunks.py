@@ -166,3 +166,33 @@ def test_ctrl_c_stops_every_worker_and_leaves_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
     alive = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True)
     assert alive.stdout.strip() == ""
+
+
+MEMORY_PROBE = """
+import resource, sys
+import parareel
+from parareel import Audio, Project, Rect, wait
+from pathlib import Path
+
+def scene(s):
+    s.play(Audio({beat!r}, loop=True))
+    box = s.add(Rect(width=80, height=80, fill="red"))
+    yield from box.x.to(200, float(sys.argv[1]))
+
+project = Project(scenes=[scene], size=(640, 360), fps=30)
+parareel.render(project, sys.argv[2], workers=1)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def test_memory_stays_flat_as_the_video_grows(tmp_path):
+    code = MEMORY_PROBE.format(beat=str(BEAT))
+
+    def peak_kib(seconds: int) -> int:
+        result = subprocess.run([sys.executable, "-c", code, str(seconds),
+                                 str(tmp_path / f"{seconds}.mp4")],
+                                capture_output=True, text=True, timeout=600, check=True)
+        return int(result.stdout.split()[-1])
+
+    short, long = peak_kib(2), peak_kib(40)  # 60 frames against 1200 (0.9 MB each)
+    assert long < short * 1.25 + 20_000, (short, long)

@@ -33,6 +33,15 @@ def test_render_range_with_variables(tmp_path):
     assert "wrote" in result.stdout and len(decode(out)[1]) == 12
 
 
+def test_vars_from_a_json_file_and_inline(tmp_path):
+    (tmp_path / "vars.json").write_text('{"message": "from a file"}')
+    result = cli("info", HELLO, "--vars", str(tmp_path / "vars.json"))
+    assert result.returncode == 0 and 'message  (default "Hello from parareel!") = "from a file"' \
+        in result.stdout
+    result = cli("info", HELLO, "--vars", '{"message": "inline"}', "--var", "message=last")
+    assert '= "last"' in result.stdout  # --var wins over --vars
+
+
 def test_still(tmp_path):
     result = cli("still", HELLO, "--frame", "45", "-o", str(tmp_path / "f.png"))
     assert result.returncode == 0 and (tmp_path / "f.png").stat().st_size > 1000
