@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from parareel.errors import ColorError
@@ -21,8 +22,13 @@ class Color(NamedTuple):
 
     def to_argb32(self, opacity: float = 1.0) -> int:
         """The 0xAARRGGBB integer skia's paints take, with alpha scaled by `opacity`."""
-        r, g, b, a = (round(min(1.0, max(0.0, c)) * 255) for c in (*self[:3], self.a * opacity))
-        return (a << 24) | (r << 16) | (g << 8) | b
+        return _argb32(self, opacity)
+
+
+@lru_cache(maxsize=4096)  # the painter asks for the same few colors on every frame
+def _argb32(color: Color, opacity: float) -> int:
+    r, g, b, a = (round(min(1.0, max(0.0, c)) * 255) for c in (*color[:3], color.a * opacity))
+    return (a << 24) | (r << 16) | (g << 8) | b
 
 
 ColorLike = Color | str | tuple[float, ...]
