@@ -64,6 +64,12 @@ class Node:
             setattr(self, name, value)
         self.add(*children)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(getattr(type(self), name, None), prop):
+            getattr(self, name).set(value)  # `node.x = 5` sets the signal
+        else:
+            object.__setattr__(self, name, value)
+
     @classmethod
     def property_names(cls) -> list[str]:
         return [n for n in dir(cls) if isinstance(getattr(cls, n), prop)]

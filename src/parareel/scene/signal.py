@@ -86,7 +86,12 @@ def interpolate(a: Any, b: Any, t: float) -> Any:
 
 
 class prop:  # noqa: N801 - used like a field declaration
-    """Declares an animatable property of a node: each instance gets its own Signal."""
+    """Declares an animatable property of a node: each instance gets its own Signal.
+
+    The Signal is created on first access and stored in the instance under the same
+    name, so later reads are plain attribute lookups (the painter reads thousands per
+    frame). Nodes route assignments (`node.x = 5`) to the signal's `set`.
+    """
 
     def __init__(self, default: Any, convert: Callable[[Any], Any] | None = None) -> None:
         self.default, self.convert, self.name = default, convert, ""
@@ -97,11 +102,6 @@ class prop:  # noqa: N801 - used like a field declaration
     def __get__(self, node: Any, owner: type | None = None) -> Any:
         if node is None:
             return self
-        signal = node.__dict__.get(self.name)
-        if signal is None:
-            default = list(self.default) if isinstance(self.default, list) else self.default
-            signal = node.__dict__[self.name] = Signal(default, self.convert, self.name)
+        default = list(self.default) if isinstance(self.default, list) else self.default
+        signal = node.__dict__[self.name] = Signal(default, self.convert, self.name)
         return signal
-
-    def __set__(self, node: Any, value: Any) -> None:
-        self.__get__(node).set(value)
