@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import shutil
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,6 +41,16 @@ def heavy(scene):
 def heavy_project(seconds: float = 4.0) -> Project:
     return Project(scenes=[heavy], size=(1920, 1080), fps=30, background="#073b4c",
                    variables={"seconds": seconds})
+
+
+@contextmanager
+def scratch():
+    """A temporary folder for a benchmark's files, removed afterwards."""
+    work = Path(tempfile.mkdtemp(prefix="parareel-bench-"))
+    try:
+        yield work
+    finally:
+        shutil.rmtree(work)
 
 
 @contextmanager

@@ -9,11 +9,9 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
-from common import heavy_project, timer
+from common import heavy_project, scratch, timer
 
 import parareel
 from parareel.job import ChunkJob, run_chunk
@@ -70,9 +68,6 @@ def join_and_seek(work: Path) -> None:
 
 
 if __name__ == "__main__":
-    work = Path(tempfile.mkdtemp(prefix="parareel-bench-"))
-    try:
+    with scratch() as work:
         speedup(work)
         join_and_seek(work)
-    finally:
-        shutil.rmtree(work)

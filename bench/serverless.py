@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
-from common import HELLO, timer
+from common import HELLO, scratch, timer
 
 import parareel
 from parareel.aws.dev import DevStack
@@ -70,8 +68,5 @@ def main(work: Path) -> None:
 
 
 if __name__ == "__main__":
-    work = Path(tempfile.mkdtemp(prefix="parareel-bench-"))
-    try:
+    with scratch() as work:
         main(work)
-    finally:
-        shutil.rmtree(work)
