@@ -139,8 +139,8 @@ def run() -> None:
 
     try:
         main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("stopped", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("stopped", err=True)  # renders leave nothing half-written behind
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
@@ -148,6 +148,3 @@ def run() -> None:
     except (ParareelError, OSError) as exc:
         click.secho(f"error: {exc}", fg="red", err=True)
         sys.exit(1)
-    except KeyboardInterrupt:
-        click.echo("stopped: no output was written", err=True)
-        sys.exit(130)

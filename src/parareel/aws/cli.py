@@ -7,6 +7,7 @@ import signal
 import sys
 import tempfile
 import time
+import uuid
 
 import click
 
@@ -31,9 +32,15 @@ def lambda_render(function: str, assignments, vars_json, workers: int, chunk_fra
     """Render with one fullRender invocation that fans out over WORKERS invocations."""
     from parareel.aws.client import render_on_lambda
 
-    result = render_on_lambda(function, variables=_variables(assignments, vars_json),
-                              workers=workers, job_id=job_id, chunk_frames=chunk_frames,
-                              bucket=bucket, download=download, progress=True)
+    job_id = job_id or uuid.uuid4().hex[:16]
+    try:
+        result = render_on_lambda(function, variables=_variables(assignments, vars_json),
+                                  workers=workers, job_id=job_id, chunk_frames=chunk_frames,
+                                  bucket=bucket, download=download, progress=True)
+    except KeyboardInterrupt:
+        click.echo(f"stopped following job {job_id}; it goes on in the cloud: "
+                   f"parareel lambda progress {job_id}", err=True)
+        sys.exit(130)
     timings = ", ".join(f"{k} {v:.2f}s" for k, v in result["timings"].items())
     click.echo(f"job {result['jobId']}: {result['frames']} frames in {len(result['chunks'])} "
                f"chunks; {timings}; estimated cost ${result['cost']['total_usd']:.6f}")
@@ -112,7 +119,6 @@ def dev(project: str, folder: str | None, bucket: str, function: str, concurrenc
             time.sleep(3600)
     finally:
         stack.stop()
-        click.echo("stopped", err=True)
 
 
 def _deploy_config(project: str, bucket: str, region: str, memory: int, timeout: int,
