@@ -7,6 +7,7 @@ follows `box` on every frame.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from parareel.scene import easing
@@ -54,8 +55,8 @@ class Signal(Generic[T]):
             start = self.get()
             count = frames_for(seconds)
             blend = blender(start, end)  # chosen once: replay runs this loop for every frame
-            for k in range(1, count):
-                self._value = blend(ease_fn(k / count))
+            for progress in _eased(ease_fn, count):
+                self._value = blend(progress)
                 yield
             self._value = end
             if count:
@@ -65,6 +66,12 @@ class Signal(Generic[T]):
 
     def __repr__(self) -> str:
         return f"Signal({self.name}={self.get()!r})"
+
+
+@lru_cache(maxsize=512)
+def _eased(ease: easing.Easing, count: int) -> tuple[float, ...]:
+    """Eased progress at frames 1..count-1 of a tween; many tweens share a timing."""
+    return tuple(ease(k / count) for k in range(1, count))
 
 
 def blender(a: Any, b: Any) -> Callable[[float], Any]:
