@@ -68,11 +68,16 @@ class Aws:
 
     def __init__(self, region: str) -> None:
         import boto3
+        from botocore.exceptions import BotoCoreError, ClientError
 
         session = boto3.session.Session(region_name=region)
         self.s3, self.iam = session.client("s3"), session.client("iam")
         self.ecr, self.lam = session.client("ecr"), session.client("lambda")
-        self.account = session.client("sts").get_caller_identity()["Account"]
+        try:
+            self.account = session.client("sts").get_caller_identity()["Account"]
+        except (BotoCoreError, ClientError) as exc:
+            raise ParareelError(f"cannot use AWS: {exc}. Configure credentials "
+                                "(aws configure, AWS_PROFILE or AWS_ACCESS_KEY_ID)") from None
 
 
 def build_and_push(config: DeployConfig, image: str, aws: Aws, log: Log) -> None:
