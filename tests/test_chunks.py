@@ -145,7 +145,7 @@ def test_error_raised_only_while_drawing_a_chunk(tmp_path):
         yield from wait(0.5)
 
     project = small_project(scenes=[draws_badly])
-    with pytest.raises(Exception, match="division by zero"):
+    with pytest.raises(SceneError, match="scene 'draws_badly' failed at frame 30: ZeroDivision"):
         parareel.render(project, tmp_path / "out.mp4", workers=3)
     assert list(tmp_path.iterdir()) == []
 
@@ -196,3 +196,15 @@ def test_memory_stays_flat_as_the_video_grows(tmp_path):
 
     short, long = peak_kib(2), peak_kib(40)  # 60 frames against 1200 (0.9 MB each)
     assert long < short * 1.25 + 20_000, (short, long)
+
+
+def test_sound_plays_once_unless_looped():
+    from parareel.media.audio import RATE, decode, mix_blocks
+    from parareel.scene.player import Cue
+
+    length = len(decode(str(BLIP)))  # 0.25 s
+    once = np.concatenate([b for _, b in mix_blocks([Cue(0, Audio(BLIP, duration=2.0))], 60, 30)])
+    looped = np.concatenate([b for _, b in mix_blocks([Cue(0, Audio(BLIP, loop=True))], 60, 30)])
+    assert len(once) == len(looped) == 2 * RATE
+    assert np.abs(once[:length]).max() > 0.1 and not once[length:].any()
+    assert np.array_equal(looped[length : 2 * length], looped[:length])

@@ -9,6 +9,7 @@ import numpy as np
 import skia
 
 from parareel.draw.painter import draw_tree
+from parareel.errors import ParareelError, SceneError
 from parareel.scene.player import play
 from parareel.scene.project import Project
 
@@ -28,22 +29,30 @@ def render_frames(project: Project, start: int = 0, end: int | None = None,
                   variables: Mapping[str, Any] | None = None) -> Iterator[np.ndarray]:
     """Yield frames [start, end) as RGBA arrays.
 
-    The same buffer is reused for every frame: copy it to keep it.
+    The logic runs only up to `end`: a chunk worker never plays the rest of the
+    video. The same buffer is reused for every frame: copy it to keep it.
     """
-    total = project.frame_count(variables)  # also checks the variables
-    end = total if end is None else end
-    if not 0 <= start <= end <= total:
-        raise ValueError(f"frame range {start}:{end} is outside the video's 0:{total}")
+    if end is None:
+        end = project.frame_count(variables)
+    if not 0 <= start <= end:
+        raise ValueError(f"bad frame range {start}:{end}")
     if start == end:
         return
     target = Canvas(project.width, project.height)
-    for index, scene in enumerate(play(project, project.resolve(variables))):
+    index = -1
+    for index, scene in enumerate(play(project, project.resolve(variables))):  # noqa: B007
         if index >= start:
-            draw_tree(target.canvas, scene.root, project.width, project.height,
-                      project.background_color)
+            try:
+                draw_tree(target.canvas, scene.root, project.width, project.height,
+                          project.background_color)
+            except ParareelError:  # a missing font or image says so itself
+                raise
+            except Exception as exc:  # a computed property can fail while drawing
+                raise SceneError(scene.name, index, f"{type(exc).__name__}: {exc}") from exc
             yield target.pixels
             if index + 1 >= end:
                 return
+    raise ValueError(f"frame range {start}:{end} is outside the video's 0:{index + 1}")
 
 
 def render_still(project: Project, frame: int,

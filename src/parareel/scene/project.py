@@ -90,5 +90,6 @@ class Project:
         """
         from parareel.draw.frames import render_frames
 
+        self.survey(variables)  # refuses misspelt variables before any drawing
         for pixels in render_frames(self, start, end, variables):
             yield pixels.copy()  # the renderer reuses its buffer
