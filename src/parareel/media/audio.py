@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 import av
@@ -24,7 +24,7 @@ BLOCK = 1024 * 48  # samples mixed at a time: memory stays flat however long the
 BITRATE = 192_000
 
 
-@cache
+@lru_cache(maxsize=16)  # a warm Lambda environment keeps its sounds, within reason
 def decode(path: str) -> np.ndarray:
     """The whole file as float32 stereo at 48 kHz, shape (samples, 2)."""
     resampler = av.AudioResampler(format="flt", layout="stereo", rate=RATE)
@@ -44,21 +44,22 @@ class _Placed:
 
     def __init__(self, cue: Cue, fps: int, total: int) -> None:
         sound: Audio = cue.sound
-        data = decode(sound.src)[round(sound.start * RATE):]
-        self.at = round(cue.frame * RATE / fps)
-        if sound.duration is not None:
-            length = round(sound.duration * RATE)
-            data = data if sound.loop else data[:length]
+        wanted = None if sound.duration is None else round(sound.duration * RATE)
+        self.data = decode(sound.src)[round(sound.start * RATE):]  # a view: no copy
+        if sound.loop:
+            length = total if wanted is None else wanted
         else:
-            length = total if sound.loop else len(data)
-        self.data = data * np.float32(sound.volume)
-        self.end = min(total, self.at + (length if len(data) else 0))
+            self.data = self.data[:wanted]
+            length = len(self.data)
+        self.volume = np.float32(sound.volume)
+        self.at = round(cue.frame * RATE / fps)
+        self.end = min(total, self.at + (length if len(self.data) else 0))
 
     def add_to(self, block: np.ndarray, first: int) -> None:
         lo, hi = max(first, self.at), min(first + len(block), self.end)
         if lo < hi:
             index = np.arange(lo - self.at, hi - self.at) % len(self.data)
-            block[lo - first : hi - first] += self.data[index]
+            block[lo - first : hi - first] += self.data[index] * self.volume
 
 
 def mix_blocks(cues: Sequence[Cue], frames: int, fps: int):
