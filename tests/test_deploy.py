@@ -18,6 +18,7 @@ from moto import mock_aws
 
 from parareel.aws.deploy import Aws, DeployConfig, deploy, function_name, remove
 from parareel.aws.policies import function_policy
+from parareel.errors import ParareelError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -128,9 +129,9 @@ def test_remove_undoes_deploy_and_keeps_the_bucket(aws, tmp_path):
 
 
 def test_bad_settings_are_refused(tmp_path):
-    with pytest.raises(Exception, match="arch must be"):
+    with pytest.raises(ParareelError, match="arch must be"):
         config(tmp_path, arch="sparc")
-    with pytest.raises(Exception, match="timeout 1-900"):
+    with pytest.raises(ParareelError, match="timeout 1-900"):
         config(tmp_path, timeout=3600)
 
 

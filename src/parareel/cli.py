@@ -16,7 +16,8 @@ from parareel.scene.variables import parse_assignment
 def _variables(assignments: tuple[str, ...], vars_json: str | None) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if vars_json:
-        text = Path(vars_json).read_text() if Path(vars_json).is_file() else vars_json
+        inline = vars_json.lstrip().startswith("{")
+        text = vars_json if inline or not Path(vars_json).is_file() else Path(vars_json).read_text()
         try:
             values = json.loads(text)
         except ValueError as exc:

@@ -1,16 +1,11 @@
-"""Executors: who renders the chunks. Each runs `parareel.job.run_chunk` on every job."""
+"""Executors: who renders the chunks. Each runs `parareel.job.run_chunk` on every job.
+
+Local processes live here; on AWS Lambda the fan-out is `parareel.aws.fanout`, which
+sends the same job as a partialRender event to the function itself.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Protocol
+from collections.abc import Callable
 
-from parareel.job import ChunkJob, ChunkResult
-
-OnFrames = Callable[[int], None]
-
-
-class Executor(Protocol):
-    def run(self, jobs: Sequence[ChunkJob], on_frames: OnFrames) -> list[ChunkResult]:
-        """Render every job; return results in job order. Raise on the first failure."""
-        ...
+OnFrames = Callable[[int], None]  # told how many more frames are done

@@ -18,6 +18,7 @@ from parareel.scene.nodes import Group, Node
 from parareel.scene.variables import Variables
 
 if TYPE_CHECKING:
+    from parareel.scene.audio import Audio
     from parareel.scene.project import Project
 
 
@@ -26,7 +27,7 @@ class Cue:
     """A sound started by a scene at a frame of the whole video."""
 
     frame: int
-    sound: Any  # parareel.scene.audio.Sound
+    sound: Audio
 
 
 @dataclass
@@ -50,7 +51,7 @@ class Scene:
         """Add nodes to the scene; returns the node (or the tuple of them)."""
         return self.root.add(*nodes)
 
-    def play(self, sound: Any) -> None:
+    def play(self, sound: Audio) -> None:
         """Start `sound` at the current frame; audio is mixed once for the whole video."""
         self.cues.append(Cue(self.start_frame + self.clock.frame, sound))
 

@@ -60,16 +60,11 @@ class S3Storage:
                                    ContentType=content_type)
 
     def get_bytes(self, key: str) -> bytes | None:
-        from botocore.exceptions import ClientError
-
-        try:
-            with self._errors(key):
+        with self._errors(key):
+            try:
                 return self.client.get_object(Bucket=self.bucket, Key=self.key(key))["Body"].read()
-        except StorageError as exc:
-            if isinstance(exc.__cause__, ClientError) and _code(exc.__cause__) in (
-                    "NoSuchKey", "404"):
+            except self.client.exceptions.NoSuchKey:
                 return None
-            raise
 
     def delete_prefix(self, prefix: str) -> None:
         with self._errors(prefix):
