@@ -35,8 +35,10 @@ def stack(tmp_path_factory):
     stack = DevStack(tmp_path_factory.mktemp("dev"), TINY, concurrency=6, timeout=120,
                      extra_env={"PARAREEL_TEST_FAULTS": "1", "PARAREEL_RETRIES": "3"})
     stack.start()
-    saved = {k: os.environ.get(k) for k in stack.env}
-    os.environ.update(stack.env)
+    # this process is a client, and calls the handler directly as the function would run it
+    env = {**stack.env, "PARAREEL_PROJECT": TINY, "AWS_LAMBDA_FUNCTION_NAME": "parareel"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
     yield stack
     for key, value in saved.items():
         if value is None:
@@ -61,6 +63,11 @@ def invoke(lam, event):
     response = lam.invoke(FunctionName="parareel", Payload=json.dumps(event))
     assert "FunctionError" not in response
     return json.loads(response["Payload"].read())
+
+
+def progress_of(s3, stack, job: str) -> dict:
+    key = f"renders/{job}/progress.json"
+    return json.loads(s3.get_object(Bucket=stack.bucket, Key=key)["Body"].read())
 
 
 def download(url: str, path: Path) -> Path:
@@ -107,8 +114,7 @@ def test_seed_event_renders_and_matches_a_local_render(seed_render, tmp_path):
 
 
 def test_progress_json_and_private_bucket(seed_render, s3, stack):
-    progress = json.loads(s3.get_object(Bucket=stack.bucket,
-                                        Key="renders/12345/progress.json")["Body"].read())
+    progress = progress_of(s3, stack, "12345")
     assert progress["phase"] == "done" and progress["chunks"] == {"total": 25, "done": 25}
     assert progress["frames"]["done"] == progress["frames"]["total"] and progress["errors"] == []
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=stack.bucket,
@@ -123,8 +129,7 @@ def test_crashed_worker_is_retried_with_the_same_output(lam, seed_render, tmp_pa
     body = invoke(lam, {**SEED_EVENT, "jobId": "crash-once", "testFaults": {"3": "crashOnce"}})
     assert body["status"] == "done", body
     assert stack.lambda_server.stats.errors > errors  # the crash happened and was reported
-    progress = json.loads(s3.get_object(Bucket=stack.bucket,
-                                        Key="renders/crash-once/progress.json")["Body"].read())
+    progress = progress_of(s3, stack, "crash-once")
     assert progress["retries"] >= 1
     _, again, _ = decode(download(body["url"], tmp_path / "again.mp4"))
     _, first, _ = decode(seed_render[1])
@@ -139,8 +144,7 @@ def test_always_failing_worker_fails_the_job_cleanly(lam, s3, stack):
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=stack.bucket,
                                                  Prefix="renders/doomed/").get("Contents", [])]
     assert "renders/doomed/out.mp4" not in keys and not any("/chunks/" in k for k in keys)
-    progress = json.loads(s3.get_object(Bucket=stack.bucket,
-                                        Key="renders/doomed/progress.json")["Body"].read())
+    progress = progress_of(s3, stack, "doomed")
     assert progress["phase"] == "failed" and "chunk 2 failed" in progress["errors"][0]
 
 
@@ -216,9 +220,7 @@ def _refused_without_invocations(stack, event) -> None:
 
 
 @pytest.mark.parametrize("event", HANDWRITTEN)
-def test_invalid_events_are_refused_before_any_work(stack, monkeypatch, event):
-    monkeypatch.setenv("PARAREEL_PROJECT", TINY)
-    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "parareel")
+def test_invalid_events_are_refused_before_any_work(stack, event):
     _refused_without_invocations(stack, event)
 
 
@@ -231,27 +233,27 @@ bad_variables = st.one_of(st.lists(st.integers()), st.text(min_size=1), st.integ
                           st.just({"big": "x" * 300_000}))
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(job_id=bad_job_ids, workers=st.integers(1, 200), variables=st.just({}))
-def test_generated_bad_job_ids(stack, job_id, workers, variables):
-    os.environ.update(PARAREEL_PROJECT=TINY, AWS_LAMBDA_FUNCTION_NAME="parareel")
-    _refused_without_invocations(stack, {"jobType": "fullRender", "jobId": job_id,
-                                         "numWorkers": workers, "variables": variables})
+generated = settings(max_examples=60, deadline=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture])
+VALID = {"jobType": "fullRender", "jobId": "gen", "numWorkers": 2, "variables": {}}
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(workers=bad_workers, variables=st.one_of(st.just({}), bad_variables),
-       which=st.sampled_from(["workers", "variables"]))
-def test_generated_bad_workers_and_variables(stack, workers, variables, which):
-    os.environ.update(PARAREEL_PROJECT=TINY, AWS_LAMBDA_FUNCTION_NAME="parareel")
-    event = {"jobType": "fullRender", "jobId": "gen", "numWorkers": 2, "variables": {}}
-    if which == "workers":
-        event["numWorkers"] = workers
-    else:
-        event["variables"] = variables if variables != {} else [0]
-    _refused_without_invocations(stack, event)
+@generated
+@given(job_id=bad_job_ids)
+def test_generated_bad_job_ids(stack, job_id):
+    _refused_without_invocations(stack, {**VALID, "jobId": job_id})
+
+
+@generated
+@given(workers=bad_workers)
+def test_generated_bad_worker_counts(stack, workers):
+    _refused_without_invocations(stack, {**VALID, "numWorkers": workers})
+
+
+@generated
+@given(variables=bad_variables)
+def test_generated_bad_variables(stack, variables):
+    _refused_without_invocations(stack, {**VALID, "variables": variables})
 
 
 def test_cost_matches_hand_computed_values():

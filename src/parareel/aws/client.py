@@ -36,8 +36,8 @@ def job_progress(job_id: str, bucket: str | None = None) -> dict[str, Any] | Non
 def render_on_lambda(function: str, *, variables: Mapping[str, Any] | None = None,
                      workers: int = 10, job_id: str | None = None,
                      chunk_frames: int | None = None, bucket: str | None = None,
-                     download: str | os.PathLike | None = None, progress: bool = False,
-                     extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                     download: str | os.PathLike | None = None,
+                     progress: bool = False) -> dict[str, Any]:
     """Invoke `function` with a fullRender event and return its response.
 
     With `progress`, a bar follows renders/{jobId}/progress.json; with `download`,
@@ -47,7 +47,7 @@ def render_on_lambda(function: str, *, variables: Mapping[str, Any] | None = Non
 
     job_id = job_id or uuid.uuid4().hex[:16]
     event = {"jobId": job_id, "jobType": "fullRender", "numWorkers": workers,
-             "variables": dict(variables or {}), **dict(extra or {})}
+             "variables": dict(variables or {})}
     if chunk_frames:
         event["chunkFrames"] = chunk_frames
     answer: dict[str, Any] = {}
