@@ -14,9 +14,16 @@ from pathlib import Path
 from common import heavy_project, scratch, timer
 
 import parareel
-from parareel.job import ChunkJob, run_chunk
+from parareel.contract import ChunkJob
+from parareel.load import reference
 from parareel.media.join import join_segments
 from parareel.plan import plan
+from parareel.worker import render_chunk
+
+
+def run_chunk(project, chunk, path: Path, threads: int = 0) -> None:
+    job = ChunkJob("bench", reference(project), chunk, Path(path).resolve().as_uri())
+    render_chunk(job, project, threads=threads)
 
 
 def speedup(work: Path) -> None:
@@ -33,8 +40,7 @@ def speedup(work: Path) -> None:
     chunks = plan(project.frame_count(), 2)
     with timer(t, "serial"):
         for chunk in chunks:
-            run_chunk(ChunkJob("<bench>", chunk, str(work / f"s{chunk.index}.mp4")), project,
-                      threads=1)
+            run_chunk(project, chunk, work / f"s{chunk.index}.mp4", threads=1)
     print(f"         same chunks one after another, 1 encoder thread each {t['serial']:.1f}s  "
           f"ratio {t['serial'] / t['two']:.2f}x")
 
@@ -52,7 +58,7 @@ def join_and_seek(work: Path) -> None:
         paths.append(str(segments / f"{chunk.index}.mp4"))
     # re-create the 20 segments once, then time the join alone
     for chunk, path in zip(plan(frames, chunk_frames=frames // 20), paths, strict=True):
-        run_chunk(ChunkJob("<bench>", chunk, path), project)
+        run_chunk(project, chunk, path)
     with timer(t, "join"):
         join_segments(paths, work / "joined.mp4", project.fps)
     print(f"join     render {t['render']:.1f}s ({len(result.chunks)} chunks)  "
@@ -61,7 +67,7 @@ def join_and_seek(work: Path) -> None:
     chunks = plan(frames, 10)
     for name, chunk in (("first", chunks[0]), ("last", chunks[-1]), ("first2", chunks[0])):
         with timer(t, name):
-            run_chunk(ChunkJob("<bench>", chunk, str(work / f"{name}.mp4")), project)
+            run_chunk(project, chunk, work / f"{name}.mp4")
     first = min(t["first"], t["first2"])  # the first run also warms caches
     print(f"seek     first chunk {first:.2f}s  last chunk {t['last']:.2f}s  "
           f"ratio {t['last'] / first:.3f} (goal <= 1.1)")

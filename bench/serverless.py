@@ -23,7 +23,7 @@ from common import HELLO, scratch, timer
 
 import parareel
 from parareel.aws.dev import DevStack
-from parareel.aws.fanout import lambda_client
+from parareel.engines.aws_lambda import lambda_client
 
 WORKERS = 2
 
@@ -61,7 +61,7 @@ def main(work: Path) -> None:
         print(f"           warm: {statistics.median(warm) * 1000:.1f}ms median round trip "
               f"(goal < 50 ms)")
     began = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import parareel.aws.handler, parareel.job"],
+    subprocess.run([sys.executable, "-c", "import parareel.aws.handler, parareel.worker"],
                    check=True)
     print(f"           a fresh interpreter importing the handler and the render path "
           f"(skia, PyAV, numpy): {time.perf_counter() - began:.3f}s")

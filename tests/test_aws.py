@@ -16,13 +16,15 @@ from botocore.config import Config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import parareel
 from parareel.aws.cost import PRICE_PER_GB_SECOND, PRICE_PER_REQUEST, cost_of
 from parareel.aws.dev import DevStack
 from parareel.aws.handler import handler
-from parareel.job import ChunkJob, run_chunk
+from parareel.contract import ChunkJob
 from parareel.load import load_project
 from parareel.media.join import join_segments
 from parareel.plan import plan
+from parareel.worker import render_chunk
 from tests.conftest import decode, psnr
 
 TINY = str(Path(__file__).parent / "projects" / "tiny.py")
@@ -99,13 +101,14 @@ def test_seed_event_renders_and_matches_a_local_render(seed_render, tmp_path):
     segments = []
     for chunk in plan(frames, 25):
         path = tmp_path / f"{chunk.index}.mp4"
-        run_chunk(ChunkJob(TINY, chunk, str(path), SEED_EVENT["variables"]), project)
+        render_chunk(ChunkJob("local", TINY, chunk, path.as_uri(), SEED_EVENT["variables"]),
+                     project)
         segments.append(path)
     join_segments(segments, tmp_path / "local.mp4", project.fps)
     _, local_frames, _ = decode(tmp_path / "local.mp4")
     for a, b in zip(lambda_frames, local_frames, strict=True):
         assert np.array_equal(a, b)
-    exact = list(project.frames(variables=SEED_EVENT["variables"]))
+    exact = list(parareel.frames(project, variables=SEED_EVENT["variables"]))
     assert min(psnr(a, b[..., :3]) for a, b in zip(lambda_frames, exact, strict=True)) >= 35
     import av
 
@@ -183,7 +186,7 @@ def test_concurrent_jobs_do_not_interfere(lam, tmp_path):
     project = load_project(TINY)
     for job, frames in zip(sorted(bodies), videos, strict=True):
         message = "first message" if job == "job-0" else "second, longer message"
-        local = list(project.frames(0, 1, {"message": message}))[0]
+        local = list(parareel.frames(project, 0, 1, {"message": message}))[0]
         assert np.abs(frames[0].astype(int) - local[..., :3].astype(int)).mean() < 3
     assert not np.array_equal(videos[0][0], videos[1][0])
 
@@ -195,7 +198,7 @@ def test_client_and_cli_render_with_progress(stack, tmp_path):
     result = render_on_lambda("parareel", variables={"message": "client"}, workers=3,
                               job_id="client-job", download=out)
     assert result["status"] == "done" and len(decode(out)[1]) == result["frames"]
-    assert job_progress("client-job")["phase"] == "done"
+    assert job_progress("client-job").phase == "done"
 
 
 HANDWRITTEN = [

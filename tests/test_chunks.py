@@ -156,7 +156,7 @@ def test_ctrl_c_stops_every_worker_and_leaves_nothing(tmp_path):
             f"{str(out)!r}, workers=2)")
     proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
     deadline = time.monotonic() + 60
-    while not any(p.name.startswith(".out.mp4.") for p in tmp_path.iterdir()):
+    while not any(p.name.startswith(".parareel-") for p in tmp_path.iterdir()):
         assert time.monotonic() < deadline and proc.poll() is None
         time.sleep(0.05)
     time.sleep(1.0)  # the workers are encoding now

@@ -137,7 +137,7 @@ def test_entry_point_renders_a_chunk_into_s3(mounts, tmp_path):
 
 def test_cold_import_inside_the_image(mounts):
     env = dict(item.split("=", 1) for item in image_config()["Env"])
-    code = ("import time; t = time.perf_counter(); import parareel.aws.handler, parareel.job; "
+    code = ("import time; t = time.perf_counter(); import parareel.aws.handler, parareel.worker; "
             "print(time.perf_counter() - t)")
     process = in_image(["python", "-c", code], env, stdout=subprocess.PIPE, text=True)
     seconds = float(process.communicate(timeout=120)[0])

@@ -45,10 +45,10 @@ def test_showcase_example_uses_every_node_type(tmp_path):
 
 
 def test_ranges_equal_slices_of_a_full_pass(project):
-    full = list(project.frames())
+    full = list(parareel.frames(project))
     assert len(full) == project.frame_count()
     for start, end in [(0, 1), (0, 38), (5, 6), (7, 20), (29, 38), (37, 38), (12, 12)]:
-        part = list(project.frames(start, end))
+        part = list(parareel.frames(project, start, end))
         assert len(part) == end - start
         for a, b in zip(part, full[start:end], strict=True):
             assert np.array_equal(a, b)
@@ -58,11 +58,11 @@ def test_ranges_equal_slices_of_a_full_pass(project):
 def test_still_equals_its_frame(project, tmp_path):
     parareel.still(project, 17, tmp_path / "f.png")
     image = skia.Image.open(str(tmp_path / "f.png")).toarray(colorType=skia.kRGBA_8888_ColorType)
-    assert np.array_equal(image, list(project.frames(17, 18))[0])
+    assert np.array_equal(image, list(parareel.frames(project, 17, 18))[0])
 
 
 def test_pixels_follow_the_scene(project):
-    first = next(project.frames(0, 1))
+    first = next(parareel.frames(project, 0, 1))
     # the red square starts near x=-140 (pixel 20) at the vertical centre
     assert tuple(first[90, 22]) == (255, 0, 0, 255)
     assert tuple(first[5, 5]) == (16, 16, 16, 255)
@@ -103,4 +103,4 @@ def test_unreadable_image_and_font(tmp_path):
 
     project = Project(scenes=[scene], size=(64, 64))
     with pytest.raises(AssetError, match="cannot load font file"):
-        list(project.frames())
+        list(parareel.frames(project))

@@ -29,14 +29,13 @@ from parareel.scene.nodes import (
 from parareel.scene.player import Scene
 from parareel.scene.project import Project
 from parareel.scene.signal import Signal
-
-__version__ = "0.1.0"
+from parareel.version import __version__  # noqa: F401 - parareel.__version__
 
 
 def __getattr__(name: str):
     # render and still pull in skia and PyAV: imported on first use, so that
     # authoring and planning stay quick to import.
-    if name in ("render", "still", "RenderResult"):
+    if name in ("render", "still", "frames", "RenderResult"):
         from parareel import api
 
         return getattr(api, name)
@@ -47,6 +46,6 @@ __all__ = [
     "AssetError", "Audio", "Circle", "Color", "ColorError", "Ellipse", "Group", "Image", "Line",
     "Node", "ParareelError", "Path", "Polyline", "Project", "ProjectError", "Rect",
     "RenderError", "RenderResult", "Scene", "SceneError", "Shape", "Signal", "Text",
-    "VariableError", "chain", "delay", "easing", "loop", "parallel", "render", "sequence",
+    "VariableError", "chain", "delay", "easing", "frames", "loop", "parallel", "render", "sequence",
     "still", "wait",
 ]

@@ -1,10 +1,17 @@
-"""The errors parareel raises: each says what was wrong and what to do."""
+"""The errors parareel raises: each says what was wrong and what to do.
+
+Whether a retry can help is a property of the error class (`retryable`), so
+engines decide retries from the class, and across a wire from its name
+(`retryable(name)`), never from a list kept elsewhere.
+"""
 
 from __future__ import annotations
 
 
 class ParareelError(Exception):
     """Base class of every error parareel raises on purpose."""
+
+    retryable = False  # the input is wrong: trying again gives the same error
 
 
 class ProjectError(ParareelError):
@@ -36,3 +43,38 @@ class SceneError(ParareelError):
 
 class RenderError(ParareelError):
     """A render failed for a reason outside the scene code (encoding, workers, storage)."""
+
+    retryable = True
+
+
+class ChunkFailed(RenderError):
+    """A chunk failed on a worker; `kind` names the worker's error, `retryable` says if
+    another attempt could help."""
+
+    def __init__(self, index: int, kind: str, message: str, attempts: int) -> None:
+        self.index, self.kind, self.message, self.attempts = index, kind, message, attempts
+        super().__init__(f"chunk {index} failed ({kind}) after {attempts} attempt(s): {message}")
+
+    @property
+    def retryable(self) -> bool:  # type: ignore[override]
+        return retryable(self.kind)
+
+    def __reduce__(self):
+        return (ChunkFailed, (self.index, self.kind, self.message, self.attempts))
+
+
+def _subclasses(cls: type) -> dict[str, type]:
+    found = {cls.__name__: cls}
+    for sub in cls.__subclasses__():
+        found.update(_subclasses(sub))
+    return found
+
+
+def retryable(name: str) -> bool:
+    """Whether an error reported by its class name (as Lambda reports it) may pass on retry.
+
+    parareel's own errors say so themselves; anything else (a crash, a timeout, an
+    OSError, Lambda's Runtime.* and Sandbox.* errors) is taken as transient.
+    """
+    cls = _subclasses(ParareelError).get(name)
+    return True if cls is None else bool(cls.retryable) if isinstance(cls.retryable, bool) else True

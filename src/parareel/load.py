@@ -11,12 +11,39 @@ from pathlib import Path
 from parareel.errors import ProjectError
 from parareel.scene.project import Project
 
+MEMORY = "memory:"  # references to projects made in code, not loaded from a file
+_in_memory: dict[str, Project] = {}
+
 
 def load_project(ref: str | Project) -> Project:
     """The Project named by `ref` (cached per process, so workers load it once)."""
     if isinstance(ref, Project):
         return ref
-    return _load(str(ref))
+    ref = str(ref)
+    if ref.startswith(MEMORY):
+        if ref not in _in_memory:
+            raise ProjectError(f"{ref!r} is a project made in another process's memory: "
+                               "name it by a .py path or module:attr to render it elsewhere")
+        return _in_memory[ref]
+    return _load(ref)
+
+
+def reference(project: str | Project) -> str:
+    """A reference that loads `project` again: its path or module:attr, or for a project
+    made in code, a `memory:` reference that resolves in this process and the worker
+    processes it forks (engines that ship objects, like Ray, carry the project along)."""
+    if isinstance(project, str):
+        return project
+    if project.ref is None:
+        project.ref = f"{MEMORY}{id(project):x}"
+        _in_memory[project.ref] = project
+    return project.ref
+
+
+def adopt(ref: str, project: Project) -> None:
+    """Make `ref` resolve to `project` in this process (a worker given the object)."""
+    if ref.startswith(MEMORY):
+        _in_memory[ref] = project
 
 
 @cache
@@ -41,6 +68,7 @@ def _load(ref: str) -> Project:
                            f"`{attr} = Project(scenes=[...])` in it")
     if not isinstance(project, Project):
         raise ProjectError(f"{attr!r} in {ref!r} is a {type(project).__name__}, not a Project")
+    project.ref = ref
     return project
 
 

@@ -7,11 +7,11 @@ import os
 import threading
 import time
 import urllib.request
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from parareel.contract import PROGRESS, FullRender, Progress, new_render_id, render_prefix
 from parareel.errors import ParareelError, RenderError
 from parareel.progress import FrameProgress
 
@@ -25,12 +25,12 @@ def _bucket(bucket: str | None) -> str:
     return bucket
 
 
-def job_progress(job_id: str, bucket: str | None = None) -> dict[str, Any] | None:
+def job_progress(job_id: str, bucket: str | None = None) -> Progress | None:
     """The job's progress.json, or None if it has not started."""
     from parareel.storage.s3 import S3Storage
 
-    data = S3Storage(_bucket(bucket), f"renders/{job_id}").get_bytes("progress.json")
-    return json.loads(data) if data else None
+    data = S3Storage(_bucket(bucket), render_prefix(job_id)).get_bytes(PROGRESS)
+    return Progress.from_json(json.loads(data)) if data else None
 
 
 def render_on_lambda(function: str, *, variables: Mapping[str, Any] | None = None,
@@ -43,13 +43,10 @@ def render_on_lambda(function: str, *, variables: Mapping[str, Any] | None = Non
     With `progress`, a bar follows renders/{jobId}/progress.json; with `download`,
     the video is saved there. Raises RenderError if the render failed.
     """
-    from parareel.aws.fanout import lambda_client
+    from parareel.engines.aws_lambda import lambda_client
 
-    job_id = job_id or uuid.uuid4().hex[:16]
-    event = {"jobId": job_id, "jobType": "fullRender", "numWorkers": workers,
-             "variables": dict(variables or {})}
-    if chunk_frames:
-        event["chunkFrames"] = chunk_frames
+    job_id = job_id or new_render_id()
+    event = FullRender(job_id, workers, dict(variables or {}), chunk_frames).to_event()
     answer: dict[str, Any] = {}
 
     def call() -> None:
@@ -82,12 +79,12 @@ def _follow(caller: threading.Thread, job_id: str, bucket: str | None) -> None:
     while caller.is_alive() and state is None:
         time.sleep(POLL_SECONDS)
         state = _quiet_progress(job_id, bucket)
-    if state is None or not state["frames"]["total"]:
+    if state is None or not state.frames_total:
         return
-    with FrameProgress(state["frames"]["total"], f"lambda {job_id}") as advance:
+    with FrameProgress(state.frames_total, f"lambda {job_id}") as advance:
         shown = 0
         while True:
-            done = state["frames"]["done"]
+            done = state.frames_done
             advance(done - shown)
             shown = done
             if not caller.is_alive():
@@ -96,10 +93,10 @@ def _follow(caller: threading.Thread, job_id: str, bucket: str | None) -> None:
             state = _quiet_progress(job_id, bucket) or state
 
 
-def _quiet_progress(job_id: str, bucket: str | None) -> dict[str, Any] | None:
+def _quiet_progress(job_id: str, bucket: str | None) -> Progress | None:
     try:
         return job_progress(job_id, bucket)
-    except (ParareelError, ValueError):
+    except (ParareelError, ValueError, KeyError):
         return None  # not written yet, or caught mid-write
 
 

@@ -1,23 +1,36 @@
-"""The Lambda handler: `parareel.aws.handler.handler`.
+"""The Lambda handler: `parareel.aws.handler.handler`, a thin entry point into the pipeline.
 
-One function does both jobs of the seed: a `fullRender` event plans the chunks,
-invokes this same function once per chunk with `partialRender`, joins the
-segments and returns a URL; a `partialRender` event renders one segment into the
-bucket. Endpoints come from boto3's standard settings, so the same code runs on
-AWS and against `parareel dev`.
+One function does both jobs of the seed: a `fullRender` event runs the pipeline
+with the Lambda engine, which invokes this same function once per chunk with
+`partialRender`; the joined video goes to the bucket and a URL comes back. A
+`partialRender` event renders one segment into the bucket. Endpoints come from
+boto3's standard settings, so the same code runs on AWS and against `parareel dev`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
-import tempfile
+import threading
 import time
-from pathlib import Path
 from typing import Any
 
-from parareel.aws.events import EventError, FullRender, PartialRender, parse_event
 from parareel.aws.settings import Settings
-from parareel.errors import ParareelError
+from parareel.contract import (
+    OUTPUT,
+    PROGRESS,
+    ChunkJob,
+    EventError,
+    FullRender,
+    Progress,
+    Report,
+    chunk_key,
+    parse_event,
+    render_prefix,
+)
+from parareel.errors import ChunkFailed, ParareelError
+from parareel.version import __version__
 
 
 def handler(event: Any, context: Any = None) -> dict[str, Any]:
@@ -27,44 +40,105 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
         return {"status": "error", "errorType": "Configuration", "errorMessage": str(exc)}
     try:
         request = parse_event(event, settings.max_workers)
+        if isinstance(request, ChunkJob):
+            _check_chunk(request, settings)
     except EventError as exc:
         return {"status": "error", "errorType": "InvalidEvent", "errorMessage": str(exc)}
     if isinstance(request, FullRender):
-        from parareel.aws.fanout import full_render
-
         return full_render(request, settings)
     return partial_render(request, settings)
 
 
-def partial_render(request: PartialRender, settings: Settings) -> dict[str, Any]:
+def _check_chunk(job: ChunkJob, settings: Settings) -> None:
+    """A chunk renders this function's project into its own render's chunk key only."""
+    if job.project != settings.project:
+        raise EventError(f"this function renders {settings.project!r}, not {job.project!r}")
+    expected = f"s3://{settings.bucket}/{render_prefix(job.render_id)}/{chunk_key(job.chunk.index)}"
+    if job.segment != expected:
+        raise EventError(f"segment must be {expected}")
+
+
+def partial_render(job: ChunkJob, settings: Settings) -> dict[str, Any]:
     """Render one chunk and upload its segment; raises (a function error) on failure."""
-    from parareel.job import ChunkJob, run_chunk
     from parareel.load import load_project
+    from parareel.worker import render_chunk
+
+    if job.fault and settings.faults_enabled:
+        _inject(job, settings)
+    return render_chunk(job, load_project(settings.project)).to_json()
+
+
+class ProgressFile:
+    """renders/{jobId}/progress.json, written by the orchestrator alone (one writer)."""
+
+    def __init__(self, storage, progress: Progress) -> None:
+        self.storage, self.progress, self._lock = storage, progress, threading.Lock()
+
+    def update(self, report: Report | None = None, **changes: Any) -> None:
+        with self._lock:
+            if report is not None:
+                self.progress.apply(report)
+            for name, value in changes.items():
+                setattr(self.progress, name, value)
+            self.progress.updated_at = time.time()
+            self.storage.put_bytes(PROGRESS, json.dumps(self.progress.to_json()).encode())
+
+
+def full_render(request: FullRender, settings: Settings) -> dict[str, Any]:
+    from parareel.aws.cost import cost_of
+    from parareel.engines.aws_lambda import LambdaEngine
+    from parareel.pipeline import execute, prepare
     from parareel.storage.s3 import S3Storage
 
     started = time.perf_counter()
-    storage = S3Storage(settings.bucket, f"renders/{request.job_id}")
-    if request.fault and settings.faults_enabled:
-        _inject(request, storage)
-    project = load_project(settings.project)
-    key = f"chunks/chunk-{request.chunk.index:05d}.mp4"
-    with tempfile.TemporaryDirectory(prefix="parareel-") as work:
-        segment = Path(work) / "segment.mp4"
-        job = ChunkJob(settings.project, request.chunk, str(segment), request.variables,
-                       request.encoding)
-        result = run_chunk(job, project)
-        storage.put_file(segment, key)
-    return {"status": "done", "index": request.chunk.index, "frames": result.frames,
-            "bytes": result.bytes, "key": key, "renderSeconds": round(result.seconds, 3),
-            "seconds": round(time.perf_counter() - started, 3)}
+    storage = S3Storage(settings.bucket, render_prefix(request.job_id))
+    progress = ProgressFile(storage, Progress(request.job_id))
+    try:
+        prepared = prepare(settings.project, request.variables, workers=request.workers,
+                           chunk_frames=request.chunk_frames, encoding=request.encoding,
+                           max_chunks=settings.max_workers)
+        progress.update(chunks_total=len(prepared.chunks), frames_total=prepared.frames)
+        planned = _since(started)
+        engine = LambdaEngine(settings.function, settings.bucket, retries=settings.retries,
+                              max_in_flight=settings.max_in_flight, faults=request.faults)
+        result = execute(prepared, engine, f"{storage.url}/{OUTPUT}", render_id=request.job_id,
+                         on_report=progress.update)
+        url = (storage.link(OUTPUT, request.expires_in) if request.presign
+               else storage.public_url(OUTPUT))
+    except Exception as exc:  # noqa: BLE001 - whatever it was, the job ends as failed
+        kind = exc.kind if isinstance(exc, ChunkFailed) else type(exc).__name__
+        progress.progress.errors.append(str(exc))
+        with contextlib.suppress(ParareelError):  # the storage itself may be what failed
+            progress.update(phase="failed")
+        return {"status": "error", "jobId": request.job_id, "errorType": kind,
+                "errorMessage": str(exc)}
+    total = _since(started)
+    cost = cost_of([total] + [r.seconds for r in result.chunks], settings.memory_mb,
+                   settings.arch)
+    progress.update(phase="done", url=url)
+    return {
+        "status": "done", "jobId": request.job_id, "url": url, "version": __version__,
+        "key": f"{render_prefix(request.job_id)}/{OUTPUT}", "frames": result.frames,
+        "duration": result.duration, "timings": {"plan": planned, **result.timings,
+                                                 "total": total},
+        "chunks": [{"index": r.index, "frames": r.frames, "bytes": r.bytes,
+                    "seconds": round(r.seconds, 3)} for r in result.chunks],
+        "cost": cost.to_json(),
+    }
 
 
-def _inject(request: PartialRender, storage) -> None:
+def _inject(job: ChunkJob, settings: Settings) -> None:
     """Test-only faults, honoured when the function has PARAREEL_TEST_FAULTS=1."""
-    marker = f"faults/chunk-{request.chunk.index:05d}"
-    if request.fault == "crash" or (request.fault == "crashOnce" and
-                                    storage.get_bytes(marker) is None):
+    from parareel.storage.s3 import S3Storage
+
+    storage = S3Storage(settings.bucket, render_prefix(job.render_id))
+    marker = f"faults/chunk-{job.chunk.index:05d}"
+    if job.fault == "crash" or (job.fault == "crashOnce" and storage.get_bytes(marker) is None):
         storage.put_bytes(marker, b"crashed")
         os._exit(3)  # like a worker killed mid-flight
-    if request.fault == "hang":
+    if job.fault == "hang":
         time.sleep(3600)
+
+
+def _since(start: float) -> float:
+    return round(time.perf_counter() - start, 3)

@@ -43,8 +43,9 @@ def render_frames(project: Project, start: int = 0, end: int | None = None,
     for index, scene in enumerate(play(project, project.resolve(variables))):  # noqa: B007
         if index >= start:
             try:
-                draw_tree(target.canvas, scene.root, project.width, project.height,
-                          project.background_color)
+                with scene.drawing():
+                    draw_tree(target.canvas, scene.root, project.width, project.height,
+                              project.background_color)
             except ParareelError:  # a missing font or image says so itself
                 raise
             except Exception as exc:  # a computed property can fail while drawing

@@ -26,17 +26,26 @@ BITRATE = 192_000
 
 @lru_cache(maxsize=16)  # a warm Lambda environment keeps its sounds, within reason
 def decode(path: str) -> np.ndarray:
-    """The whole file as float32 stereo at 48 kHz, shape (samples, 2)."""
-    resampler = av.AudioResampler(format="flt", layout="stereo", rate=RATE)
+    """The whole file as float32 stereo at 48 kHz, shape (samples, 2).
+
+    A mono file plays at its own level in both channels (FFmpeg's upmix would
+    lower it by 3 dB); more than two channels are mixed down to stereo.
+    """
     parts = []
     try:
         with av.open(path) as container:
-            for frame in container.decode(audio=0):
-                parts.extend(f.to_ndarray().reshape(-1, 2) for f in resampler.resample(frame))
-        parts.extend(f.to_ndarray().reshape(-1, 2) for f in resampler.resample(None))
+            stream = container.streams.audio[0]
+            channels = 1 if stream.layout.nb_channels == 1 else 2
+            resampler = av.AudioResampler(format="flt", layout="mono" if channels == 1
+                                          else "stereo", rate=RATE)
+            for frame in container.decode(stream):
+                parts.extend(f.to_ndarray().reshape(-1, channels)
+                             for f in resampler.resample(frame))
+            parts.extend(f.to_ndarray().reshape(-1, channels) for f in resampler.resample(None))
     except (av.FFmpegError, IndexError) as exc:
         raise AssetError(f"cannot read sound {path!r}: {exc}") from None
-    return np.concatenate(parts) if parts else np.zeros((0, 2), np.float32)
+    samples = np.concatenate(parts) if parts else np.zeros((0, channels), np.float32)
+    return np.repeat(samples, 2, axis=1) if channels == 1 else samples
 
 
 class _Placed:
@@ -46,13 +55,13 @@ class _Placed:
         sound: Audio = cue.sound
         wanted = None if sound.duration is None else round(sound.duration * RATE)
         self.data = decode(sound.src)[round(sound.start * RATE):]  # a view: no copy
+        self.at = round(cue.frame * RATE / fps)  # before 0 when it started before a range
         if sound.loop:
-            length = total if wanted is None else wanted
+            length = total - self.at if wanted is None else wanted
         else:
             self.data = self.data[:wanted]
             length = len(self.data)
         self.volume = np.float32(sound.volume)
-        self.at = round(cue.frame * RATE / fps)
         self.end = min(total, self.at + (length if len(self.data) else 0))
 
     def add_to(self, block: np.ndarray, first: int) -> None:

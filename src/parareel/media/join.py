@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import math
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
@@ -12,26 +13,30 @@ from pathlib import Path
 import av
 
 from parareel.errors import RenderError
+from parareel.media.audio import RATE
 
 
-def join_segments(segments: Sequence[str | os.PathLike], output: str | os.PathLike, fps: int,
-                  audio: str | os.PathLike | None = None) -> Path:
+def join_segments(segments: Sequence[str | os.PathLike], output: str | os.PathLike,
+                  fps: int | Fraction, audio: str | os.PathLike | None = None) -> Path:
     """Concatenate video segments (and mux an audio file) into `output` with +faststart.
 
     Each segment's timestamps are converted to frames and shifted by the frames
     before it, so the result has exactly the frames of its segments, evenly spaced.
-    Audio and video packets are interleaved by time. The output appears only once
-    complete.
+    Audio and video packets are interleaved by time. The movie's time scale counts
+    both frames and audio samples exactly (FFmpeg's default counts milliseconds,
+    which cuts durations short at rates like 29 or 30000/1001 fps). The output
+    appears only once complete.
     """
     if not segments:
         raise RenderError("nothing to join: no segments")
     output = Path(output)
     partial = output.with_name(f".{output.name}.partial")
-    frame = Fraction(1, fps)
+    frame = 1 / Fraction(fps)
+    timescale = math.lcm(frame.denominator, RATE)
+    options = {"movflags": "+faststart", "movie_timescale": str(timescale)}
     try:
         with ExitStack() as stack:
-            out = stack.enter_context(
-                av.open(str(partial), "w", format="mp4", options={"movflags": "+faststart"}))
+            out = stack.enter_context(av.open(str(partial), "w", format="mp4", options=options))
             with av.open(str(segments[0])) as first:
                 video = out.add_stream_from_template(first.streams.video[0])
             video.time_base = frame

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Generator, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +46,36 @@ class Scene:
     cues: list[Cue] = field(default_factory=list)  # shared by all scenes of a pass
 
     def __post_init__(self) -> None:
-        self.random = random.Random(self.name)  # deterministic on every worker
+        self._random = _LogicRandom(self.name)  # deterministic on every worker
+        self._drawn_frame: int | None = None
+        self._frame_random: random.Random | None = None
+
+    @property
+    def random(self) -> random.Random:
+        """Seeded randomness, the same on every worker and in every chunk.
+
+        In the scene's logic it is one stream for the whole scene. While a frame is
+        drawn (computed properties run then: `x(lambda: scene.random.uniform(-5, 5))`)
+        it is a generator seeded by that frame, because a chunk draws only its own
+        frames: what frame i shows must not depend on which frames were drawn before.
+        Read `scene.random` inside the function; a generator kept from the logic and
+        used while drawing is refused.
+        """
+        if self._drawn_frame is None:
+            return self._random
+        if self._frame_random is None:
+            self._frame_random = random.Random(f"{self.name}:{self._drawn_frame}")
+        return self._frame_random
+
+    @contextmanager
+    def drawing(self) -> Iterator[None]:
+        """While the current frame is drawn: per-frame randomness, the logic's refused."""
+        self._drawn_frame, self._frame_random = self.clock.frame, None
+        self._random.locked = True
+        try:
+            yield
+        finally:
+            self._drawn_frame, self._random.locked = None, False
 
     def add(self, *nodes: Node) -> Any:
         """Add nodes to the scene; returns the node (or the tuple of them)."""
@@ -64,6 +94,27 @@ class Scene:
     def time(self) -> float:
         """The time of the frame being prepared, in seconds from the start of this scene."""
         return self.clock.time
+
+
+class _LogicRandom(random.Random):
+    """The logic's stream; using it while a frame is drawn would make chunks diverge."""
+
+    locked = False
+
+    def random(self) -> float:
+        self._check()
+        return super().random()
+
+    def getrandbits(self, k: int) -> int:
+        self._check()
+        return super().getrandbits(k)
+
+    def _check(self) -> None:
+        if self.locked:
+            raise RuntimeError(
+                "scene.random was kept by a computed property and used while drawing; "
+                "read scene.random inside the function, e.g. "
+                "x(lambda: scene.random.uniform(-5, 5)), so each frame gets its own numbers")
 
 
 SceneFunction = Callable[[Scene], Generator[None, None, None]]

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from parareel.errors import ProjectError
 from parareel.scene.color import Color, ColorLike, parse_color
 from parareel.scene.player import Cue, SceneFunction, play
 from parareel.scene.variables import check_known, check_variables
-
-if TYPE_CHECKING:
-    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -47,6 +44,7 @@ class Project:
         self.background_color: Color = parse_color(self.background)
         self.variables = check_variables(self.variables)
         self._surveys: dict[str, Survey] = {}
+        self.ref: str | None = None  # how to load it again; set by parareel.load
 
     @property
     def width(self) -> int:
@@ -80,16 +78,3 @@ class Project:
 
     def duration(self, variables: Mapping[str, Any] | None = None) -> float:
         return self.frame_count(variables) / self.fps
-
-    def frames(self, start: int = 0, end: int | None = None,
-               variables: Mapping[str, Any] | None = None) -> Iterator[np.ndarray]:
-        """Yield frames [start, end) as (height, width, 4) RGBA arrays.
-
-        Earlier frames are replayed as logic only, so a range equals the same slice
-        of a full pass pixel for pixel.
-        """
-        from parareel.draw.frames import render_frames
-
-        self.survey(variables)  # refuses misspelt variables before any drawing
-        for pixels in render_frames(self, start, end, variables):
-            yield pixels.copy()  # the renderer reuses its buffer

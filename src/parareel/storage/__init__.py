@@ -53,3 +53,19 @@ def open_storage(url: str | os.PathLike) -> Storage:
 
         return LocalStorage(Path(unquote(parsed.path) if parsed.scheme else text))
     raise StorageError(f"unsupported storage {text!r}: use file://FOLDER or s3://BUCKET/PREFIX")
+
+
+def locate(url: str) -> tuple[Storage, str]:
+    """The storage that holds the object at `url`, and its key there."""
+    folder, _, key = str(url).rpartition("/")
+    if not key:
+        raise StorageError(f"{url!r} names a folder, not an object")
+    return open_storage(folder), key
+
+
+def local_path(url: str) -> Path | None:
+    """The file behind a file:// URL (or plain path), None for remote storage."""
+    parsed = urlparse(str(url))
+    if parsed.scheme == "file":
+        return Path(unquote(parsed.path))
+    return Path(url) if not parsed.scheme else None

@@ -7,11 +7,12 @@ import signal
 import sys
 import tempfile
 import time
-import uuid
 
 import click
 
-from parareel.cli import _variables, main, with_variables
+from parareel.cli.app import main
+from parareel.cli.options import variables, with_variables
+from parareel.contract import new_render_id
 
 
 @main.group("lambda")
@@ -32,9 +33,9 @@ def lambda_render(function: str, assignments, vars_json, workers: int, chunk_fra
     """Render with one fullRender invocation that fans out over WORKERS invocations."""
     from parareel.aws.client import render_on_lambda
 
-    job_id = job_id or uuid.uuid4().hex[:16]
+    job_id = job_id or new_render_id()
     try:
-        result = render_on_lambda(function, variables=_variables(assignments, vars_json),
+        result = render_on_lambda(function, variables=variables(assignments, vars_json),
                                   workers=workers, job_id=job_id, chunk_frames=chunk_frames,
                                   bucket=bucket, download=download, progress=True)
     except KeyboardInterrupt:
@@ -60,7 +61,7 @@ def lambda_progress(job_id: str, bucket: str | None) -> None:
     state = job_progress(job_id, bucket)
     if state is None:
         raise ParareelError(f"no job {job_id!r} in this bucket (no renders/{job_id}/progress.json)")
-    click.echo(json.dumps(state, indent=2))
+    click.echo(json.dumps(state.to_json(), indent=2))
 
 
 @lambda_group.command("estimate")

@@ -1,0 +1,30 @@
+"""The `parareel` command group and its entry point; commands register on `main`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from parareel.errors import ParareelError
+
+
+@click.group()
+@click.version_option(package_name="parareel")
+def main() -> None:
+    """Programmatic video in Python, rendered in parallel."""
+
+
+def run() -> None:
+    """Entry point: user errors print one clear line, not a traceback."""
+    try:
+        main(standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("stopped", err=True)  # renders leave nothing half-written behind
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (ParareelError, OSError) as exc:
+        click.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(1)

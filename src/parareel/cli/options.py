@@ -1,0 +1,53 @@
+"""Options shared by several commands, declared once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from parareel.errors import ParareelError, VariableError
+from parareel.scene.variables import parse_assignment
+
+
+def variables(assignments: tuple[str, ...], vars_json: str | None) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if vars_json:
+        inline = vars_json.lstrip().startswith("{")
+        text = vars_json if inline or not Path(vars_json).is_file() else Path(vars_json).read_text()
+        try:
+            values = json.loads(text)
+        except ValueError as exc:
+            raise VariableError(f"--vars must be a JSON object or a JSON file: {exc}") from None
+        if not isinstance(values, dict):
+            raise VariableError("--vars must be a JSON object, like '{\"message\": \"Hi\"}'")
+    for text in assignments:
+        name, value = parse_assignment(text)
+        values[name] = value
+    return values
+
+
+def frame_range(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    start, sep, end = text.partition(":")
+    try:
+        return int(start or 0), int(end)
+    except ValueError:
+        raise ParareelError(f"bad --range {text!r}: write START:END in frames, e.g. 0:90") from None
+
+
+var_options = [
+    click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE",
+                 help="Set a variable (repeatable). VALUE is JSON if it parses, else text."),
+    click.option("--vars", "vars_json", metavar="JSON|FILE",
+                 help="Variables as a JSON object, or a file holding one."),
+]
+
+
+def with_variables(command):
+    for option in reversed(var_options):
+        command = option(command)
+    return command

@@ -1,0 +1,271 @@
+"""The contract between the pipeline, its engines and the Lambda function.
+
+Everything that crosses a process or a wire is one of these types, built and
+parsed here alone: a chunk job (`ChunkJob.to_event` / `ChunkJob.from_event`, the
+partialRender event), its result, a fullRender request, progress, and the layout
+of a render's storage keys. Parsing validates: a bad event raises EventError
+saying what is wrong, before any work starts.
+
+fullRender (the seed's event works unchanged):
+    {"jobId": "12345", "numWorkers": 25, "jobType": "fullRender",
+     "variables": {"message": "Hello from Revideo!"}}
+    optional: "chunkFrames", "crf", "preset", "presign" (default true), "expiresIn" (s)
+partialRender (sent by the pipeline's Lambda engine, one per chunk):
+    {"jobType": "partialRender", "jobId": ..., "project": ..., "variables": {...},
+     "chunk": {"index": 0, "start": 0, "end": 90}, "segment": "s3://.../chunk-00000.mp4",
+     "encoding": {...}, "attempt": 0}
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from parareel.errors import ParareelError, VariableError
+from parareel.media.encode import Encoding
+from parareel.plan import Chunk
+from parareel.scene.variables import check_variables
+
+RENDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
+           "veryslow")
+FAULTS = ("crashOnce", "crash", "hang")  # test-only, honoured with PARAREEL_TEST_FAULTS=1
+WEEK = 7 * 24 * 3600
+
+
+class EventError(ParareelError):
+    """The event is not one this function accepts; nothing was started."""
+
+
+# -- storage keys: the only place that knows a render's layout ------------------------
+
+def new_render_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def render_prefix(render_id: str) -> str:
+    """Where everything of one render lives in a bucket: progress, chunks, output."""
+    return f"renders/{render_id}"
+
+
+CHUNKS = "chunks/"
+OUTPUT = "out.mp4"
+PROGRESS = "progress.json"
+
+
+def chunk_key(index: int) -> str:
+    return f"{CHUNKS}chunk-{index:05d}.mp4"
+
+
+# -- chunk jobs and their results ------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChunkJob:
+    """Everything a worker needs to render one segment, as plain data."""
+
+    render_id: str
+    project: str  # a reference load_project understands: path.py or module:attr
+    chunk: Chunk
+    segment: str  # the storage URL the segment is written to (file://... or s3://...)
+    variables: dict[str, Any] = field(default_factory=dict)
+    encoding: Encoding = Encoding()
+    attempt: int = 0
+    fault: str | None = None  # test-only
+
+    def to_event(self) -> dict[str, Any]:
+        event = {"jobType": "partialRender", "jobId": self.render_id, "project": self.project,
+                 "chunk": {"index": self.chunk.index, "start": self.chunk.start,
+                           "end": self.chunk.end},
+                 "segment": self.segment, "variables": self.variables,
+                 "encoding": self.encoding.to_json(), "attempt": self.attempt}
+        if self.fault:
+            event["testFault"] = self.fault
+        return event
+
+    @classmethod
+    def from_event(cls, event: dict[str, Any]) -> ChunkJob:
+        render_id = _render_id(event.get("jobId"))
+        chunk = event.get("chunk")
+        if not isinstance(chunk, dict):
+            raise EventError("partialRender needs chunk: {index, start, end}")
+        start = _integer(chunk, "start", 0, 10**9)
+        chunk_ = Chunk(_integer(chunk, "index", 0, 10**6), start,
+                       _integer(chunk, "end", start + 1, 10**9))
+        project, segment = event.get("project"), event.get("segment")
+        if not isinstance(project, str) or not project:
+            raise EventError("partialRender needs project: the reference of the project")
+        if not isinstance(segment, str) or not segment.startswith(("s3://", "file://")):
+            raise EventError("partialRender needs segment: an s3:// or file:// URL")
+        encoding = event.get("encoding") or {}
+        if not isinstance(encoding, dict):
+            raise EventError("encoding must be an object")
+        fault = event.get("testFault")
+        if fault is not None and fault not in FAULTS:
+            raise EventError(f"testFault must be one of {FAULTS}")
+        return cls(render_id, project, chunk_, segment, _variables(event), _encoding(encoding),
+                   _integer(event, "attempt", 0, 100, default=0), fault)
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    index: int
+    frames: int
+    bytes: int
+    seconds: float  # wall time on the worker
+    segment: str  # the storage URL it was written to
+
+    def to_json(self) -> dict[str, Any]:
+        return {"status": "done", "index": self.index, "frames": self.frames,
+                "bytes": self.bytes, "seconds": round(self.seconds, 3), "segment": self.segment}
+
+    @classmethod
+    def from_json(cls, data: Any) -> ChunkResult:
+        if not isinstance(data, dict) or data.get("status") != "done":
+            kind = data.get("errorType", "Unhandled") if isinstance(data, dict) else "Unhandled"
+            raise ValueError(f"not a chunk result ({kind})")
+        return cls(int(data["index"]), int(data["frames"]), int(data["bytes"]),
+                   float(data["seconds"]), str(data["segment"]))
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a render tells its listeners: frames done, a chunk done, a retry, a new phase."""
+
+    frames: int = 0
+    done: ChunkResult | None = None
+    retry: str | None = None  # why a chunk is being tried again
+    phase: str | None = None  # "joining" once every chunk is done
+
+
+# -- the fullRender request ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FullRender:
+    job_id: str
+    workers: int
+    variables: dict[str, Any]
+    chunk_frames: int | None = None
+    encoding: Encoding = Encoding()
+    presign: bool = True
+    expires_in: int = WEEK
+    faults: dict[int, str] = field(default_factory=dict)  # test-only: chunk index -> fault
+
+    def to_event(self) -> dict[str, Any]:
+        event: dict[str, Any] = {"jobType": "fullRender", "jobId": self.job_id,
+                                 "numWorkers": self.workers, "variables": self.variables,
+                                 "crf": self.encoding.crf, "preset": self.encoding.preset,
+                                 "presign": self.presign, "expiresIn": self.expires_in}
+        if self.chunk_frames:
+            event["chunkFrames"] = self.chunk_frames
+        if self.encoding.qp is not None:
+            event["qp"] = self.encoding.qp
+        if self.faults:
+            event["testFaults"] = {str(k): v for k, v in self.faults.items()}
+        return event
+
+    @classmethod
+    def from_event(cls, event: dict[str, Any], max_workers: int = 200) -> FullRender:
+        job_id = _render_id(event.get("jobId", new_render_id()))
+        workers = _integer(event, "numWorkers", 1, max_workers, default=1)
+        chunk_frames = event.get("chunkFrames")
+        if chunk_frames is not None:
+            chunk_frames = _integer(event, "chunkFrames", 1, 10**7)
+        faults = event.get("testFaults") or {}
+        if not isinstance(faults, dict) or not all(
+                str(k).isdigit() and v in FAULTS for k, v in faults.items()):
+            raise EventError(f"testFaults maps chunk numbers to one of {FAULTS}")
+        presign = event.get("presign", True)
+        if not isinstance(presign, bool):
+            raise EventError("presign must be true or false")
+        return cls(job_id, workers, _variables(event), chunk_frames, _encoding(event), presign,
+                   _integer(event, "expiresIn", 1, WEEK, default=WEEK),
+                   {int(k): v for k, v in faults.items()})
+
+
+def parse_event(event: Any, max_workers: int = 200) -> FullRender | ChunkJob:
+    """Check an event; raise EventError saying what is wrong."""
+    if not isinstance(event, dict):
+        raise EventError(f"the event must be a JSON object, not {type(event).__name__}")
+    kind = event.get("jobType")
+    if kind == "fullRender":
+        return FullRender.from_event(event, max_workers)
+    if kind == "partialRender":
+        return ChunkJob.from_event(event)
+    raise EventError(f"jobType must be 'fullRender' or 'partialRender' (got {kind!r})")
+
+
+# -- progress ----------------------------------------------------------------------------
+
+@dataclass
+class Progress:
+    """A render's progress, as written to progress.json and read back by clients."""
+
+    job_id: str
+    phase: str = "rendering"  # rendering, joining, done, failed
+    chunks_total: int = 0
+    chunks_done: int = 0
+    frames_total: int = 0
+    frames_done: int = 0
+    retries: int = 0
+    errors: list[str] = field(default_factory=list)
+    url: str | None = None
+    started_at: float = field(default_factory=time.time)
+    updated_at: float = field(default_factory=time.time)
+
+    def apply(self, report: Report) -> None:
+        self.frames_done += report.frames
+        self.chunks_done += report.done is not None
+        self.retries += report.retry is not None
+        self.phase = report.phase or self.phase
+
+    def to_json(self) -> dict[str, Any]:
+        data = {"jobId": self.job_id, "phase": self.phase,
+                "chunks": {"total": self.chunks_total, "done": self.chunks_done},
+                "frames": {"total": self.frames_total, "done": self.frames_done},
+                "retries": self.retries, "errors": self.errors,
+                "startedAt": self.started_at, "updatedAt": self.updated_at}
+        if self.url:
+            data["url"] = self.url
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Progress:
+        return cls(data["jobId"], data["phase"], data["chunks"]["total"], data["chunks"]["done"],
+                   data["frames"]["total"], data["frames"]["done"], data["retries"],
+                   list(data["errors"]), data.get("url"), data["startedAt"], data["updatedAt"])
+
+
+# -- validation helpers --------------------------------------------------------------------
+
+def _render_id(value: Any) -> str:
+    if not isinstance(value, str) or not RENDER_ID.fullmatch(value):
+        raise EventError(f"jobId must be 1-64 letters, digits, '-' or '_' (got {value!r})")
+    return value
+
+
+def _variables(event: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return check_variables(event.get("variables"))  # missing or null: none
+    except VariableError as exc:
+        raise EventError(str(exc)) from None
+
+
+def _integer(data: dict, name: str, low: int, high: int, default: int | None = None) -> int:
+    value = data.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise EventError(f"{name} must be a whole number from {low} to {high} (got {value!r})")
+    return value
+
+
+def _encoding(data: dict) -> Encoding:
+    crf = _integer(data, "crf", 0, 51, default=Encoding.crf)
+    preset = data.get("preset", Encoding.preset)
+    if preset not in PRESETS:
+        raise EventError(f"preset must be one of {', '.join(PRESETS)} (got {preset!r})")
+    qp = data.get("qp")
+    if qp is not None:
+        qp = _integer(data, "qp", 0, 51)
+    return Encoding(crf=crf, preset=preset, qp=qp)

@@ -1,0 +1,121 @@
+"""The Lambda engine: each chunk is a partialRender invocation of a Lambda function.
+
+The function's own fullRender uses it to fan out over itself; a client can use it
+too (`parareel.render(..., engine=LambdaEngine(...))`) when the function's image
+holds the same project. Segments go to the function's bucket under the render's
+prefix. Crashes, timeouts and 5xx are retried with backoff; throttling (429)
+waits for capacity without using the retry budget; an error whose class says a
+retry cannot help stops every chunk not yet started.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import replace
+from pathlib import Path
+
+from parareel.contract import ChunkJob, ChunkResult, Report, render_prefix
+from parareel.engines import OnReport
+from parareel.errors import ChunkFailed, ProjectError, retryable
+from parareel.load import MEMORY
+from parareel.scene.project import Project
+
+BACKOFF = 0.5  # seconds before the first retry; doubles each time
+THROTTLE_LIMIT = 60  # waits for a free execution environment before giving up
+
+
+def lambda_client(read_timeout: int = 900):
+    import boto3
+    from botocore.config import Config
+
+    # Retries are ours (with backoff and the retryable split), not botocore's.
+    return boto3.client("lambda", config=Config(retries={"max_attempts": 1, "mode": "standard"},
+                                                read_timeout=read_timeout, connect_timeout=10,
+                                                max_pool_connections=128))
+
+
+class LambdaEngine:
+    name = "lambda"
+
+    def __init__(self, function: str, bucket: str, *, retries: int = 3,
+                 max_in_flight: int = 100, faults: dict[int, str] | None = None) -> None:
+        self.function, self.bucket = function, bucket
+        self.retries, self.max_in_flight = retries, max_in_flight
+        self.faults = faults or {}  # test-only: chunk index -> fault
+        self._stop = threading.Event()
+        self._client = None
+
+    def start(self, project: Project, workers: int) -> None:
+        if project.ref is None or project.ref.startswith(MEMORY):
+            raise ProjectError("a project made in code cannot be rendered on Lambda: the "
+                               "function renders the project in its image, named by path or "
+                               "module:attr")
+        self._stop.clear()
+        self._client = lambda_client()
+
+    def segment_folder(self, render_id: str, workspace: Path) -> str:
+        return f"s3://{self.bucket}/{render_prefix(render_id)}"
+
+    def run(self, jobs: Sequence[ChunkJob], report: OnReport) -> list[ChunkResult]:
+        jobs = [replace(j, fault=self.faults.get(j.chunk.index)) for j in jobs]
+        with ThreadPoolExecutor(max(1, min(self.max_in_flight, len(jobs)))) as pool:
+            futures = [pool.submit(self._invoke, job, report) for job in jobs]
+            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            failed = [f for f in done if f.exception() is not None]
+            if failed:
+                self._stop.set()  # invocations not yet started are not started
+                raise failed[0].exception()
+        return [f.result() for f in futures]
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _invoke(self, job: ChunkJob, report: OnReport) -> ChunkResult:
+        index, attempt, throttled = job.chunk.index, 0, 0
+        client = self._client
+        while True:
+            if self._stop.is_set():
+                raise ChunkFailed(index, "Cancelled", "the render stopped", attempt)
+            event = replace(job, attempt=attempt).to_event()
+            try:
+                response = client.invoke(FunctionName=self.function,
+                                         InvocationType="RequestResponse",
+                                         Payload=json.dumps(event))
+            except client.exceptions.TooManyRequestsException as exc:
+                throttled += 1
+                if throttled > THROTTLE_LIMIT:
+                    raise ChunkFailed(index, "TooManyRequestsException", str(exc),
+                                      attempt) from None
+                time.sleep(min(5.0, BACKOFF * 1.5**throttled) * (0.5 + random.random()))
+                continue
+            except Exception as exc:  # noqa: BLE001 - 5xx and connection errors: transient
+                kind, message = type(exc).__name__, str(exc)
+            else:
+                body = json.loads(response["Payload"].read() or b"null")
+                kind, message = _error_of(body)
+                if not kind:
+                    result = ChunkResult.from_json(body)
+                    report(Report(frames=result.frames, done=result))
+                    return result
+                # the handler itself answered with an error: it has decided, do not retry
+                if not response.get("FunctionError") or not retryable(kind):
+                    raise ChunkFailed(index, kind, message, attempt + 1)
+            attempt += 1
+            if attempt > self.retries:
+                raise ChunkFailed(index, kind, message, attempt)
+            report(Report(retry=f"chunk {index}: {kind}"))
+            time.sleep(BACKOFF * 2 ** (attempt - 1) * (0.5 + random.random()))
+
+
+def _error_of(body) -> tuple[str, str]:
+    """(errorType, errorMessage) of an error answer; ("", "") for a chunk result."""
+    if isinstance(body, dict) and body.get("status") == "done":
+        return "", ""
+    if isinstance(body, dict):
+        return str(body.get("errorType", "Unhandled")), str(body.get("errorMessage", body))
+    return "Unhandled", str(body)

@@ -1,0 +1,108 @@
+"""The Ray engine: chunks rendered as Ray tasks, on a local Ray cluster or one at an address.
+
+    parareel render project.py -o out.mp4 --engine ray --workers 8 [--address ray://head:10001]
+
+Each task renders one chunk. A segment bound for local storage (the driver's
+workspace) comes back through Ray's object store, so workers need no shared
+folder; a segment bound for s3:// is written there by the task directly. Tasks
+that die (a node lost, a worker killed) are retried by Ray; a task that raises
+is retried when its error is retryable. Ctrl-C or a failed chunk cancels the rest.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from parareel.contract import ChunkJob, ChunkResult, Report, render_prefix
+from parareel.engines import OnReport
+from parareel.errors import ParareelError, RenderError
+from parareel.load import adopt
+from parareel.scene.project import Project
+from parareel.storage import local_path
+
+POLL_SECONDS = 0.2
+
+
+def _ray():
+    try:
+        import ray
+    except ImportError:
+        raise ParareelError("the Ray engine needs Ray: pip install 'parareel[ray]'") from None
+    return ray
+
+
+class RayEngine:
+    name = "ray"
+
+    def __init__(self, address: str | None = None, retries: int = 3,
+                 storage: str | None = None) -> None:
+        self.address, self.retries = address, retries
+        self.storage = storage.rstrip("/") if storage else None  # s3://bucket/prefix, shared
+        self._started_ray = False
+        self._project = None  # the project in Ray's object store
+        self._threads = 0
+
+    def start(self, project: Project, workers: int) -> None:
+        ray = _ray()
+        if not ray.is_initialized():
+            ray.init(address=self.address, include_dashboard=False, log_to_driver=False,
+                     configure_logging=False)
+            self._started_ray = True
+        cores = int(ray.cluster_resources().get("CPU", 1))
+        self._threads = max(1, cores // max(1, min(workers, cores)))
+        self._project = ray.put(project)
+
+    def segment_folder(self, render_id: str, workspace: Path) -> str:
+        if self.storage:
+            return f"{self.storage}/{render_prefix(render_id)}"
+        return workspace.as_uri()
+
+    def run(self, jobs: Sequence[ChunkJob], report: OnReport) -> list[ChunkResult]:
+        ray = _ray()
+        task = ray.remote(_render_task).options(
+            num_cpus=1, max_retries=self.retries, retry_exceptions=[RenderError, OSError])
+        pending = {task.remote(job, self._project, self._threads): job for job in jobs}
+        results: dict[int, ChunkResult] = {}
+        try:
+            while pending:
+                ready, _ = ray.wait(list(pending), num_returns=1, timeout=POLL_SECONDS)
+                for ref in ready:
+                    job = pending.pop(ref)
+                    result, data = _get(ray, ref)
+                    if data is not None:
+                        local_path(job.segment).write_bytes(data)
+                    results[job.chunk.index] = result
+                    report(Report(frames=result.frames, done=result))
+        except BaseException:
+            for ref in pending:
+                ray.cancel(ref, force=True)
+            raise
+        return [results[job.chunk.index] for job in jobs]
+
+    def stop(self) -> None:
+        if self._started_ray:
+            _ray().shutdown()
+            self._started_ray = False
+
+
+def _get(ray, ref):
+    """The task's value, or the error it raised as itself (not wrapped by Ray)."""
+    try:
+        return ray.get(ref)
+    except ray.exceptions.RayTaskError as exc:
+        raise exc.as_instanceof_cause() if exc.cause is None else exc.cause from None
+
+
+def _render_task(job: ChunkJob, project: Project, threads: int) -> tuple[ChunkResult, bytes | None]:
+    from parareel.worker import render_chunk
+
+    adopt(job.project, project)
+    if local_path(job.segment) is None:  # shared storage: the task writes it itself
+        return render_chunk(job, project, threads=threads), None
+    with tempfile.TemporaryDirectory(prefix="parareel-ray-") as work:
+        segment = Path(work) / "segment.mp4"
+        result = render_chunk(replace(job, segment=segment.as_uri()), project, threads=threads)
+        return replace(result, segment=job.segment), segment.read_bytes()
