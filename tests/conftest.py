@@ -11,6 +11,7 @@ import pytest
 from parareel import Circle, Project, Rect, easing, parallel, wait
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SUITE = str(Path(__file__).resolve().parent / "projects" / "suite.py")
 
 
 def decode(path) -> tuple[list[int], list[np.ndarray], av.video.stream.VideoStream]:
@@ -47,3 +48,38 @@ def small_project(fps: int = 30, scenes=(moving_scene,)) -> Project:
 @pytest.fixture
 def project() -> Project:
     return small_project()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    """The dev stack (SeaweedFS and the Lambda endpoint), its function rendering SUITE.
+
+    This process is a client, and also calls the handler directly as the function
+    would run it; the environment is restored afterwards.
+    """
+    import os
+
+    from parareel.aws.dev import DevStack
+
+    stack = DevStack(tmp_path_factory.mktemp("dev"), SUITE, concurrency=6, timeout=120,
+                     extra_env={"PARAREEL_TEST_FAULTS": "1", "PARAREEL_RETRIES": "3"})
+    stack.start()
+    env = {**stack.env, "PARAREEL_PROJECT": SUITE, "AWS_LAMBDA_FUNCTION_NAME": "parareel"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    yield stack
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    stack.stop()
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """A real local Ray cluster, started once for the session."""
+    import ray
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    yield ray
+    ray.shutdown()

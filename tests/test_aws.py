@@ -4,7 +4,6 @@ S3 server (SeaweedFS) and Lambda endpoint, and the real handler in worker proces
 from __future__ import annotations
 
 import json
-import os
 import threading
 import urllib.request
 from pathlib import Path
@@ -18,36 +17,16 @@ from hypothesis import strategies as st
 
 import parareel
 from parareel.aws.cost import PRICE_PER_GB_SECOND, PRICE_PER_REQUEST, cost_of
-from parareel.aws.dev import DevStack
 from parareel.aws.handler import handler
 from parareel.contract import ChunkJob
 from parareel.load import load_project
 from parareel.media.join import join_segments
 from parareel.plan import plan
 from parareel.worker import render_chunk
-from tests.conftest import decode, psnr
+from tests.conftest import SUITE, decode, psnr
 
-TINY = str(Path(__file__).parent / "projects" / "tiny.py")
 SEED_EVENT = {"jobId": "12345", "numWorkers": 25, "jobType": "fullRender",
               "variables": {"message": "Hello from Revideo!"}}
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    stack = DevStack(tmp_path_factory.mktemp("dev"), TINY, concurrency=6, timeout=120,
-                     extra_env={"PARAREEL_TEST_FAULTS": "1", "PARAREEL_RETRIES": "3"})
-    stack.start()
-    # this process is a client, and calls the handler directly as the function would run it
-    env = {**stack.env, "PARAREEL_PROJECT": TINY, "AWS_LAMBDA_FUNCTION_NAME": "parareel"}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    yield stack
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    stack.stop()
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +66,7 @@ def seed_render(lam, tmp_path_factory):
 
 def test_seed_event_renders_and_matches_a_local_render(seed_render, tmp_path):
     body, video = seed_render
-    project = load_project(TINY)
+    project = load_project(SUITE)
     frames = project.frame_count(SEED_EVENT["variables"])
     assert body["frames"] == frames and len(body["chunks"]) == 25
     assert body["key"] == "renders/12345/out.mp4" and "X-Amz-Signature" in body["url"]
@@ -101,7 +80,7 @@ def test_seed_event_renders_and_matches_a_local_render(seed_render, tmp_path):
     segments = []
     for chunk in plan(frames, 25):
         path = tmp_path / f"{chunk.index}.mp4"
-        render_chunk(ChunkJob("local", TINY, chunk, path.as_uri(), SEED_EVENT["variables"]),
+        render_chunk(ChunkJob("local", SUITE, chunk, path.as_uri(), SEED_EVENT["variables"]),
                      project)
         segments.append(path)
     join_segments(segments, tmp_path / "local.mp4", project.fps)
@@ -183,7 +162,7 @@ def test_concurrent_jobs_do_not_interfere(lam, tmp_path):
         t.join()
     assert {b["status"] for b in bodies.values()} == {"done"}
     videos = [decode(download(bodies[j]["url"], tmp_path / f"{j}.mp4"))[1] for j in sorted(bodies)]
-    project = load_project(TINY)
+    project = load_project(SUITE)
     for job, frames in zip(sorted(bodies), videos, strict=True):
         message = "first message" if job == "job-0" else "second, longer message"
         local = list(parareel.frames(project, 0, 1, {"message": message}))[0]

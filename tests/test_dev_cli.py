@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tests.conftest import decode
 
-TINY = str(Path(__file__).parent / "projects" / "tiny.py")
+SUITE = str(Path(__file__).parent / "projects" / "suite.py")
 
 
 def parareel(*args: str) -> list[str]:
@@ -20,7 +20,7 @@ def parareel(*args: str) -> list[str]:
 
 
 def test_dev_stack_cli_round_trip(tmp_path):
-    dev = subprocess.Popen(parareel("dev", "--project", TINY, "--folder", str(tmp_path / "dev"),
+    dev = subprocess.Popen(parareel("dev", "--project", SUITE, "--folder", str(tmp_path / "dev"),
                                     "--concurrency", "4"),
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            start_new_session=True)

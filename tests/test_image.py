@@ -19,13 +19,16 @@ from pathlib import Path
 import pytest
 
 from parareel.aws.dev.seaweed import ACCESS_KEY, SECRET_KEY, SeaweedS3
+from parareel.contract import ChunkJob
+from parareel.plan import Chunk
 from tests.conftest import decode
 
 ROOT = os.environ.get("PARAREEL_IMAGE_ROOT")
 pytestmark = pytest.mark.skipif(not ROOT, reason="no image to check: run `make image-check`")
 
-EVENT = {"jobId": "image-check", "jobType": "partialRender", "variables": {"message": "image"},
-         "chunk": {"index": 0, "start": 5, "end": 20}}
+EVENT = ChunkJob("image-check", "tests/projects/suite.py", Chunk(0, 5, 20),
+                 "s3://image-check/renders/image-check/chunks/chunk-00000.mp4",
+                 {"message": "image"}).to_event()
 
 
 class RuntimeApi:
@@ -116,7 +119,7 @@ def test_entry_point_renders_a_chunk_into_s3(mounts, tmp_path):
                    AWS_LAMBDA_FUNCTION_MEMORY_SIZE="2048", AWS_REGION="us-east-1",
                    AWS_ENDPOINT_URL_S3=s3.endpoint, AWS_ACCESS_KEY_ID=ACCESS_KEY,
                    AWS_SECRET_ACCESS_KEY=SECRET_KEY, PARAREEL_BUCKET="image-check",
-                   PARAREEL_PROJECT="tests/projects/tiny.py")
+                   PARAREEL_PROJECT="tests/projects/suite.py")
         process = in_image([*config["Entrypoint"], *config["Cmd"]], env)
         try:
             assert api.done.wait(300), "the runtime never answered"
@@ -126,7 +129,8 @@ def test_entry_point_renders_a_chunk_into_s3(mounts, tmp_path):
         (path, answer), = api.answers
         assert path == "/2018-06-01/runtime/invocation/request-1/response", answer
         assert answer["status"] == "done" and answer["frames"] == 15
-        client.download_file("image-check", f"renders/image-check/{answer['key']}",
+        assert answer["segment"] == EVENT["segment"]
+        client.download_file("image-check", "renders/image-check/chunks/chunk-00000.mp4",
                              str(tmp_path / "segment.mp4"))
         pts, frames, stream = decode(tmp_path / "segment.mp4")
         assert len(frames) == 15 and (stream.width, stream.height) == (320, 180)

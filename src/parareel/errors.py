@@ -41,6 +41,10 @@ class SceneError(ParareelError):
         return (SceneError, (self.scene, self.frame, self.detail))
 
 
+class StorageError(ParareelError):
+    """A bucket or object is missing or cannot be reached."""
+
+
 class RenderError(ParareelError):
     """A render failed for a reason outside the scene code (encoding, workers, storage)."""
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from parareel.errors import ProjectError
 from parareel.scene.project import Project
 
+FILE_MODULE_PREFIX = "parareel_project_"  # modules made from project files
 MEMORY = "memory:"  # references to projects made in code, not loaded from a file
 _in_memory: dict[str, Project] = {}
 
@@ -75,7 +76,7 @@ def _load(ref: str) -> Project:
 def _import_file(path: Path):
     if not path.is_file():
         raise ProjectError(f"project file {str(path)!r} does not exist")
-    name = f"parareel_project_{abs(hash(str(path.resolve())))}"
+    name = f"{FILE_MODULE_PREFIX}{abs(hash(str(path.resolve())))}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise ProjectError(f"cannot load {str(path)!r} as Python")

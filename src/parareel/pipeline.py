@@ -27,7 +27,7 @@ from parareel.contract import (
     chunk_key,
     new_render_id,
 )
-from parareel.engines import Engine
+from parareel.engines.base import Engine
 from parareel.errors import ParareelError
 from parareel.load import load_project, reference
 from parareel.media.audio import render_audio

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from parareel import __version__
 from parareel.aws.policies import TRUST_LAMBDA, function_policy
 from parareel.errors import ParareelError
+from parareel.version import __version__
 
 SOURCE = Path(__file__).resolve().parents[3]  # a checkout: pyproject.toml, src/, deploy/
 VERSION_SLUG = __version__.replace(".", "-")

@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from parareel.contract import ChunkJob, ChunkResult, Report, render_prefix
-from parareel.engines import OnReport
+from parareel.engines.base import OnReport
 from parareel.errors import ChunkFailed, ProjectError, retryable
 from parareel.load import MEMORY
 from parareel.scene.project import Project

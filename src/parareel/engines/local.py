@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from parareel.contract import ChunkJob, ChunkResult, Report
-from parareel.engines import OnReport
+from parareel.engines.base import OnReport
 from parareel.scene.project import Project
 from parareel.worker import render_chunk
 

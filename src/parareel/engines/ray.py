@@ -11,15 +11,16 @@ is retried when its error is retryable. Ctrl-C or a failed chunk cancels the res
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from parareel.contract import ChunkJob, ChunkResult, Report, render_prefix
-from parareel.engines import OnReport
+from parareel.engines.base import OnReport
 from parareel.errors import ParareelError, RenderError
-from parareel.load import adopt
+from parareel.load import FILE_MODULE_PREFIX, adopt
 from parareel.scene.project import Project
 from parareel.storage import local_path
 
@@ -51,6 +52,7 @@ class RayEngine:
             ray.init(address=self.address, include_dashboard=False, log_to_driver=False,
                      configure_logging=False)
             self._started_ray = True
+        _ship_by_value(project)
         cores = int(ray.cluster_resources().get("CPU", 1))
         self._threads = max(1, cores // max(1, min(workers, cores)))
         self._project = ray.put(project)
@@ -73,7 +75,9 @@ class RayEngine:
                     job = pending.pop(ref)
                     result, data = _get(ray, ref)
                     if data is not None:
-                        local_path(job.segment).write_bytes(data)
+                        path = local_path(job.segment)
+                        path.parent.mkdir(parents=True, exist_ok=True)
+                        path.write_bytes(data)
                     results[job.chunk.index] = result
                     report(Report(frames=result.frames, done=result))
         except BaseException:
@@ -86,6 +90,17 @@ class RayEngine:
         if self._started_ray:
             _ray().shutdown()
             self._started_ray = False
+
+
+def _ship_by_value(project: Project) -> None:
+    """A project loaded from a .py file lives in a module no worker can import by name:
+    pickle what it defines by value, so that any node of the cluster can run it."""
+    from ray import cloudpickle
+
+    for scene in project.scenes:
+        module = sys.modules.get(getattr(scene, "__module__", ""))
+        if module is not None and module.__name__.startswith(FILE_MODULE_PREFIX):
+            cloudpickle.register_pickle_by_value(module)
 
 
 def _get(ray, ref):

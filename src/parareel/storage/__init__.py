@@ -11,11 +11,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlparse
 
-from parareel.errors import ParareelError
-
-
-class StorageError(ParareelError):
-    """A bucket or object is missing or cannot be reached."""
+from parareel.errors import StorageError
 
 
 class Storage(Protocol):

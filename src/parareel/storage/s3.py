@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from functools import cached_property
 
-from parareel.storage import StorageError
+from parareel.errors import StorageError
 
 RETRIES = 8
 MULTIPART_THRESHOLD = 16 * 1024 * 1024

@@ -1,0 +1,48 @@
+"""The project of the engine tests and the serverless tests, one case per `case` variable.
+
+    seed        the seed's shape: `message` as text over a moving box, a sound
+    sound       a looping beat and a blip that starts exactly on a chunk boundary
+    draw-error  logic is fine; drawing frame 30 raises
+    crash-once  the worker process dies while drawing frame 10, once (a marker file says so)
+"""
+
+import os
+from pathlib import Path
+
+from parareel import Audio, Circle, Project, Rect, Text, easing, parallel, wait
+
+SOUNDS = Path(__file__).resolve().parents[2] / "examples" / "sounds"
+
+
+def suite(scene):
+    case = scene.variables.get("case", "seed")
+    message = scene.variables.get("message", "Hello from parareel!")
+    marker = scene.variables.get("marker", "")
+    box = scene.add(Rect(width=60, height=60, fill="#e94f37", x=-120))
+    scene.add(Text(message, size=18, y=-60))
+    dot = Circle(radius=10, fill="#00ff00", y=50)
+    if case != "seed":  # the seed case keeps the seed's picture: a box and its message
+        scene.add(dot)
+    if case == "seed":
+        scene.play(Audio(SOUNDS / "blip.wav"))
+    if case == "sound":
+        scene.play(Audio(SOUNDS / "beat.wav", volume=0.5, loop=True))
+    if case == "crash-once":
+        dot.radius(lambda: _crash_once(marker) if scene.frame == 10 else 10)
+    yield from parallel(box.x.to(120, 1.0, easing.linear), box.rotation.to(90, 1.0),
+                        dot.x.to(100, 0.6))
+    if case == "sound":
+        scene.play(Audio(SOUNDS / "blip.wav"))  # at frame 30: a boundary of 3 chunks of 45
+    if case == "draw-error":
+        box.radius(lambda: 1 / 0 if scene.frame >= 20 else 0)
+    yield from wait(0.5)
+
+
+def _crash_once(marker: str) -> float:
+    if not os.path.exists(marker):
+        Path(marker).touch()
+        os._exit(3)  # like a worker killed mid-flight
+    return 10
+
+
+project = Project(scenes=[suite], size=(320, 180), fps=30, background="#1b1b2f")
