@@ -143,7 +143,7 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
         if folder is not None and local_path(folder) is None:
             open_storage(folder).delete_prefix(CHUNKS)
     return RenderResult(str(output), render_id, prepared.frames,
-                        prepared.frames / prepared.project.fps, results, timings)
+                        float(prepared.frames / prepared.project.fps), results, timings)
 
 
 def _fetch(results: list[ChunkResult], workspace: Path) -> list[Path]:

@@ -76,7 +76,7 @@ def info(project: str, assignments, vars_json, workers: str | None,
     click.echo(f"size      {loaded.width}x{loaded.height}")
     click.echo(f"fps       {loaded.fps}")
     click.echo(f"frames    {survey.frames}")
-    click.echo(f"duration  {survey.frames / loaded.fps:.3f} s")
+    click.echo(f"duration  {float(survey.frames / loaded.fps):.3f} s")
     click.echo(f"scenes    {', '.join(getattr(s, '__name__', '?') for s in loaded.scenes)}")
     click.echo(f"sounds    {len(survey.cues)}")
     click.echo("variables" + ("" if survey.variables else "  none"))

@@ -7,8 +7,10 @@ the video chunks render, and muxed when they are joined.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import numpy as np
 
 from parareel.errors import AssetError
 from parareel.scene.audio import Audio
+from parareel.scene.clock import Rate
 from parareel.scene.player import Cue
 
 RATE = 48_000
@@ -51,7 +54,7 @@ def decode(path: str) -> np.ndarray:
 class _Placed:
     """One cue on the output timeline: which samples it adds where."""
 
-    def __init__(self, cue: Cue, fps: int, total: int) -> None:
+    def __init__(self, cue: Cue, fps: Rate, total: int) -> None:
         sound: Audio = cue.sound
         wanted = None if sound.duration is None else round(sound.duration * RATE)
         self.data = decode(sound.src)[round(sound.start * RATE):]  # a view: no copy
@@ -71,9 +74,9 @@ class _Placed:
             block[lo - first : hi - first] += self.data[index] * self.volume
 
 
-def mix_blocks(cues: Sequence[Cue], frames: int, fps: int):
+def mix_blocks(cues: Sequence[Cue], frames: int, fps: Rate):
     """Yield (first_sample, block) pieces of the mix, float32 stereo, clipped to [-1, 1]."""
-    total = round(frames * RATE / fps)
+    total = math.floor(frames * RATE / Fraction(fps))  # never past the video's end
     placed = [_Placed(cue, fps, total) for cue in cues]
     for first in range(0, total, BLOCK):
         block = np.zeros((min(BLOCK, total - first), 2), np.float32)
@@ -82,7 +85,7 @@ def mix_blocks(cues: Sequence[Cue], frames: int, fps: int):
         yield first, np.clip(block, -1.0, 1.0, out=block)
 
 
-def render_audio(cues: Sequence[Cue], frames: int, fps: int,
+def render_audio(cues: Sequence[Cue], frames: int, fps: Rate,
                  output: str | os.PathLike) -> Path | None:
     """Mix and encode the track (AAC in MP4) for a video of `frames`; None if silent."""
     if not cues or frames == 0:

@@ -66,7 +66,7 @@ class VideoWriter:
     shared machine use fewer each so that they do not fight over the cores.
     """
 
-    def __init__(self, path: str | os.PathLike, width: int, height: int, fps: int,
+    def __init__(self, path: str | os.PathLike, width: int, height: int, fps: int | Fraction,
                  encoding: Encoding | None = None, faststart: bool = True,
                  threads: int = 0) -> None:
         self.path = Path(path)
@@ -77,7 +77,7 @@ class VideoWriter:
         encoding = encoding or Encoding()
         stream = self._container.add_stream(encoding.codec, rate=fps, options=encoding.options())
         stream.width, stream.height, stream.pix_fmt = width, height, encoding.pix_fmt
-        stream.time_base = Fraction(1, fps)
+        stream.time_base = 1 / Fraction(fps)
         ctx = stream.codec_context
         ctx.color_primaries = ctx.color_trc = ctx.colorspace = _BT709
         ctx.thread_count = threads  # 0: as many as x264 sees fit

@@ -8,17 +8,22 @@ player sets while it steps a scene.
 from __future__ import annotations
 
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+Rate = int | Fraction  # frames per second: exact, 30000/1001 included
 
 
 @dataclass
 class Clock:
-    fps: int
+    fps: Rate
     frame: int = 0  # frames yielded so far in the current scene
+    start: int = 0  # the scene's first frame in the whole video
+    clips: list = field(default_factory=list)  # media clips played in this pass (shared)
 
     @property
     def time(self) -> float:
-        return self.frame / self.fps
+        return float(self.frame / self.fps)
 
 
 _current: ContextVar[Clock | None] = ContextVar("parareel_clock", default=None)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from parareel.errors import SceneError, VariableError
-from parareel.scene.clock import Clock, _current
+from parareel.scene.clock import Clock, Rate, _current
 from parareel.scene.nodes import Group, Node
 from parareel.scene.variables import Variables
 
@@ -38,7 +38,7 @@ class Scene:
     name: str
     width: int
     height: int
-    fps: int
+    fps: Rate
     variables: Variables
     clock: Clock
     start_frame: int  # where this scene begins in the whole video
@@ -128,12 +128,14 @@ def play(project: Project, values: Mapping[str, Any], reads: dict[str, Any] | No
     """
     reads = {} if reads is None else reads
     cues = [] if cues is None else cues
+    clips: list = []
     limit = round(project.max_seconds * project.fps)
     index = 0
     for function in project.scenes:
         name = getattr(function, "__name__", repr(function))
-        scene = Scene(name, *project.size, project.fps, Variables(values, reads),
-                      Clock(project.fps), index, cues=cues)
+        clock = Clock(project.fps, start=index, clips=clips)
+        scene = Scene(name, *project.size, project.fps, Variables(values, reads), clock, index,
+                      cues=cues)
         steps = _start(function, scene, index)
         while True:
             token = _current.set(scene.clock)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from parareel.errors import ProjectError
@@ -26,7 +27,7 @@ class Survey:
 class Project:
     scenes: Sequence[SceneFunction]
     size: tuple[int, int] = (1920, 1080)
-    fps: int = 30
+    fps: int | Fraction | str = 30  # 30, Fraction(30000, 1001) or "30000/1001"
     background: ColorLike = "black"
     variables: Mapping[str, Any] = field(default_factory=dict)  # declared defaults
     max_seconds: float = 3 * 3600
@@ -38,8 +39,7 @@ class Project:
         if width <= 0 or height <= 0 or width % 2 or height % 2:
             raise ProjectError(f"size must be two positive even numbers (H.264 needs them even), "
                                f"got {self.size}")
-        if not isinstance(self.fps, int) or not 1 <= self.fps <= 240:
-            raise ProjectError(f"fps must be a whole number from 1 to 240, got {self.fps!r}")
+        self.fps = exact_rate(self.fps)
         self.size = (int(width), int(height))
         self.background_color: Color = parse_color(self.background)
         self.variables = check_variables(self.variables)
@@ -77,4 +77,16 @@ class Project:
         return self.survey(variables).frames
 
     def duration(self, variables: Mapping[str, Any] | None = None) -> float:
-        return self.frame_count(variables) / self.fps
+        return float(self.frame_count(variables) / self.fps)
+
+
+def exact_rate(fps: Any) -> int | Fraction:
+    """A frame rate as an exact number: an int, or a Fraction like 30000/1001."""
+    try:
+        rate = Fraction(fps) if isinstance(fps, int | str | Fraction) else None
+    except (ValueError, ZeroDivisionError):
+        rate = None
+    if rate is None or isinstance(fps, bool) or not 1 <= rate <= 240:
+        raise ProjectError(f"fps must be a number of frames per second from 1 to 240, given "
+                           f"exactly (30, '30000/1001' or Fraction(30000, 1001)), got {fps!r}")
+    return int(rate) if rate.denominator == 1 else rate
