@@ -92,9 +92,9 @@ def test_failed_render_leaves_nothing(tmp_path):
 
 def test_unreadable_image_and_font(tmp_path):
     (tmp_path / "not.png").write_text("hello")
-    with pytest.raises(AssetError, match="not a PNG or JPEG"):
+    with pytest.raises(AssetError, match="not a PNG, JPEG or WebP"):
         Image(tmp_path / "not.png")
-    with pytest.raises(AssetError, match="cannot read image"):
+    with pytest.raises(AssetError, match="image .*missing.png.* does not exist"):
         Image(tmp_path / "missing.png")
 
     def scene(s):

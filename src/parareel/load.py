@@ -70,6 +70,8 @@ def _load(ref: str) -> Project:
     if not isinstance(project, Project):
         raise ProjectError(f"{attr!r} in {ref!r} is a {type(project).__name__}, not a Project")
     project.ref = ref
+    if getattr(module, "__file__", None):
+        project.folder = Path(module.__file__).resolve().parent
     return project
 
 

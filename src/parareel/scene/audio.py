@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
-from parareel.errors import AssetError
+from parareel.assets import resolve
 
 
 @dataclass(frozen=True)
 class Audio:
-    """A sound file (anything FFmpeg reads: WAV, MP3, AAC, FLAC, ...).
+    """A sound file (anything FFmpeg reads: WAV, MP3, AAC, FLAC, Opus, ...): a path relative
+    to the project file, an http(s):// URL or an s3:// URL.
 
     `start` skips that many seconds of the file; `duration` plays at most that many
     seconds (repeating the trimmed part if `loop`); with `loop` and no duration it
-    repeats until the video ends. `volume` scales the samples (1.0 keeps them).
+    repeats until the video ends. `volume` scales the samples (1.0 keeps them). `rate`
+    plays it faster or slower like a tape: 2.0 lasts half as long an octave higher.
     """
 
     src: str
@@ -23,14 +24,14 @@ class Audio:
     start: float = 0.0
     duration: float | None = None
     loop: bool = False
+    rate: float = 1.0
 
     def __init__(self, src: str | os.PathLike, volume: float = 1.0, start: float = 0.0,
-                 duration: float | None = None, loop: bool = False) -> None:
-        path = Path(src)
-        if not path.is_file():
-            raise AssetError(f"sound file {str(path)!r} does not exist")
-        if volume < 0 or start < 0 or (duration is not None and duration <= 0):
-            raise ValueError("volume and start cannot be negative; duration must be positive")
-        for name, value in (("src", str(path.resolve())), ("volume", float(volume)),
-                            ("start", float(start)), ("duration", duration), ("loop", loop)):
+                 duration: float | None = None, loop: bool = False, rate: float = 1.0) -> None:
+        if volume < 0 or start < 0 or (duration is not None and duration <= 0) or rate <= 0:
+            raise ValueError("volume and start cannot be negative; duration and rate must be "
+                             "positive")
+        for name, value in (("src", resolve(src, "sound")), ("volume", float(volume)),
+                            ("start", float(start)), ("duration", duration), ("loop", loop),
+                            ("rate", float(rate))):
             object.__setattr__(self, name, value)

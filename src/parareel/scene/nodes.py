@@ -7,9 +7,9 @@ Nodes only hold data; `parareel.draw` draws them.
 
 from __future__ import annotations
 
-from pathlib import Path as FilePath
 from typing import Any
 
+from parareel.assets import resolve
 from parareel.errors import AssetError
 from parareel.scene.color import ColorLike, parse_color
 from parareel.scene.signal import prop
@@ -175,25 +175,22 @@ class Text(Node):
         super().__init__(text=text, **props)
 
 
-_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
-
-
 def _image_file(value: Any) -> str | None:
     if value is None:
         return None
-    path = FilePath(value)
-    try:
-        head = path.read_bytes()[:8]
-    except OSError as exc:
-        raise AssetError(f"cannot read image {str(path)!r}: {exc.strerror}") from None
-    if not head.startswith(_IMAGE_MAGIC):
-        raise AssetError(f"{str(path)!r} is not a PNG or JPEG image")
-    return str(path.resolve())
+    path = resolve(value, "image")
+    with open(path, "rb") as f:
+        head = f.read(12)
+    webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    if not (head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")) or webp):
+        raise AssetError(f"image {str(value)!r} is not a PNG, JPEG or WebP file")
+    return path
 
 
 class Image(Node):
-    """A PNG or JPEG file centred on (x, y). Give width or height (or both) to scale it;
-    with one of them the aspect ratio is kept, with none the natural size is used."""
+    """A PNG, JPEG or WebP image centred on (x, y): a path relative to the project file, an
+    http(s):// or s3:// URL. Give width or height (or both) to scale it; with one of them
+    the aspect ratio is kept, with none the natural size is used."""
 
     src = prop(None, _image_file)
     width = prop(None)

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from parareel.assets import project_folder
 from parareel.errors import SceneError, VariableError
 from parareel.scene.clock import Clock, Rate, _current
 from parareel.scene.nodes import Group, Node
@@ -138,7 +139,7 @@ def play(project: Project, values: Mapping[str, Any], reads: dict[str, Any] | No
                       cues=cues)
         steps = _start(function, scene, index)
         while True:
-            token = _current.set(scene.clock)
+            token, folder = _current.set(scene.clock), project_folder.set(project.folder)
             try:
                 next(steps)
             except StopIteration:
@@ -149,6 +150,7 @@ def play(project: Project, values: Mapping[str, Any], reads: dict[str, Any] | No
                 raise SceneError(name, index, f"{type(exc).__name__}: {exc}") from exc
             finally:
                 _current.reset(token)
+                project_folder.reset(folder)
             if index >= limit:
                 raise SceneError(name, index, f"the video is longer than max_seconds="
                                  f"{project.max_seconds}; is there an endless loop?")

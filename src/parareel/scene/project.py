@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from parareel.errors import ProjectError
@@ -45,6 +46,7 @@ class Project:
         self.variables = check_variables(self.variables)
         self._surveys: dict[str, Survey] = {}
         self.ref: str | None = None  # how to load it again; set by parareel.load
+        self.folder: Path | None = None  # where its relative asset paths start
 
     @property
     def width(self) -> int:
