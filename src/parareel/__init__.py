@@ -29,6 +29,7 @@ from parareel.scene.nodes import (
 from parareel.scene.player import Scene
 from parareel.scene.project import Project
 from parareel.scene.signal import Signal
+from parareel.scene.video import Video
 from parareel.version import __version__  # noqa: F401 - parareel.__version__
 
 
@@ -46,6 +47,6 @@ __all__ = [
     "AssetError", "Audio", "Circle", "Color", "ColorError", "Ellipse", "Group", "Image", "Line",
     "Node", "ParareelError", "Path", "Polyline", "Project", "ProjectError", "Rect",
     "RenderError", "RenderResult", "Scene", "SceneError", "Shape", "Signal", "Text",
-    "VariableError", "chain", "delay", "easing", "frames", "loop", "parallel", "render", "sequence",
-    "still", "wait",
+    "VariableError", "Video", "chain", "delay", "easing", "frames", "loop", "parallel", "render",
+    "sequence", "still", "wait",
 ]

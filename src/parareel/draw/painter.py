@@ -6,6 +6,7 @@ from functools import cache, singledispatch
 
 import skia
 
+from parareel.draw.clips import clip_frame
 from parareel.errors import AssetError
 from parareel.scene.color import Color
 from parareel.scene.nodes import (
@@ -19,6 +20,7 @@ from parareel.scene.nodes import (
     Shape,
     Text,
 )
+from parareel.scene.video import Video
 
 _CAPS = {"butt": skia.Paint.kButt_Cap, "round": skia.Paint.kRound_Cap,
          "square": skia.Paint.kSquare_Cap}
@@ -231,3 +233,27 @@ def _(node: Image, canvas: skia.Canvas, opacity: float) -> None:
     canvas.drawImageRect(image, skia.Rect.MakeXYWH(-w / 2, -h / 2, w, h),
                          skia.SamplingOptions(skia.FilterMode.kLinear, skia.MipmapMode.kLinear),
                          skia.Paint(AntiAlias=True, Alphaf=opacity))
+
+
+@paint.register
+def _(node: Video, canvas: skia.Canvas, opacity: float) -> None:
+    image = clip_frame(node.src(), node.source_time(node.current_frame()))
+    iw, ih = image.width(), image.height()
+    w, h = node.width(), node.height()
+    if w is None and h is None:
+        w, h = iw, ih
+    elif w is None:
+        w = h * iw / ih
+    elif h is None:
+        h = w * ih / iw
+    fit = node.fit()
+    sx, sy = w / iw, h / ih
+    if fit != "fill":
+        sx = sy = max(sx, sy) if fit == "cover" else min(sx, sy)
+    box = skia.Rect.MakeXYWH(-w / 2, -h / 2, w, h)
+    canvas.save()
+    canvas.clipRRect(skia.RRect.MakeRectXY(box, node.radius(), node.radius()), True)
+    canvas.drawImageRect(image, skia.Rect.MakeXYWH(-iw * sx / 2, -ih * sy / 2, iw * sx, ih * sy),
+                         skia.SamplingOptions(skia.FilterMode.kLinear),
+                         skia.Paint(Alphaf=opacity))
+    canvas.restore()

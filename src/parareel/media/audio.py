@@ -52,26 +52,33 @@ def decode(path: str) -> np.ndarray:
 
 
 class _Placed:
-    """One cue on the output timeline: which samples it adds where."""
+    """One cue on the output timeline: which samples it adds where.
+
+    At `rate` r, output sample k plays source sample floor(k * r), like a tape
+    played faster or slower (pitch follows speed).
+    """
 
     def __init__(self, cue: Cue, fps: Rate, total: int) -> None:
         sound: Audio = cue.sound
         wanted = None if sound.duration is None else round(sound.duration * RATE)
         self.data = decode(sound.src)[round(sound.start * RATE):]  # a view: no copy
+        self.rate = sound.rate
         self.at = round(cue.frame * RATE / fps)  # before 0 when it started before a range
         if sound.loop:
-            length = total - self.at if wanted is None else wanted
+            length = total - self.at if wanted is None else math.floor(wanted / self.rate)
         else:
             self.data = self.data[:wanted]
-            length = len(self.data)
+            length = math.floor(len(self.data) / self.rate)
         self.volume = np.float32(sound.volume)
         self.end = min(total, self.at + (length if len(self.data) else 0))
 
     def add_to(self, block: np.ndarray, first: int) -> None:
         lo, hi = max(first, self.at), min(first + len(block), self.end)
         if lo < hi:
-            index = np.arange(lo - self.at, hi - self.at) % len(self.data)
-            block[lo - first : hi - first] += self.data[index] * self.volume
+            index = np.arange(lo - self.at, hi - self.at)
+            if self.rate != 1:
+                index = np.floor(index * self.rate).astype(np.int64)
+            block[lo - first : hi - first] += self.data[index % len(self.data)] * self.volume
 
 
 def mix_blocks(cues: Sequence[Cue], frames: int, fps: Rate):

@@ -11,6 +11,7 @@ import random
 from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from parareel.assets import project_folder
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 class Cue:
     """A sound started by a scene at a frame of the whole video."""
 
-    frame: int
+    frame: int | Fraction  # a clip's sound may resume between frames after a loop
     sound: Audio
 
 
@@ -122,14 +123,15 @@ SceneFunction = Callable[[Scene], Generator[None, None, None]]
 
 
 def play(project: Project, values: Mapping[str, Any], reads: dict[str, Any] | None = None,
-         cues: list[Cue] | None = None) -> Iterator[Scene]:
+         cues: list[Cue] | None = None, clips: list | None = None) -> Iterator[Scene]:
     """Yield the scene after the logic of each frame has run, ready to be drawn.
 
-    The variables the scenes read are recorded in `reads`, the sounds they start in `cues`.
+    The variables the scenes read are recorded in `reads`, the sounds they start in `cues`,
+    the video clips they control in `clips`.
     """
     reads = {} if reads is None else reads
     cues = [] if cues is None else cues
-    clips: list = []
+    clips = [] if clips is None else clips
     limit = round(project.max_seconds * project.fps)
     index = 0
     for function in project.scenes:

@@ -70,8 +70,10 @@ class Project:
         if key not in self._surveys:
             reads = dict(self.variables)
             cues: list[Cue] = []
-            count = sum(1 for _ in play(self, values, reads, cues))
+            clips: list = []
+            count = sum(1 for _ in play(self, values, reads, cues, clips))
             check_known(values, reads)
+            cues += [Cue(frame, sound) for clip in clips for frame, sound in clip.cues(count)]
             self._surveys[key] = Survey(count, reads, tuple(cues))
         return self._surveys[key]
 

@@ -1,0 +1,79 @@
+"""Decode video clips frame-exactly: the frame on screen at a source time.
+
+A chunk asks for increasing source times; the reader decodes forward and keeps
+the current frame and the one after it. Asked for a time before the current
+frame, or far after it, it seeks to the keyframe before that time and decodes
+forward from there: a chunk never decodes a clip from its beginning.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from fractions import Fraction
+
+import av
+import numpy as np
+import skia
+
+from parareel.errors import AssetError
+
+SEEK_AHEAD = 2  # seconds: further ahead than this, seeking beats decoding forward
+
+
+class ClipReader:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.container = av.open(path)
+        self.stream = self.container.streams.video[0]
+        self.stream.thread_type = "AUTO"
+        self.base = self.stream.time_base
+        self._frames = None
+        self.current: av.VideoFrame | None = None  # on screen at the last asked time
+        self.next: av.VideoFrame | None = None  # decoded, not yet due
+        self.image: skia.Image | None = None
+        self._image_pts: int | None = None
+
+    def _time(self, frame: av.VideoFrame) -> Fraction:
+        return Fraction(frame.pts) * self.base
+
+    def _seek(self, t: Fraction) -> None:
+        self.container.seek(max(0, int(t / self.base)), stream=self.stream, backward=True)
+        self._frames = self.container.decode(self.stream)
+        self.current, self.next = None, next(self._frames, None)
+
+    def frame_at(self, t: Fraction) -> skia.Image:
+        """The frame on screen at source time `t` (the last one whose pts is not after it)."""
+        if (self._frames is None or (self.current is not None and t < self._time(self.current))
+                or (self.next is not None and t > self._time(self.next) + SEEK_AHEAD)):
+            self._seek(t)
+        while self.next is not None and self._time(self.next) <= t:
+            self.current, self.next = self.next, next(self._frames, None)
+        shown = self.current or self.next  # before the first frame: the first frame
+        if shown is None:
+            raise AssetError(f"clip {self.path!r} has no frame at {float(t):.3f} s")
+        if shown.pts != self._image_pts:
+            pixels = np.ascontiguousarray(shown.to_ndarray(format="rgba"))  # odd widths pad rows
+            self.image = skia.Image.fromarray(pixels, colorType=skia.kRGBA_8888_ColorType)
+            self._image_pts = shown.pts
+        return self.image
+
+
+_readers: dict[int, OrderedDict[str, ClipReader]] = {}  # per process: see below
+OPEN_READERS = 8
+
+
+def reader(path: str) -> ClipReader:
+    """This process's reader of `path`. A forked worker opens its own and never touches,
+    nor frees, those it inherited: FFmpeg's decoding threads do not survive a fork."""
+    readers = _readers.setdefault(os.getpid(), OrderedDict())
+    if path not in readers:
+        readers[path] = ClipReader(path)
+        if len(readers) > OPEN_READERS:
+            readers.popitem(last=False)[1].container.close()
+    readers.move_to_end(path)
+    return readers[path]
+
+
+def clip_frame(path: str, t: Fraction) -> skia.Image:
+    return reader(path).frame_at(t)

@@ -1,0 +1,178 @@
+"""Video clips: a node that shows a clip, and the clip's timeline as scene logic.
+
+    clip = scene.add(Video("clips/background.mp4", width=scene.width, height=scene.height))
+    clip.play()                   # from here the clip's time advances with the video
+    yield from wait(2.0)
+    clip.pause(); clip.seek(10.0); clip.play(rate=0.5)
+
+The timeline (play, pause, seek, rate) is logic: it is replayed like any other, so
+every chunk knows which source time each of its frames shows without decoding the
+frames before it. Output frame n shows the source frame on screen at the clip's
+time for n: the last frame whose presentation time is not after it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from parareel.assets import resolve
+from parareel.errors import AssetError
+from parareel.scene.audio import Audio
+from parareel.scene.clock import Clock, current_clock
+from parareel.scene.nodes import Node, _choice
+from parareel.scene.signal import prop
+
+
+@dataclass(frozen=True)
+class _Event:
+    frame: int  # of the whole video
+    time: Fraction  # the clip's time at that frame, in seconds
+    rate: Fraction
+    playing: bool
+
+
+@dataclass(frozen=True)
+class ClipInfo:
+    duration: Fraction  # seconds
+    has_audio: bool
+
+
+def probe(path: str, src: Any) -> ClipInfo:
+    """Check that FFmpeg can decode the clip; its duration and whether it has sound."""
+    import av
+
+    try:
+        with av.open(path) as container:
+            if not container.streams.video:
+                raise AssetError(f"clip {str(src)!r} has no video stream")
+            stream = container.streams.video[0]
+            if stream.codec_context is None or not stream.codec_context.name:
+                raise AssetError(f"clip {str(src)!r}: FFmpeg has no decoder for its video")
+            if stream.duration is not None:
+                duration = Fraction(stream.duration) * stream.time_base
+            else:
+                duration = Fraction(container.duration or 0, 1_000_000)
+            return ClipInfo(duration, bool(container.streams.audio))
+    except av.FFmpegError as exc:
+        raise AssetError(f"clip {str(src)!r} is not a video FFmpeg can read: {exc}") from None
+
+
+class Video(Node):
+    """A video clip centred on (x, y): a path relative to the project file, an http(s)://
+    or s3:// URL (anything FFmpeg decodes: MP4, MOV, WebM, ...).
+
+    Size: `width` and `height` make the box the clip fills (with one, the aspect ratio
+    is kept; with none, the clip's own size); `fit` says how: "cover" (fill the box,
+    cropping), "contain" (all of it, letterboxed) or "fill" (stretched). `radius`
+    rounds the corners. Timeline, from the constructor: `start` and `end` trim the
+    source (seconds), `loop` repeats the trimmed part, `rate` is the playback speed.
+    The clip's sound joins the video's mix while it plays, at `volume` (its value
+    when play() is called) unless `muted`; `rate` changes its pitch like a tape.
+    """
+
+    src = prop(None, str)
+    width = prop(None)
+    height = prop(None)
+    fit = prop("cover", _choice("cover", "contain", "fill"))
+    radius = prop(0.0, float)
+    volume = prop(1.0, float)
+    muted = prop(False, bool)
+
+    def __init__(self, src: str | os.PathLike, *, rate: float = 1.0, loop: bool = False,
+                 start: float = 0.0, end: float | None = None, **props: Any) -> None:
+        path = resolve(src, "clip")
+        super().__init__(src=path, **props)
+        self.info = probe(path, src)
+        self.rate, self.loop = _exact(rate, "rate"), bool(loop)
+        self.start = _exact(start, "start", allow_zero=True)
+        self.end = self.info.duration if end is None else min(_exact(end, "end"),
+                                                               self.info.duration)
+        if self.end <= self.start:
+            raise AssetError(f"clip {str(src)!r}: start {float(self.start)} s is not before its "
+                             f"end {float(self.end)} s")
+        self.events: list[_Event] = []
+        self.clock: Clock | None = None
+
+    # -- control, from the scene logic ----------------------------------------------------
+
+    def play(self, rate: float | None = None) -> None:
+        """Play from the current clip time (optionally at a new speed)."""
+        self._event(playing=True, rate=None if rate is None else _exact(rate, "rate"))
+
+    def pause(self) -> None:
+        self._event(playing=False)
+
+    def seek(self, seconds: float) -> None:
+        """Jump to `seconds` of clip time (counted from `start`); playing or paused as before."""
+        self._event(time=_exact(seconds, "seek", allow_zero=True))
+
+    def _event(self, playing: bool | None = None, time: Fraction | None = None,
+               rate: Fraction | None = None) -> None:
+        clock = current_clock()
+        if self.clock is None:
+            self.clock = clock
+            clock.clips.append(self)
+        frame = clock.start + clock.frame
+        last = self.events[-1] if self.events else None
+        self.events.append(_Event(
+            frame, self.time_at(frame) if time is None else time,
+            rate or (last.rate if last else self.rate),
+            (last.playing if last else False) if playing is None else playing))
+
+    # -- where the timeline is at a frame -----------------------------------------------------
+
+    @property
+    def length(self) -> Fraction:
+        return self.end - self.start
+
+    def time_at(self, frame: int) -> Fraction:
+        """The clip's time at `frame` of the video (seconds from `start`, before looping)."""
+        i = bisect.bisect_right([e.frame for e in self.events], frame) - 1
+        if i < 0:
+            return Fraction(0)
+        event = self.events[i]
+        if not event.playing:
+            return event.time
+        return event.time + (frame - event.frame) * event.rate / self.clock.fps
+
+    def source_time(self, frame: int) -> Fraction:
+        """The time in the source file that `frame` shows (trimmed, looped, held at the end)."""
+        t = self.time_at(frame)
+        t = t % self.length if self.loop else min(max(t, Fraction(0)), self.length)
+        return self.start + t
+
+    def current_frame(self) -> int:
+        return 0 if self.clock is None else self.clock.start + self.clock.frame
+
+    def cues(self, frames: int) -> list[tuple[Fraction, Audio]]:
+        """The clip's sound as (video frame, Audio) pieces while it plays, for the mix."""
+        if self.muted() or not self.info.has_audio or self.clock is None:
+            return []
+        fps, pieces = self.clock.fps, []
+        bounds = [e.frame for e in self.events[1:]] + [frames]
+        for event, until in zip(self.events, bounds, strict=True):
+            if not event.playing or until <= event.frame:
+                continue
+            at, t = Fraction(event.frame), event.time
+            left = (until - event.frame) * event.rate / fps  # clip seconds this stretch plays
+            while left > 0 and (self.loop or t < self.length):
+                position = t % self.length if self.loop else t
+                span = min(left, self.length - position)
+                pieces.append((at, Audio(self.src(), volume=self.volume(),
+                                         start=float(self.start + position),
+                                         duration=float(span), rate=float(event.rate))))
+                at += span / event.rate * fps
+                t, left = t + span, left - span
+        return pieces
+
+
+def _exact(value: float, name: str, allow_zero: bool = False) -> Fraction:
+    exact = Fraction(str(value))
+    if exact < 0 or (exact == 0 and not allow_zero):
+        raise ValueError(f"{name} must be {'at least 0' if allow_zero else 'positive'}, "
+                         f"got {value!r}")
+    return exact

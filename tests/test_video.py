@@ -1,0 +1,173 @@
+"""Video clips: the source frame shown at every output frame follows the documented rule,
+in every chunk, for clips of several rates, GOPs and containers; and the clip's sound."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import parareel
+from parareel import AssetError, Project, SceneError, Video, wait
+from parareel.media.audio import decode as decode_audio
+from parareel.media.encode import Encoding
+from tests.clips import make_clip, read_index
+from tests.conftest import decode
+
+LOSSLESS = Encoding(qp=0, preset="ultrafast")
+CLIPS = {  # name: (frames, fps, options)
+    "h264-gop250-bframes-25": (150, 25, {}),
+    "h264-gop12-23.976": (150, Fraction(24000, 1001), {"gop": 12}),
+    "h264-60": (300, 60, {"gop": 30}),
+    "h264-vfr": (120, 30, {"pts": [round(i * 1000 / 30 + (7 if i % 3 == 1 else 0))
+                                   for i in range(120)]}),
+    "vp9-webm-30": (100, 30, {"codec": "libvpx-vp9", "gop": 60}),
+    "mov-odd-size-29.97": (100, Fraction(30000, 1001), {"size": (150, 90)}),
+}
+SUFFIX = {"vp9-webm-30": ".webm", "mov-odd-size-29.97": ".mov"}
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("clips")
+    made = {}
+    for name, (frames, fps, options) in CLIPS.items():
+        path = folder / f"{name}{SUFFIX.get(name, '.mp4')}"
+        made[name] = (str(path), make_clip(path, frames, fps, **options))
+    return made
+
+
+# The scenario every clip goes through, as steps of (seconds to wait, action).
+STEPS = [(0.2, None), (0.0, ("play", None)), (1.0, ("pause",)), (0.3, ("seek", 0.4)),
+         (0.0, ("play", 2)), (0.6, ("play", 0.5)), (0.5, None)]
+
+
+def scenario(path: str, **options):
+    def scene(s):
+        clip = s.add(Video(path, width=s.width, height=s.height, fit="fill", **options))
+        for seconds, action in STEPS:
+            if action:
+                name, *args = action
+                getattr(clip, name)(*[a for a in args if a is not None])
+            yield from wait(seconds)
+    return scene
+
+
+def expected_times(fps: Fraction, frames: int, start: Fraction, length: Fraction,
+                   loop: bool, rate: Fraction) -> list[Fraction]:
+    """The rule, simulated frame by frame: the clip's time advances by rate/fps while playing."""
+    t, playing, out, frame = Fraction(0), False, [], 0
+    for seconds, action in STEPS:
+        if action:
+            name, *args = action
+            if name == "play":
+                playing, rate = True, Fraction(str(args[0])) if args[0] else rate
+            elif name == "pause":
+                playing = False
+            else:
+                t = Fraction(str(args[0]))
+        for _ in range(round(seconds * fps)):
+            clip_t = t % length if loop else min(t, length)
+            out.append(start + clip_t)
+            if playing:
+                t += rate / fps
+            frame += 1
+    assert len(out) == frames
+    return out
+
+
+def shown_index(times: list[Fraction], t: Fraction) -> int:
+    """The last source frame whose presentation time is not after t (the first before it)."""
+    earlier = [i for i, pts in enumerate(times) if pts <= t]
+    return earlier[-1] if earlier else 0
+
+
+CASES = [("h264-gop250-bframes-25", 30, {}), ("h264-gop250-bframes-25", "30000/1001", {}),
+         ("h264-gop12-23.976", 24, {}), ("h264-60", 60, {}), ("h264-vfr", 30, {}),
+         ("vp9-webm-30", 30, {}), ("mov-odd-size-29.97", 30, {}),
+         ("h264-gop250-bframes-25", 30, {"loop": True, "start": 0.5, "end": 1.5}),
+         ("h264-gop12-23.976", 30, {"start": 1.0, "end": 1.6}),
+         ("h264-60", 30, {"rate": 0.5})]
+
+
+@pytest.mark.parametrize(("clip", "fps", "options"), CASES)
+def test_each_output_frame_shows_the_source_frame_the_rule_names(clips, tmp_path, clip, fps,
+                                                                 options):
+    path, times = clips[clip]
+    project = Project(scenes=[scenario(path, **options)], size=(320, 192), fps=fps)
+    out = tmp_path / "out.mp4"
+    parareel.render(project, out, workers=3, encoding=LOSSLESS)
+    _, frames, _ = decode(out)
+    start = Fraction(str(options.get("start", 0)))
+    duration = times[-1] + (times[-1] - times[-2])
+    end = min(Fraction(str(options["end"])), duration) if "end" in options else duration
+    rate = Fraction(str(options.get("rate", 1)))
+    wanted = expected_times(project.fps, len(frames), start, end - start,
+                            options.get("loop", False), rate)
+    shown = [read_index(f) for f in frames]
+    assert shown == [shown_index(times, t) for t in wanted]
+
+
+@pytest.mark.parametrize("workers", [2, 7])
+def test_chunks_equal_a_single_pass_with_a_seek_on_a_boundary(clips, tmp_path, workers):
+    path, _ = clips["h264-gop250-bframes-25"]
+    project = Project(scenes=[scenario(path, loop=True, start=0.3, end=2.9)], size=(320, 192),
+                      fps=30)
+    parareel.render(project, tmp_path / "one.mp4", encoding=LOSSLESS)
+    parareel.render(project, tmp_path / "many.mp4", workers=workers, encoding=LOSSLESS)
+    (_, one, _), (_, many, _) = decode(tmp_path / "one.mp4"), decode(tmp_path / "many.mp4")
+    assert len(one) == len(many) == 78
+    assert all(np.array_equal(a, b) for a, b in zip(one, many, strict=True))
+
+
+def test_a_chunk_seeks_instead_of_decoding_from_the_start(clips):
+    from parareel.draw.clips import ClipReader
+
+    path, times = clips["h264-gop250-bframes-25"]  # one keyframe at 0: the worst case
+    reader = ClipReader(path)
+    decoded = []
+    original = reader._seek
+
+    def counting_seek(t):
+        original(t)
+        decoded.append(t)
+
+    reader._seek = counting_seek
+    reader.frame_at(Fraction(5))
+    assert decoded == [Fraction(5)]  # it sought to the keyframe before 5 s at once
+
+
+def test_the_clip_sound_plays_while_the_clip_plays(tmp_path):
+    path = tmp_path / "talk.mp4"
+    make_clip(path, 60, 30, audio=True)
+
+    def scene(s):
+        clip = s.add(Video(path, width=s.width, height=s.height))
+        yield from wait(0.5)
+        clip.play()
+        yield from wait(1.0)
+        clip.pause()
+        yield from wait(0.5)
+
+    project = Project(scenes=[scene], size=(160, 96), fps=30)
+    out = tmp_path / "out.mp4"
+    parareel.render(project, out, workers=3)
+    samples = decode_audio(str(out))
+    loud = np.abs(samples[:, 0]) > 0.05
+    assert not loud[:20_000].any() and loud[30_000:60_000].mean() > 0.3
+    assert not loud[80_000:].any()
+
+
+def test_broken_clips_are_refused_in_the_survey(tmp_path):
+    (tmp_path / "not-a-video.mp4").write_text("hello")
+
+    def scene(s):
+        s.add(Video(tmp_path / "not-a-video.mp4"))
+        yield
+
+    with pytest.raises(SceneError, match="not-a-video.mp4.* not a video FFmpeg can read"):
+        parareel.render(Project(scenes=[scene], size=(64, 64)), tmp_path / "out.mp4")
+    with pytest.raises(AssetError, match="clip .*missing.mp4.* does not exist"):
+        Video(tmp_path / "missing.mp4")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-video.mp4"]
