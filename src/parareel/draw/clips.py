@@ -31,8 +31,9 @@ class ClipReader:
         self._frames = None
         self.current: av.VideoFrame | None = None  # on screen at the last asked time
         self.next: av.VideoFrame | None = None  # decoded, not yet due
+        self.size = (self.stream.codec_context.width, self.stream.codec_context.height)
         self.image: skia.Image | None = None
-        self._image_pts: int | None = None
+        self._image_key: tuple | None = None
 
     def _time(self, frame: av.VideoFrame) -> Fraction:
         return Fraction(frame.pts) * self.base
@@ -42,8 +43,9 @@ class ClipReader:
         self._frames = self.container.decode(self.stream)
         self.current, self.next = None, next(self._frames, None)
 
-    def frame_at(self, t: Fraction) -> skia.Image:
-        """The frame on screen at source time `t` (the last one whose pts is not after it)."""
+    def frame_at(self, t: Fraction, size: tuple[int, int] | None = None) -> skia.Image:
+        """The frame on screen at source time `t` (the last one whose pts is not after it),
+        scaled to `size` by FFmpeg (bilinear: several times faster than skia's scaling)."""
         if (self._frames is None or (self.current is not None and t < self._time(self.current))
                 or (self.next is not None and t > self._time(self.next) + SEEK_AHEAD)):
             self._seek(t)
@@ -52,10 +54,14 @@ class ClipReader:
         shown = self.current or self.next  # before the first frame: the first frame
         if shown is None:
             raise AssetError(f"clip {self.path!r} has no frame at {float(t):.3f} s")
-        if shown.pts != self._image_pts:
-            pixels = np.ascontiguousarray(shown.to_ndarray(format="rgba"))  # odd widths pad rows
-            self.image = skia.Image.fromarray(pixels, colorType=skia.kRGBA_8888_ColorType)
-            self._image_pts = shown.pts
+        width, height = size or self.size
+        if (shown.pts, width, height) != self._image_key:
+            scaled = shown.reformat(width=width, height=height, format="rgba",
+                                    interpolation="BILINEAR")
+            pixels = np.ascontiguousarray(scaled.to_ndarray())  # odd widths pad their rows
+            self.image = skia.Image.fromarray(pixels, colorType=skia.kRGBA_8888_ColorType,
+                                              alphaType=skia.kOpaque_AlphaType)  # 50x faster
+            self._image_key = (shown.pts, width, height)
         return self.image
 
 
@@ -75,5 +81,9 @@ def reader(path: str) -> ClipReader:
     return readers[path]
 
 
-def clip_frame(path: str, t: Fraction) -> skia.Image:
-    return reader(path).frame_at(t)
+def clip_size(path: str) -> tuple[int, int]:
+    return reader(path).size
+
+
+def clip_frame(path: str, t: Fraction, size: tuple[int, int] | None = None) -> skia.Image:
+    return reader(path).frame_at(t, size)

@@ -6,7 +6,7 @@ from functools import cache, singledispatch
 
 import skia
 
-from parareel.draw.clips import clip_frame
+from parareel.draw.clips import clip_frame, clip_size
 from parareel.errors import AssetError
 from parareel.scene.color import Color
 from parareel.scene.nodes import (
@@ -237,8 +237,7 @@ def _(node: Image, canvas: skia.Canvas, opacity: float) -> None:
 
 @paint.register
 def _(node: Video, canvas: skia.Canvas, opacity: float) -> None:
-    image = clip_frame(node.src(), node.source_time(node.current_frame()))
-    iw, ih = image.width(), image.height()
+    iw, ih = clip_size(node.src())
     w, h = node.width(), node.height()
     if w is None and h is None:
         w, h = iw, ih
@@ -250,10 +249,15 @@ def _(node: Video, canvas: skia.Canvas, opacity: float) -> None:
     sx, sy = w / iw, h / ih
     if fit != "fill":
         sx = sy = max(sx, sy) if fit == "cover" else min(sx, sy)
+    size = (max(1, round(iw * sx)), max(1, round(ih * sy)))  # FFmpeg scales; skia blits
+    image = clip_frame(node.src(), node.source_time(node.current_frame()), size)
     box = skia.Rect.MakeXYWH(-w / 2, -h / 2, w, h)
     canvas.save()
-    canvas.clipRRect(skia.RRect.MakeRectXY(box, node.radius(), node.radius()), True)
-    canvas.drawImageRect(image, skia.Rect.MakeXYWH(-iw * sx / 2, -ih * sy / 2, iw * sx, ih * sy),
+    if radius := node.radius():
+        canvas.clipRRect(skia.RRect.MakeRectXY(box, radius, radius), True)
+    elif fit == "cover":
+        canvas.clipRect(box)
+    canvas.drawImageRect(image, skia.Rect.MakeXYWH(-size[0] / 2, -size[1] / 2, *size),
                          skia.SamplingOptions(skia.FilterMode.kLinear),
                          skia.Paint(Alphaf=opacity))
     canvas.restore()
