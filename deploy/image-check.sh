@@ -2,7 +2,7 @@
 # Build the Lambda image from scratch and prove it works, on a machine with no Docker:
 #   1. debootstrap a Debian bookworm root and import it as a local base image;
 #   2. podman build --isolation chroot: deploy/Dockerfile.base, then deploy/Dockerfile
-#      with tests/projects/tiny.py as the project;
+#      with tests/projects/suite.py as the project;
 #   3. unpack the image and run tests/test_image.py, which starts the image's entry
 #      point (awslambdaric) chrooted in it against a minimal Lambda Runtime API and
 #      checks that it renders a chunk into a real S3 server.
@@ -36,16 +36,16 @@ podman build --isolation chroot -f deploy/Dockerfile.base \
   -t localhost/parareel-base:check .
 podman build --isolation chroot -f deploy/Dockerfile \
   --build-arg BASE=localhost/parareel-base:check \
-  --build-arg PROJECT=tests/projects/tiny.py \
-  -t localhost/parareel-tiny:check .
+  --build-arg PROJECT=tests/projects/suite.py \
+  -t localhost/parareel-suite:check .
 echo "image-check: images built in $(( $(date +%s) - started ))s"
-podman image inspect localhost/parareel-tiny:check --format 'image-check: image size {{.Size}} bytes'
+podman image inspect localhost/parareel-suite:check --format 'image-check: image size {{.Size}} bytes'
 
 root="$work/image-root"
 rm -rf "$root" && mkdir -p "$root"
-container=$(podman create localhost/parareel-tiny:check)
+container=$(podman create localhost/parareel-suite:check)
 podman export "$container" | tar -C "$root" -x
 podman rm "$container" >/dev/null
-podman image inspect localhost/parareel-tiny:check > "$work/image.json"
+podman image inspect localhost/parareel-suite:check > "$work/image.json"
 
 PARAREEL_IMAGE_ROOT="$(cd "$root" && pwd)" "$python" -m pytest -v -s tests/test_image.py
