@@ -18,6 +18,7 @@ import fcntl
 import hashlib
 import json
 import os
+import tempfile
 import threading
 import time
 import urllib.error
@@ -44,8 +45,9 @@ def cache_folder() -> Path:
     folder = os.environ.get("PARAREEL_CACHE")
     if folder:
         return Path(folder)
-    base = os.environ.get("XDG_CACHE_HOME") or (
-        "/tmp" if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") else Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME") or (  # on Lambda only /tmp is writable
+        tempfile.gettempdir() if os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        else Path.home() / ".cache")
     return Path(base) / "parareel" / "assets"
 
 
@@ -126,21 +128,22 @@ def _fetch_s3(url: str, known: dict, target: Path) -> dict | None:
 
     parsed = urlparse(url)
     client = S3Storage(parsed.netloc).client
+    conditional = {"IfNoneMatch": known["etag"]} if known.get("etag") else {}
     try:
-        head = client.head_object(Bucket=parsed.netloc, Key=parsed.path.lstrip("/"))
-        if known.get("etag") and known["etag"] == head.get("ETag"):
-            return None
-        body = client.get_object(Bucket=parsed.netloc, Key=parsed.path.lstrip("/"))["Body"]
-        _write(target, body.iter_chunks(1 << 20))
+        response = client.get_object(Bucket=parsed.netloc, Key=parsed.path.lstrip("/"),
+                                     **conditional)
+        _write(target, response["Body"].iter_chunks(1 << 20))
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
+        if code in ("304", "NotModified"):
+            return None
         reason = {"404": "no such object", "NoSuchKey": "no such object",
                   "NoSuchBucket": "no such bucket", "403": "access refused",
                   "AccessDenied": "access refused"}.get(code, code)
         raise AssetError(f"cannot fetch {url}: {reason}") from None
     except BotoCoreError as exc:
         raise AssetError(f"cannot reach S3 for {url}: {exc}") from None
-    return {"etag": head.get("ETag")}
+    return {"etag": response.get("ETag")}
 
 
 def _write(target: Path, blocks) -> None:

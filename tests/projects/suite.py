@@ -4,14 +4,17 @@
     sound       a looping beat and a blip that starts exactly on a chunk boundary
     draw-error  logic is fine; drawing frame 30 raises
     crash-once  the worker process dies while drawing frame 10, once (a marker file says so)
+    media       a clip, a sound and an image named by the `video`, `music` and `image`
+                variables (paths relative to this file, http:// or s3:// URLs)
 """
 
 import os
 from pathlib import Path
 
-from parareel import Audio, Circle, Project, Rect, Text, easing, parallel, wait
+from parareel import Audio, Circle, Image, Project, Rect, Text, Video, easing, parallel, wait
 
 SOUNDS = Path(__file__).resolve().parents[2] / "examples" / "sounds"
+EXAMPLES = "../../examples"  # relative paths start at this file's folder
 
 
 def suite(scene):
@@ -27,6 +30,13 @@ def suite(scene):
         scene.play(Audio(SOUNDS / "blip.wav"))
     if case == "sound":
         scene.play(Audio(SOUNDS / "beat.wav", volume=0.5, loop=True))
+    if case == "media":
+        video = scene.variables.get("video", f"{EXAMPLES}/seed/media/background.mp4")
+        clip = scene.add(Video(video, width=scene.width, height=scene.height, z=-1))
+        clip.play()
+        scene.play(Audio(scene.variables.get("music", f"{EXAMPLES}/seed/media/music.m4a")))
+        scene.add(Image(scene.variables.get("image", f"{EXAMPLES}/showcase/logo.png"),
+                        width=40, x=120, y=60))
     if case == "crash-once":
         dot.radius(lambda: _crash_once(marker) if scene.frame == 10 else 10)
     yield from parallel(box.x.to(120, 1.0, easing.linear), box.rotation.to(90, 1.0),
