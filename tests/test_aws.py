@@ -245,3 +245,42 @@ def test_cost_matches_hand_computed_values():
     assert cost.requests_usd == pytest.approx(3 * 0.0000002)
     arm = cost_of([1.0], memory_mb=1024, arch="arm64")
     assert arm.total_usd == pytest.approx(PRICE_PER_GB_SECOND["arm64"] + PRICE_PER_REQUEST)
+
+
+def test_chunk_frames_cannot_exceed_the_worker_cap(stack, monkeypatch):
+    monkeypatch.setenv("PARAREEL_MAX_WORKERS", "2")
+    before = stack.lambda_server.stats.invocations
+    body = handler({**SEED_EVENT, "jobId": "capped", "numWorkers": 2, "chunkFrames": 1}, None)
+    assert body["status"] == "done", body
+    assert len(body["chunks"]) == 2 and stack.lambda_server.stats.invocations - before == 2
+
+
+def test_an_error_answer_from_a_chunk_fails_the_job_with_its_message(stack):
+    from parareel.contract import ChunkJob
+    from parareel.engines.aws_lambda import LambdaEngine
+    from parareel.errors import ChunkFailed
+    from parareel.plan import Chunk
+
+    # a chunk for another project: the function answers InvalidEvent, not a chunk result
+    job = ChunkJob("wrong-project", "other/project.py", Chunk(0, 0, 5),
+                   f"s3://{stack.bucket}/renders/wrong-project/chunks/chunk-00000.mp4")
+    engine = LambdaEngine("parareel", stack.bucket)
+    engine.start(load_project(SUITE), 1)
+    with pytest.raises(ChunkFailed, match="InvalidEvent.*renders .*suite.py"):
+        engine.run([job], lambda report: None)
+
+
+def test_any_failure_while_joining_ends_failed_with_no_chunks_left(stack, s3, monkeypatch):
+    import parareel.pipeline
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(parareel.pipeline, "join_segments", full_disk)
+    body = handler({**SEED_EVENT, "jobId": "disk-full", "numWorkers": 3}, None)
+    assert body["status"] == "error" and body["errorType"] == "OSError"
+    progress = progress_of(s3, stack, "disk-full")
+    assert progress["phase"] == "failed" and "No space left" in progress["errors"][0]
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=stack.bucket,
+                                                 Prefix="renders/disk-full/").get("Contents", [])]
+    assert keys == ["renders/disk-full/progress.json"]
