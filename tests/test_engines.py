@@ -78,7 +78,6 @@ def test_a_scene_error_in_one_chunk_fails_the_render_and_leaves_nothing(engine, 
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("engine", ["lambda", "ray"], indirect=True)
 def test_a_worker_that_dies_once_is_retried(engine, single_pass, tmp_path):
     marker = tmp_path / "crashed"
     out = tmp_path / "out.mp4"

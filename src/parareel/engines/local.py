@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import time
 from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from parareel.contract import ChunkJob, ChunkResult, Report
 from parareel.engines.base import OnReport
+from parareel.errors import RenderError
 from parareel.scene.project import Project
 from parareel.worker import render_chunk
+
+POLL_SECONDS = 0.05
 
 
 def auto_workers() -> int:
@@ -25,25 +29,32 @@ class LocalEngine:
     Workers are forked where the platform allows, so they inherit the loaded
     project (even one defined in a notebook) instead of importing it again; the
     pipeline starts the engine before any thread of its own, since a fork copies
-    only the calling thread. One worker renders in this process, with no pool.
+    only the calling thread. A worker that dies (killed, out of memory) loses the
+    chunks in flight: the pool is started again and they are retried, up to
+    `retries` times. One worker renders in this process, with no pool.
     """
 
     name = "local"
 
-    def __init__(self) -> None:
+    def __init__(self, retries: int = 3) -> None:
+        self.retries = retries
         self.project: Project | None = None
-        self._pool = None
+        self.workers = 1
+        self._pool: ProcessPoolExecutor | None = None
         self._progress = None
 
     def start(self, project: Project, workers: int) -> None:
-        self.project = project
+        self.project, self.workers = project, workers
         if workers > 1:
-            method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-            ctx = mp.get_context(method)
-            self._progress = ctx.SimpleQueue()
-            threads = max(1, auto_workers() // workers)  # share the cores out
-            self._pool = ctx.Pool(workers, initializer=_init_worker,
-                                  initargs=(project, self._progress, threads))
+            self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+        ctx = mp.get_context(method)
+        self._progress = ctx.SimpleQueue()
+        threads = max(1, auto_workers() // self.workers)  # share the cores out
+        return ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(self.project, self._progress, threads))
 
     def segment_folder(self, render_id: str, workspace: Path) -> str:
         return workspace.as_uri()
@@ -55,18 +66,33 @@ class LocalEngine:
                 results.append(render_chunk(job, self.project, lambda n: report(Report(n))))
                 report(Report(done=results[-1]))
             return results
-        pending = [self._pool.apply_async(_work, (job,)) for job in jobs]
-        announced: set[int] = set()
-        while len(announced) < len(pending):
-            time.sleep(0.05)
+        results: dict[int, ChunkResult] = {}
+        running: dict[Future, ChunkJob] = {self._pool.submit(_work, j): j for j in jobs}
+        crashes = 0
+        while running:
+            done, _ = wait(running, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
             self._drain(report)
-            for i, p in enumerate(pending):
-                if p.ready() and i not in announced:
-                    result = p.get()  # raises the worker's error here
-                    self._drain(report)
-                    report(Report(done=result))
-                    announced.add(i)
-        return [p.get() for p in pending]
+            for future in done:
+                job = running.pop(future)
+                try:
+                    result = future.result()  # raises the worker's error here
+                except BrokenProcessPool:
+                    running[future] = job  # lost with the pool: started again below
+                    break
+                results[job.chunk.index] = result
+                report(Report(done=result))
+            else:
+                continue
+            crashes += 1
+            if crashes > self.retries:
+                raise RenderError(f"a worker process died {crashes} times (killed, or out of "
+                                  "memory?); the render stops")
+            lost = list(running.values())
+            report(Report(retry=f"a worker died; {len(lost)} chunk(s) started again"))
+            self.stop()
+            self._pool = self._new_pool()
+            running = {self._pool.submit(_work, j): j for j in lost}
+        return [results[job.chunk.index] for job in jobs]
 
     def _drain(self, report: OnReport) -> None:
         while not self._progress.empty():
@@ -74,8 +100,10 @@ class LocalEngine:
 
     def stop(self) -> None:
         if self._pool is not None:
-            self._pool.terminate()  # on error or Ctrl-C: stop every worker now
-            self._pool.join()
+            # on error or Ctrl-C stop every worker now, not after its chunk
+            for process in list(self._pool._processes.values()):  # noqa: SLF001
+                process.kill()
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
 
