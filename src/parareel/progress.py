@@ -31,14 +31,20 @@ class FrameProgress:
     def __enter__(self):
         if not self.enabled:
             return lambda n: None
-        self._progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("frames"), _FpsColumn(), TimeElapsedColumn(), TextColumn("ETA"),
-            TimeRemainingColumn(), transient=False,
-        )
-        self._progress.start()
-        task = self._progress.add_task(self.label, total=self.total)
-        return lambda n: self._progress.advance(task, n)
+        return self._advance
+
+    def _advance(self, frames: int) -> None:
+        # Started on the first frames, not on entry: its refresh thread must not exist
+        # yet when a local engine forks its workers.
+        if self._progress is None:
+            self._progress = Progress(
+                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("frames"), _FpsColumn(), TimeElapsedColumn(), TextColumn("ETA"),
+                TimeRemainingColumn(), transient=False,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(self.label, total=self.total)
+        self._progress.advance(self._task, frames)
 
     def __exit__(self, *exc) -> None:
         if self._progress:

@@ -53,8 +53,10 @@ class LocalEngine:
         ctx = mp.get_context(method)
         self._progress = ctx.SimpleQueue()
         threads = max(1, auto_workers() // self.workers)  # share the cores out
-        return ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
+        pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
                                    initargs=(self.project, self._progress, threads))
+        pool.submit(int).result()  # fork every worker now, before the pipeline's threads
+        return pool
 
     def segment_folder(self, render_id: str, workspace: Path) -> str:
         return workspace.as_uri()
