@@ -46,9 +46,12 @@ def new_render_id() -> str:
     return uuid.uuid4().hex[:16]
 
 
+RENDERS = "renders/"  # every render's prefix lives under it (lifecycle rules, IAM policies)
+
+
 def render_prefix(render_id: str) -> str:
     """Where everything of one render lives in a bucket: progress, chunks, output."""
-    return f"renders/{render_id}"
+    return f"{RENDERS}{render_id}"
 
 
 CHUNKS = "chunks/"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from parareel.aws.policies import TRUST_LAMBDA, function_policy
+from parareel.contract import RENDERS
 from parareel.errors import ParareelError
 from parareel.version import __version__
 
@@ -144,7 +145,7 @@ def _bucket(config: DeployConfig, aws: Aws, log: Log) -> None:
         aws.s3.put_public_access_block(Bucket=config.bucket, PublicAccessBlockConfiguration=block)
         log(f"bucket {config.bucket}: public access blocked")
     rule = {"ID": "parareel-expire-renders", "Status": "Enabled",
-            "Filter": {"Prefix": "renders/"}, "Expiration": {"Days": config.expire_days}}
+            "Filter": {"Prefix": RENDERS}, "Expiration": {"Days": config.expire_days}}
     try:
         rules = aws.s3.get_bucket_lifecycle_configuration(Bucket=config.bucket)["Rules"]
     except aws.s3.exceptions.ClientError:
@@ -153,7 +154,7 @@ def _bucket(config: DeployConfig, aws: Aws, log: Log) -> None:
         others = [r for r in rules if r.get("ID") != rule["ID"]]
         aws.s3.put_bucket_lifecycle_configuration(
             Bucket=config.bucket, LifecycleConfiguration={"Rules": [*others, rule]})
-        log(f"bucket {config.bucket}: renders/ expire after {config.expire_days} days")
+        log(f"bucket {config.bucket}: {RENDERS} expire after {config.expire_days} days")
 
 
 def _role(config: DeployConfig, aws: Aws, log: Log) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from parareel.contract import RENDERS
+
 TRUST_LAMBDA = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
@@ -20,10 +22,10 @@ def function_policy(bucket: str, function: str, region: str, account: str) -> di
         "Statement": [
             {"Sid": "RenderObjects", "Effect": "Allow",
              "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-             "Resource": f"arn:aws:s3:::{bucket}/renders/*"},
+             "Resource": f"arn:aws:s3:::{bucket}/{RENDERS}*"},
             {"Sid": "ListRenders", "Effect": "Allow", "Action": "s3:ListBucket",
              "Resource": f"arn:aws:s3:::{bucket}",
-             "Condition": {"StringLike": {"s3:prefix": "renders/*"}}},
+             "Condition": {"StringLike": {"s3:prefix": f"{RENDERS}*"}}},
             {"Sid": "FanOut", "Effect": "Allow", "Action": "lambda:InvokeFunction",
              "Resource": function_arn},
             {"Sid": "Logs", "Effect": "Allow",
