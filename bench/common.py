@@ -56,6 +56,28 @@ def heavy_project(seconds: float = 4.0) -> Project:
                    variables={"seconds": seconds})
 
 
+def run_chunk(project, chunk, path: Path, threads: int = 0) -> None:
+    """Render one chunk of `project` to `path`, as a worker does."""
+    from parareel.contract import ChunkJob
+    from parareel.load import reference
+    from parareel.worker import render_chunk
+
+    job = ChunkJob("bench", reference(project), chunk, Path(path).resolve().as_uri())
+    render_chunk(job, project, threads=threads)
+
+
+def first_and_last(project, work: Path, chunks: int = 10) -> tuple[float, float]:
+    """Seconds to render the first and the last of `chunks` equal chunks (the best of two
+    for the first: its first run also warms caches)."""
+    from parareel.plan import plan
+
+    planned, t = plan(project.frame_count(), chunks), {}
+    for name, chunk in (("first", planned[0]), ("last", planned[-1]), ("first2", planned[0])):
+        with timer(t, name):
+            run_chunk(project, chunk, work / f"{name}.mp4")
+    return min(t["first"], t["first2"]), t["last"]
+
+
 @contextmanager
 def scratch():
     """A temporary folder for a benchmark's files, removed afterwards."""

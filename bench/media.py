@@ -17,15 +17,11 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
-from common import ROOT, scratch, timer
+from common import ROOT, first_and_last, scratch, timer
 
 import parareel
 from parareel import Project, Text, Video, wait
-from parareel.contract import ChunkJob
-from parareel.load import reference
 from parareel.media.encode import Encoding, VideoWriter
-from parareel.plan import plan
-from parareel.worker import render_chunk
 
 BACKGROUND = ROOT / "examples" / "seed" / "media" / "background.mp4"
 
@@ -82,16 +78,9 @@ def transcode_limit(work: Path) -> None:
 def seek(work: Path) -> None:
     clip = work / "clip60.mp4"
     make_clip(clip, (640, 360), 60)
-    project = clip_project(clip, 60.0, size=(640, 360))
-    chunks = plan(project.frame_count(), 10)
-    t: dict[str, float] = {}
-    for name, chunk in (("first", chunks[0]), ("last", chunks[-1]), ("first2", chunks[0])):
-        job = ChunkJob("bench", reference(project), chunk, (work / f"{name}.mp4").as_uri())
-        with timer(t, name):
-            render_chunk(job, project)
-    first = min(t["first"], t["first2"])
-    print(f"seek     60 s clip-backed video, 10 chunks: first {first:.2f}s  last {t['last']:.2f}s"
-          f"  ratio {t['last'] / first:.3f} (goal <= 1.1)")
+    first, last = first_and_last(clip_project(clip, 60.0, size=(640, 360)), work)
+    print(f"seek     60 s clip-backed video, 10 chunks: first {first:.2f}s  last {last:.2f}s"
+          f"  ratio {last / first:.3f} (goal <= 1.1)")
 
 
 MEMORY = """

@@ -11,19 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from common import heavy_project, scratch, timer
+from common import first_and_last, heavy_project, run_chunk, scratch, timer
 
 import parareel
-from parareel.contract import ChunkJob
-from parareel.load import reference
 from parareel.media.join import join_segments
 from parareel.plan import plan
-from parareel.worker import render_chunk
-
-
-def run_chunk(project, chunk, path: Path, threads: int = 0) -> None:
-    job = ChunkJob("bench", reference(project), chunk, Path(path).resolve().as_uri())
-    render_chunk(job, project, threads=threads)
 
 
 def speedup(work: Path) -> None:
@@ -64,13 +56,9 @@ def join_and_seek(work: Path) -> None:
     print(f"join     render {t['render']:.1f}s ({len(result.chunks)} chunks)  "
           f"join {t['join'] * 1000:.0f}ms  ratio {t['join'] / t['render'] * 100:.2f}% "
           f"(goal <= 2%)")
-    chunks = plan(frames, 10)
-    for name, chunk in (("first", chunks[0]), ("last", chunks[-1]), ("first2", chunks[0])):
-        with timer(t, name):
-            run_chunk(project, chunk, work / f"{name}.mp4")
-    first = min(t["first"], t["first2"])  # the first run also warms caches
-    print(f"seek     first chunk {first:.2f}s  last chunk {t['last']:.2f}s  "
-          f"ratio {t['last'] / first:.3f} (goal <= 1.1)")
+    first, last = first_and_last(project, work)
+    print(f"seek     first chunk {first:.2f}s  last chunk {last:.2f}s  "
+          f"ratio {last / first:.3f} (goal <= 1.1)")
 
 
 if __name__ == "__main__":
