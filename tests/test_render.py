@@ -104,3 +104,10 @@ def test_unreadable_image_and_font(tmp_path):
     project = Project(scenes=[scene], size=(64, 64))
     with pytest.raises(AssetError, match="cannot load font file"):
         list(parareel.frames(project))
+
+
+def test_a_relative_output_path_renders_in_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = parareel.render(small_project(), "out/video.mp4", workers=2)
+    assert (tmp_path / "out" / "video.mp4").is_file() and result.frames == 38
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["video.mp4"]

@@ -111,6 +111,7 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
     timings: dict[str, float] = {}
     target = local_path(str(output))
     if target is not None:
+        target = target.resolve()  # segments are named by file:// URLs, which are absolute
         target.parent.mkdir(parents=True, exist_ok=True)
     workspace = Path(tempfile.mkdtemp(prefix=f".parareel-{render_id}-",
                                       dir=target.parent if target else None))
