@@ -1,4 +1,4 @@
-"""AWS Lambda: the handler, the fan-out, the client, cost estimates and the local dev stack."""
+"""AWS Lambda: the handler, settings, the client, cost estimates, deploy and the local dev stack."""
 
 from __future__ import annotations
 
