@@ -92,7 +92,7 @@ def test_failed_render_leaves_nothing(tmp_path):
 
 def test_unreadable_image_and_font(tmp_path):
     (tmp_path / "not.png").write_text("hello")
-    with pytest.raises(AssetError, match="not a PNG, JPEG or WebP"):
+    with pytest.raises(AssetError, match="not a PNG, JPEG, WebP or SVG"):
         Image(tmp_path / "not.png")
     with pytest.raises(AssetError, match="image .*missing.png.* does not exist"):
         Image(tmp_path / "missing.png")
@@ -111,3 +111,19 @@ def test_a_relative_output_path_renders_in_the_working_directory(tmp_path, monke
     result = parareel.render(small_project(), "out/video.mp4", workers=2)
     assert (tmp_path / "out" / "video.mp4").is_file() and result.frames == 38
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["video.mp4"]
+
+
+def test_svg_images_are_drawn_as_vectors_at_any_size(tmp_path):
+    (tmp_path / "flag.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+        '<rect width="20" height="20" fill="#ff0000"/>'
+        '<rect x="20" width="20" height="20" fill="#0000ff"/></svg>')
+
+    def scene(s):
+        s.add(Image(tmp_path / "flag.svg", width=200))  # 200 x 100, centred
+        yield
+
+    frame = next(parareel.frames(small_project(scenes=[scene])))[..., :3]
+    assert near(frame[90, 110], (255, 0, 0)) and near(frame[90, 210], (0, 0, 255))
+    assert near(frame[90, 159], (255, 0, 0), 2) and near(frame[90, 161], (0, 0, 255), 2)
+    assert near(frame[20, 20], (0x10, 0x10, 0x10))  # outside: the background

@@ -210,12 +210,31 @@ def _(node: Text, canvas: skia.Canvas, opacity: float) -> None:
 
 
 @cache
-def _image(path: str) -> skia.Image:
+def _image(path: str) -> skia.Image | skia.Picture:
+    """A raster image, or for SVG a picture (vector) of the drawing at its own size."""
     with open(path, "rb") as f:
-        image = skia.Image.MakeFromEncoded(skia.Data.MakeWithCopy(f.read()))
+        data = f.read()
+    if b"<svg" in data[:1024]:
+        dom = skia.SVGDOM.MakeFromStream(skia.MemoryStream(data))
+        size = dom.containerSize() if dom else None
+        if not size or size.width() <= 0 or size.height() <= 0:
+            raise AssetError(f"cannot draw SVG {path!r}: it is damaged or has no width and "
+                             "height (or viewBox)")
+        recorder = skia.PictureRecorder()
+        dom.render(recorder.beginRecording(skia.Rect(size.width(), size.height())))
+        return recorder.finishRecordingAsPicture()
+    image = skia.Image.MakeFromEncoded(skia.Data.MakeWithCopy(data))
     if image is None:
-        raise AssetError(f"cannot decode image {path!r}: the file is damaged or not PNG/JPEG")
+        raise AssetError(f"cannot decode image {path!r}: the file is damaged or not "
+                         "PNG/JPEG/WebP")
     return image
+
+
+def _natural_size(image: skia.Image | skia.Picture) -> tuple[float, float]:
+    if isinstance(image, skia.Picture):
+        bounds = image.cullRect()
+        return bounds.width(), bounds.height()
+    return image.width(), image.height()
 
 
 @paint.register
@@ -223,13 +242,18 @@ def _(node: Image, canvas: skia.Canvas, opacity: float) -> None:
     if node.src() is None:
         return
     image = _image(node.src())
+    iw, ih = _natural_size(image)
     w, h = node.width(), node.height()
     if w is None and h is None:
-        w, h = image.width(), image.height()
+        w, h = iw, ih
     elif w is None:
-        w = h * image.width() / image.height()
+        w = h * iw / ih
     elif h is None:
-        h = w * image.height() / image.width()
+        h = w * ih / iw
+    if isinstance(image, skia.Picture):  # vector: scale the drawing itself
+        matrix = skia.Matrix.Translate(-w / 2, -h / 2).preScale(w / iw, h / ih)
+        canvas.drawPicture(image, matrix, skia.Paint(Alphaf=opacity) if opacity < 1 else None)
+        return
     canvas.drawImageRect(image, skia.Rect.MakeXYWH(-w / 2, -h / 2, w, h),
                          skia.SamplingOptions(skia.FilterMode.kLinear, skia.MipmapMode.kLinear),
                          skia.Paint(AntiAlias=True, Alphaf=opacity))

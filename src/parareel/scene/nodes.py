@@ -180,17 +180,19 @@ def _image_file(value: Any) -> str | None:
         return None
     path = resolve(value, "image")
     with open(path, "rb") as f:
-        head = f.read(12)
+        head = f.read(1024)
     webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-    if not (head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")) or webp):
-        raise AssetError(f"image {str(value)!r} is not a PNG, JPEG or WebP file")
+    svg = head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"<svg", b"<?xml")) and b"<svg" in head
+    if not (head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")) or webp or svg):
+        raise AssetError(f"image {str(value)!r} is not a PNG, JPEG, WebP or SVG file")
     return path
 
 
 class Image(Node):
-    """A PNG, JPEG or WebP image centred on (x, y): a path relative to the project file, an
-    http(s):// or s3:// URL. Give width or height (or both) to scale it; with one of them
-    the aspect ratio is kept, with none the natural size is used."""
+    """A PNG, JPEG, WebP or SVG image centred on (x, y): a path relative to the project
+    file, an http(s):// or s3:// URL. Give width or height (or both) to scale it; with one
+    of them the aspect ratio is kept, with none the natural size is used. SVG stays vector:
+    it is drawn sharp at any size."""
 
     src = prop(None, _image_file)
     width = prop(None)
