@@ -237,19 +237,25 @@ def _natural_size(image: skia.Image | skia.Picture) -> tuple[float, float]:
     return image.width(), image.height()
 
 
+def _box(w: float | None, h: float | None, iw: float, ih: float) -> tuple[float, float]:
+    """The size a picture of natural size (iw, ih) is drawn at: both given, one given (the
+    aspect ratio kept), or none (the natural size)."""
+    if w is None and h is None:
+        return iw, ih
+    if w is None:
+        return h * iw / ih, h
+    if h is None:
+        return w, w * ih / iw
+    return w, h
+
+
 @paint.register
 def _(node: Image, canvas: skia.Canvas, opacity: float) -> None:
     if node.src() is None:
         return
     image = _image(node.src())
     iw, ih = _natural_size(image)
-    w, h = node.width(), node.height()
-    if w is None and h is None:
-        w, h = iw, ih
-    elif w is None:
-        w = h * iw / ih
-    elif h is None:
-        h = w * ih / iw
+    w, h = _box(node.width(), node.height(), iw, ih)
     if isinstance(image, skia.Picture):  # vector: scale the drawing itself
         matrix = skia.Matrix.Translate(-w / 2, -h / 2).preScale(w / iw, h / ih)
         canvas.drawPicture(image, matrix, skia.Paint(Alphaf=opacity) if opacity < 1 else None)
@@ -262,13 +268,7 @@ def _(node: Image, canvas: skia.Canvas, opacity: float) -> None:
 @paint.register
 def _(node: Video, canvas: skia.Canvas, opacity: float) -> None:
     iw, ih = clip_size(node.src())
-    w, h = node.width(), node.height()
-    if w is None and h is None:
-        w, h = iw, ih
-    elif w is None:
-        w = h * iw / ih
-    elif h is None:
-        h = w * ih / iw
+    w, h = _box(node.width(), node.height(), iw, ih)
     fit = node.fit()
     sx, sy = w / iw, h / ih
     if fit != "fill":
