@@ -85,3 +85,18 @@ def test_a_worker_that_dies_once_is_retried(engine, single_pass, tmp_path):
                     workers=3, encoding=LOSSLESS, engine=engine())
     assert marker.exists()  # it did die once
     assert len(decode(out)[1]) == 45
+
+
+def test_an_engine_runs_no_more_chunks_at_once_than_the_workers_asked(tmp_path):
+    from parareel.engines.local import LocalEngine
+
+    class Counting(LocalEngine):
+        def start(self, project, workers):
+            self.asked = workers
+            super().start(project, workers)
+
+    engine = Counting()
+    result = parareel.render(SUITE, tmp_path / "out.mp4", workers=2, chunk_frames=10,
+                             engine=engine)
+    assert len(result.chunks) == 5 and engine.asked == 2
+    assert set(result.timings) == {"plan", "render", "audio", "merge"}

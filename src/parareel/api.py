@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,11 +45,9 @@ def render(project: str | Project, output: str | os.PathLike, *,
     `progress=True` shows a progress bar; a callable is told how many more frames
     are done.
     """
-    clock = time.perf_counter()
     prepared = prepare(project, variables, frame_range=frame_range,
                        workers=resolve_workers(workers), chunk_frames=chunk_frames,
                        encoding=encoding)
-    planned = round(time.perf_counter() - clock, 4)
     options = {"address": address} if address else {}
     chosen = get_engine(engine, **options)
     with FrameProgress(prepared.frames, "rendering", enabled=progress is True) as advance:
@@ -60,9 +57,7 @@ def render(project: str | Project, output: str | os.PathLike, *,
             if report.frames:
                 on_frames(report.frames)
 
-        result = execute(prepared, chosen, output, on_report=on_report)
-    result.timings = {"plan": planned, **result.timings}
-    return result
+        return execute(prepared, chosen, output, on_report=on_report)
 
 
 def still(project: str | Project, frame: int, output: str | os.PathLike, *,

@@ -51,6 +51,8 @@ class Prepared:
     chunks: tuple[Chunk, ...]
     cues: tuple[Cue, ...]  # sounds, their frames counted from `start`
     encoding: Encoding
+    workers: int  # chunks rendered at once: as asked, and never more than there are chunks
+    seconds: float  # spent preparing
 
     @property
     def frames(self) -> int:
@@ -82,6 +84,7 @@ def prepare(project: str | Project, variables: Mapping[str, Any] | None = None, 
     in its logic, or a range outside the video. `max_chunks` caps the plan however it
     was asked for (by workers or by chunk size).
     """
+    started = time.perf_counter()
     loaded = load_project(project)
     survey = loaded.survey(variables)
     first, last = frame_range or (0, survey.frames)
@@ -94,7 +97,8 @@ def prepare(project: str | Project, variables: Mapping[str, Any] | None = None, 
     chunks = [Chunk(c.index, c.start + first, c.end + first) for c in chunks]
     cues = tuple(Cue(c.frame - first, c.sound) for c in survey.cues)
     return Prepared(loaded, reference(project), loaded.resolve(variables), first, last,
-                    tuple(chunks), cues, encoding or Encoding())
+                    tuple(chunks), cues, encoding or Encoding(), min(workers, len(chunks)),
+                    _lap(started))
 
 
 def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
@@ -108,7 +112,7 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
     """
     render_id = render_id or new_render_id()
     report = on_report or (lambda _: None)
-    timings: dict[str, float] = {}
+    timings = {"plan": prepared.seconds}
     target = local_path(str(output))
     if target is not None:
         target = target.resolve()  # segments are named by file:// URLs, which are absolute
@@ -118,7 +122,7 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
     folder = None
     try:
         clock = time.perf_counter()
-        engine.start(prepared.project, len(prepared.chunks))  # before our own threads
+        engine.start(prepared.project, prepared.workers)  # before our own threads
         try:
             folder = engine.segment_folder(render_id, workspace)
             jobs = prepared.jobs(render_id, folder)
@@ -149,15 +153,20 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
 
 def _fetch(results: list[ChunkResult], workspace: Path) -> list[Path]:
     """Local paths of the segments, downloading those in remote storage."""
-    paths = [local_path(r.segment) or workspace / f"segment-{r.index:05d}.mp4" for r in results]
-    remote = [(r, p) for r, p in zip(results, paths, strict=True) if local_path(r.segment) is None]
-    if remote:
-        def get(item: tuple[ChunkResult, Path]) -> None:
-            storage, key = locate(item[0].segment)
-            storage.get_file(key, item[1])
+    paths, remote = [], []
+    for result in results:
+        path = local_path(result.segment)
+        if path is None:
+            path = workspace / f"segment-{result.index:05d}.mp4"
+            remote.append((result.segment, path))
+        paths.append(path)
 
-        with ThreadPoolExecutor(8) as pool:
-            list(pool.map(get, remote))
+    def get(item: tuple[str, Path]) -> None:
+        storage, key = locate(item[0])
+        storage.get_file(key, item[1])
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(get, remote))
     return paths
 
 

@@ -98,7 +98,6 @@ def full_render(request: FullRender, settings: Settings) -> dict[str, Any]:
                            chunk_frames=request.chunk_frames, encoding=request.encoding,
                            max_chunks=settings.max_workers)
         progress.update(chunks_total=len(prepared.chunks), frames_total=prepared.frames)
-        planned = _since(started)
         engine = LambdaEngine(settings.function, settings.bucket, retries=settings.retries,
                               max_in_flight=settings.max_in_flight, faults=request.faults)
         result = execute(prepared, engine, f"{storage.url}/{OUTPUT}", render_id=request.job_id,
@@ -119,8 +118,7 @@ def full_render(request: FullRender, settings: Settings) -> dict[str, Any]:
     return {
         "status": "done", "jobId": request.job_id, "url": url, "version": __version__,
         "key": f"{render_prefix(request.job_id)}/{OUTPUT}", "frames": result.frames,
-        "duration": result.duration, "timings": {"plan": planned, **result.timings,
-                                                 "total": total},
+        "duration": result.duration, "timings": {**result.timings, "total": total},
         "chunks": [{"index": r.index, "frames": r.frames, "bytes": r.bytes,
                     "seconds": round(r.seconds, 3)} for r in result.chunks],
         "cost": cost.to_json(),
