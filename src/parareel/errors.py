@@ -81,4 +81,4 @@ def retryable(name: str) -> bool:
     OSError, Lambda's Runtime.* and Sandbox.* errors) is taken as transient.
     """
     cls = _subclasses(ParareelError).get(name)
-    return True if cls is None else bool(cls.retryable) if isinstance(cls.retryable, bool) else True
+    return cls is None or cls.retryable is not False

@@ -17,6 +17,7 @@ import bisect
 import os
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from parareel.assets import resolve
@@ -43,6 +44,11 @@ class ClipInfo:
 
 def probe(path: str, src: Any) -> ClipInfo:
     """Check that FFmpeg can decode the clip; its duration and whether it has sound."""
+    return _probe(path, src, os.stat(path).st_mtime_ns)  # a refetched asset is probed again
+
+
+@lru_cache(maxsize=64)  # every replay of the logic makes its clips again
+def _probe(path: str, src: Any, modified: int) -> ClipInfo:
     import av
 
     try:
