@@ -169,3 +169,26 @@ def test_a_changed_s3_object_is_fetched_again(stack, s3_media):
     assert Path(assets.resolve(f"{s3_media}/note.txt")).read_bytes() == b"second"
     assert Path(assets.resolve(f"{s3_media}/still.txt")).stat().st_ino == inode  # not rewritten
     assert first == assets.resolve(f"{s3_media}/note.txt")  # one cache entry per URL
+
+
+def test_a_refetched_image_is_drawn_anew_in_the_same_worker(http, tmp_path):
+    import skia
+
+    from parareel import Image, Project
+
+    def scene(s):
+        s.add(Image(f"{http.url}/logo.png", width=64, height=64))
+        yield
+
+    project = Project(scenes=[scene], size=(64, 64))
+    before = next(parareel.frames(project))
+    original = http.files["/logo.png"]
+    red = np.zeros((8, 8, 4), np.uint8)
+    red[..., 0] = red[..., 3] = 255
+    http.files["/logo.png"] = bytes(skia.Image.fromarray(red).encodeToData(skia.kPNG, 100))
+    try:
+        assets.forget()  # as a warm worker does after REVALIDATE seconds
+        after = next(parareel.frames(project))
+    finally:
+        http.files["/logo.png"] = original
+    assert not np.array_equal(before, after) and after[32, 32, 0] == 255

@@ -65,7 +65,7 @@ class ClipReader:
         return self.image
 
 
-_readers: dict[int, OrderedDict[str, ClipReader]] = {}  # per process: see below
+_readers: dict[int, OrderedDict[tuple[str, int], ClipReader]] = {}  # per process: see below
 OPEN_READERS = 8
 
 
@@ -73,12 +73,13 @@ def reader(path: str) -> ClipReader:
     """This process's reader of `path`. A forked worker opens its own and never touches,
     nor frees, those it inherited: FFmpeg's decoding threads do not survive a fork."""
     readers = _readers.setdefault(os.getpid(), OrderedDict())
-    if path not in readers:
-        readers[path] = ClipReader(path)
+    key = (path, os.stat(path).st_mtime_ns)  # a refetched asset is opened again
+    if key not in readers:
+        readers[key] = ClipReader(path)
         if len(readers) > OPEN_READERS:
             readers.popitem(last=False)[1].container.close()
-    readers.move_to_end(path)
-    return readers[path]
+    readers.move_to_end(key)
+    return readers[key]
 
 
 def clip_size(path: str) -> tuple[int, int]:

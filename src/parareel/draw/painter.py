@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import cache, singledispatch
+import os
+from functools import cache, lru_cache, singledispatch
 
 import skia
 
@@ -209,9 +210,13 @@ def _(node: Text, canvas: skia.Canvas, opacity: float) -> None:
         baseline += step
 
 
-@cache
 def _image(path: str) -> skia.Image | skia.Picture:
     """A raster image, or for SVG a picture (vector) of the drawing at its own size."""
+    return _decoded_image(path, os.stat(path).st_mtime_ns)  # a refetched asset is read again
+
+
+@lru_cache(maxsize=64)
+def _decoded_image(path: str, modified: int) -> skia.Image | skia.Picture:
     with open(path, "rb") as f:
         data = f.read()
     if b"<svg" in data[:1024]:

@@ -27,13 +27,21 @@ BLOCK = 1024 * 48  # samples mixed at a time: memory stays flat however long the
 BITRATE = 192_000
 
 
-@lru_cache(maxsize=16)  # a warm Lambda environment keeps its sounds, within reason
 def decode(path: str) -> np.ndarray:
     """The whole file as float32 stereo at 48 kHz, shape (samples, 2).
 
     A mono file plays at its own level in both channels (FFmpeg's upmix would
     lower it by 3 dB); more than two channels are mixed down to stereo.
     """
+    try:
+        modified = os.stat(path).st_mtime_ns  # a refetched asset is decoded again
+    except OSError as exc:
+        raise AssetError(f"cannot read sound {path!r}: {exc.strerror}") from None
+    return _decode(path, modified)
+
+
+@lru_cache(maxsize=16)  # a warm Lambda environment keeps its sounds, within reason
+def _decode(path: str, modified: int) -> np.ndarray:
     parts = []
     try:
         with av.open(path) as container:
