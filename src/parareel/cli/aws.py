@@ -12,7 +12,7 @@ import click
 
 from parareel.cli.app import main
 from parareel.cli.options import variables, with_variables
-from parareel.contract import new_render_id
+from parareel.contract import PROGRESS, new_render_id, render_prefix
 
 
 @main.group("lambda")
@@ -60,7 +60,8 @@ def lambda_progress(job_id: str, bucket: str | None) -> None:
 
     state = job_progress(job_id, bucket)
     if state is None:
-        raise ParareelError(f"no job {job_id!r} in this bucket (no renders/{job_id}/progress.json)")
+        raise ParareelError(f"no job {job_id!r} in this bucket "
+                            f"(no {render_prefix(job_id)}/{PROGRESS})")
     click.echo(json.dumps(state.to_json(), indent=2))
 
 

@@ -43,7 +43,6 @@ class Scene:
     fps: Rate
     variables: Variables
     clock: Clock
-    start_frame: int  # where this scene begins in the whole video
     root: Group = field(default_factory=Group)
     cues: list[Cue] = field(default_factory=list)  # shared by all scenes of a pass
 
@@ -85,7 +84,12 @@ class Scene:
 
     def play(self, sound: Audio) -> None:
         """Start `sound` at the current frame; audio is mixed once for the whole video."""
-        self.cues.append(Cue(self.start_frame + self.clock.frame, sound))
+        self.cues.append(Cue(self.clock.start + self.clock.frame, sound))
+
+    @property
+    def start_frame(self) -> int:
+        """Where this scene begins in the whole video."""
+        return self.clock.start
 
     @property
     def frame(self) -> int:
@@ -137,7 +141,7 @@ def play(project: Project, values: Mapping[str, Any], reads: dict[str, Any] | No
     for function in project.scenes:
         name = getattr(function, "__name__", repr(function))
         clock = Clock(project.fps, start=index, clips=clips)
-        scene = Scene(name, *project.size, project.fps, Variables(values, reads), clock, index,
+        scene = Scene(name, *project.size, project.fps, Variables(values, reads), clock,
                       cues=cues)
         steps = _start(function, scene, index)
         while True:
