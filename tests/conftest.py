@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -14,7 +16,18 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SUITE = str(Path(__file__).resolve().parent / "projects" / "suite.py")
 
 
-def decode(path) -> tuple[list[int], list[np.ndarray], av.video.stream.VideoStream]:
+@dataclass(frozen=True)
+class StreamInfo:
+    """What a test reads of a video stream, copied while its file is open."""
+
+    width: int
+    height: int
+    average_rate: Fraction
+    time_base: Fraction
+    duration: int
+
+
+def decode(path) -> tuple[list[int], list[np.ndarray], StreamInfo]:
     """Every frame of the file's video stream as RGB arrays, with their pts in frames."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
@@ -24,7 +37,9 @@ def decode(path) -> tuple[list[int], list[np.ndarray], av.video.stream.VideoStre
         for frame in container.decode(stream):
             pts.append(round(frame.pts * tb * fps))
             frames.append(frame.to_ndarray(format="rgb24"))
-        return pts, frames, stream
+        # the stream dies with its container: reading it after is reading freed memory
+        info = StreamInfo(stream.width, stream.height, fps, tb, stream.duration)
+    return pts, frames, info
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
