@@ -32,7 +32,8 @@ def read_index(rgb: np.ndarray) -> int:
 
 def make_clip(path: Path, frames: int, fps: Fraction | int, *, codec: str = "libx264",
               gop: int = 250, bframes: int = 3, pts: list[int] | None = None,
-              size: tuple[int, int] = SIZE, audio: bool = False) -> list[Fraction]:
+              size: tuple[int, int] = SIZE, audio: bool = False,
+              rotation: int = 0) -> list[Fraction]:
     """Write the clip; return each frame's presentation time in seconds, as stored (WebM
     keeps milliseconds, so 14/30 s becomes 0.467 s)."""
     fps = Fraction(fps)
@@ -43,6 +44,8 @@ def make_clip(path: Path, frames: int, fps: Fraction | int, *, codec: str = "lib
             options["qp"] = "0"
         stream = container.add_stream(codec, rate=fps, options=options)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        if rotation:  # a display matrix, as phones write: turn counterclockwise to show
+            stream.set_display_rotation(rotation)
         base = 1 / fps if pts is None else Fraction(1, 1000)
         stream.time_base = stream.codec_context.time_base = base
         sound = container.add_stream("aac", rate=48000, layout="stereo") if audio else None

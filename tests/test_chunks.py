@@ -200,7 +200,7 @@ def test_memory_stays_flat_as_the_video_grows(tmp_path):
 
 def test_sound_plays_once_unless_looped():
     from parareel.media.audio import RATE, decode, mix_blocks
-    from parareel.scene.player import Cue
+    from parareel.scene.audio import Cue
 
     length = len(decode(str(BLIP)))  # 0.25 s
     once = np.concatenate([b for _, b in mix_blocks([Cue(0, Audio(BLIP, duration=2.0))], 60, 30)])

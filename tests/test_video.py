@@ -3,16 +3,18 @@ in every chunk, for clips of several rates, GOPs and containers; and the clip's 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from fractions import Fraction
 
 import numpy as np
 import pytest
 
 import parareel
-from parareel import AssetError, Project, SceneError, Video, wait
+from parareel import AssetError, Project, SceneError, Video, easing, wait
 from parareel.media.audio import decode as decode_audio
 from parareel.media.encode import Encoding
-from tests.clips import make_clip, read_index
+from tests.clips import index_frame, make_clip, read_index
 from tests.conftest import decode
 
 LOSSLESS = Encoding(qp=0, preset="ultrafast")
@@ -157,6 +159,79 @@ def test_the_clip_sound_plays_while_the_clip_plays(tmp_path):
     loud = np.abs(samples[:, 0]) > 0.05
     assert not loud[:20_000].any() and loud[30_000:60_000].mean() > 0.3
     assert not loud[80_000:].any()
+
+
+@pytest.mark.parametrize("rotation", [90, 180, -90])
+def test_a_clip_with_a_rotation_flag_is_shown_turned(tmp_path, rotation):
+    path = tmp_path / "phone.mp4"
+    make_clip(path, 8, 30, size=(64, 32), rotation=rotation)
+    turned = np.rot90(index_frame(5, 64, 32), k=rotation // 90)  # counterclockwise
+    height, width = turned.shape[:2]
+
+    def scene(s):
+        s.add(Video(path)).play()  # its own size: the turned one
+        yield from wait(8 / 30)
+
+    out = tmp_path / "out.mp4"
+    parareel.render(Project(scenes=[scene], size=(width, height), fps=30), out,
+                    encoding=LOSSLESS, workers=2)
+    _, frames, info = decode(out)
+    assert (info.width, info.height) == (width, height)
+    assert np.abs(frames[5].astype(int) - turned).mean() < 8
+
+
+def test_a_tweened_volume_shapes_the_clip_sound(tmp_path):
+    path = tmp_path / "talk.mp4"
+    make_clip(path, 90, 30, audio=True)  # a 440 Hz tone at 0.3 for 3 s
+
+    def scene(s):
+        clip = s.add(Video(path, width=s.width, height=s.height))
+        clip.play()
+        yield from wait(1.0)
+        yield from clip.volume.to(0.0, 1.0, easing.linear)
+        yield from wait(1.0)
+
+    out = tmp_path / "out.mp4"
+    parareel.render(Project(scenes=[scene], size=(160, 96), fps=30), out, workers=3)
+    samples = decode_audio(str(out))[:, 0]
+    # peak level over each tenth of a second: full, then down a straight line, then none
+    peaks = [np.abs(samples[i:i + 4800]).max() for i in range(0, 3 * 48_000, 4800)]
+    assert all(p == pytest.approx(0.3, abs=0.03) for p in peaks[1:9])
+    fade = peaks[11:19]  # 1.1 s .. 1.9 s: 0.3 * (2 - t), loudest where each tenth starts
+    expected = [0.3 * (1 - (k + 1) / 10) for k in range(len(fade))]
+    assert fade == pytest.approx(expected, abs=0.015)
+    assert max(peaks[21:]) < 0.01
+
+
+FORK_AFTER_DECODING = """
+import gc, os, sys
+from parareel import Project, Video, wait, render
+from parareel.draw.clips import ClipReader
+
+reader = ClipReader(sys.argv[1])
+reader.frame_at(0)
+reader.cycle = reader
+gc.collect()  # now old, and then garbage only a full collection frees: with a decoder
+del reader    # whose threads live in this process only
+here = os.getpid()
+
+def scene(s):
+    s.add(Video(sys.argv[1])).play()
+    if os.getpid() != here:
+        gc.collect()  # a worker's full collection (one comes, sooner or later)
+    yield from wait(1.0)
+
+render(Project(scenes=[scene], size=(160, 96), fps=30), sys.argv[2], workers=2)
+"""
+
+
+def test_workers_start_cleanly_after_this_process_decoded_clips(tmp_path):
+    # a forked worker that frees an inherited decoder waits forever for its threads
+    make_clip(tmp_path / "clip.mp4", 30, 30)
+    done = subprocess.run([sys.executable, "-c", FORK_AFTER_DECODING, str(tmp_path / "clip.mp4"),
+                           str(tmp_path / "out.mp4")], timeout=60, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    assert (tmp_path / "out.mp4").exists()
 
 
 def test_broken_clips_are_refused_in_the_survey(tmp_path):

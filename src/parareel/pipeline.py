@@ -34,7 +34,7 @@ from parareel.media.audio import render_audio
 from parareel.media.encode import Encoding
 from parareel.media.join import join_segments
 from parareel.plan import Chunk, plan
-from parareel.scene.player import Cue
+from parareel.scene.audio import Cue
 from parareel.scene.project import Project
 from parareel.storage import local_path, locate, open_storage
 
@@ -95,7 +95,7 @@ def prepare(project: str | Project, variables: Mapping[str, Any] | None = None, 
     if max_chunks is not None and len(chunks) > max_chunks:
         chunks = plan(last - first, max_chunks)
     chunks = [Chunk(c.index, c.start + first, c.end + first) for c in chunks]
-    cues = tuple(Cue(c.frame - first, c.sound) for c in survey.cues)
+    cues = tuple(cue.shifted(first) for cue in survey.cues)
     return Prepared(loaded, reference(project), loaded.resolve(variables), first, last,
                     tuple(chunks), cues, encoding or Encoding(), min(workers, len(chunks)),
                     _lap(started))

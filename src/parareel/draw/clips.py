@@ -32,7 +32,14 @@ class ClipReader:
         self._frames = None
         self.current: av.VideoFrame | None = None  # on screen at the last asked time
         self.next: av.VideoFrame | None = None  # decoded, not yet due
-        self.size = (self.stream.codec_context.width, self.stream.codec_context.height)
+        self._seek(Fraction(0))
+        first = self.next
+        if first is None:
+            raise AssetError(f"clip {path!r} has no video frames")
+        # phones store portrait video sideways and say how to turn it: shown turned
+        self.rotation = round(first.rotation / 90) % 4 * 90  # counterclockwise: 0/90/180/270
+        width, height = first.width, first.height
+        self.size = (height, width) if self.rotation in (90, 270) else (width, height)
         self.image: skia.Image | None = None
         self._pixels: np.ndarray | None = None  # the image's memory
         self._image_key: tuple | None = None
@@ -58,7 +65,7 @@ class ClipReader:
             raise AssetError(f"clip {self.path!r} has no frame at {float(t):.3f} s")
         width, height = size or self.size
         if (shown.pts, width, height) != self._image_key:
-            self._pixels = _rgba(shown, width, height)  # skia reads it in place: kept alive
+            self._pixels = _rgba(shown, width, height, self.rotation)  # read in place: kept
             self.image = skia.Image.fromarray(self._pixels, colorType=skia.kRGBA_8888_ColorType,
                                               alphaType=skia.kOpaque_AlphaType,  # 50x faster
                                               copy=False)
@@ -71,13 +78,19 @@ _BT601 = {2, 5, 6}  # unspecified (FFmpeg's default is 601), BT.470BG, SMPTE 170
 _FULL_RANGE = 2
 
 
-def _rgba(frame: av.VideoFrame, width: int, height: int) -> np.ndarray:
-    """The frame as RGBA pixels of `width` x `height`, in one contiguous array.
+_TURN = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
+
+
+def _rgba(frame: av.VideoFrame, width: int, height: int, rotation: int = 0) -> np.ndarray:
+    """The frame turned by `rotation` as RGBA pixels of `width` x `height`, contiguous.
 
     A full-size BT.601 yuv420p frame is converted by OpenCV: twice as fast as
     swscale, and the exact inverse of the encoder's conversion, so a clip shown
     as it is comes out as it went in (noise there costs x264 ~20% more time).
     """
+    if rotation:
+        stored = (height, width) if rotation in (90, 270) else (width, height)
+        return cv2.rotate(_rgba(frame, *stored), _TURN[rotation])
     if ((frame.width, frame.height) == (width, height) and frame.format.name == "yuv420p"
             and frame.colorspace in _BT601 and frame.color_range != _FULL_RANGE
             and width % 2 == 0 and height % 2 == 0):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 from collections.abc import Sequence
@@ -55,7 +56,14 @@ class LocalEngine:
         threads = max(1, auto_workers() // self.workers)  # share the cores out
         pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
                                    initargs=(self.project, self._progress, threads))
-        pool.submit(int).result()  # fork every worker now, before the pipeline's threads
+        # Garbage is freed here, and what is left is frozen: a worker that freed an
+        # inherited clip decoder would wait forever for decoding threads it does not have.
+        gc.collect()
+        gc.freeze()
+        try:
+            pool.submit(int).result()  # fork every worker now, before the pipeline's threads
+        finally:
+            gc.unfreeze()
         return pool
 
     def segment_folder(self, render_id: str, workspace: Path) -> str:

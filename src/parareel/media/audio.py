@@ -18,9 +18,8 @@ import av
 import numpy as np
 
 from parareel.errors import AssetError
-from parareel.scene.audio import Audio
+from parareel.scene.audio import Audio, Cue
 from parareel.scene.clock import Rate
-from parareel.scene.player import Cue
 
 RATE = 48_000
 BLOCK = 1024 * 48  # samples mixed at a time: memory stays flat however long the video
@@ -78,6 +77,9 @@ class _Placed:
             self.data = self.data[:wanted]
             length = math.floor(len(self.data) / self.rate)
         self.volume = np.float32(sound.volume)
+        # the volume curve's points, in samples of the output
+        self.curve = (np.array([round(frame * RATE / fps) for frame, _ in cue.volume]),
+                      np.array([value for _, value in cue.volume], np.float32))
         self.end = min(total, self.at + (length if len(self.data) else 0))
 
     def add_to(self, block: np.ndarray, first: int) -> None:
@@ -86,7 +88,10 @@ class _Placed:
             index = np.arange(lo - self.at, hi - self.at)
             if self.rate != 1:
                 index = np.floor(index * self.rate).astype(np.int64)
-            block[lo - first : hi - first] += self.data[index % len(self.data)] * self.volume
+            samples = self.data[index % len(self.data)] * self.volume
+            if len(self.curve[0]):
+                samples *= np.interp(np.arange(lo, hi), *self.curve)[:, None].astype(np.float32)
+            block[lo - first : hi - first] += samples
 
 
 def mix_blocks(cues: Sequence[Cue], frames: int, fps: Rate):

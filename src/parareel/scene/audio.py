@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from fractions import Fraction
 
 from parareel.assets import resolve
 
@@ -35,3 +36,25 @@ class Audio:
                             ("start", float(start)), ("duration", duration), ("loop", loop),
                             ("rate", float(rate))):
             object.__setattr__(self, name, value)
+
+
+Volume = tuple[tuple[int, float], ...]  # (video frame, volume) points
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A sound started at a frame of the whole video.
+
+    `volume`, if given, is the sound's volume over the video as (frame, volume)
+    points, linear between them and held before the first and after the last (a
+    clip's tweened volume); it multiplies the sound's own.
+    """
+
+    frame: int | Fraction  # a clip's sound may resume between frames after a loop
+    sound: Audio
+    volume: Volume = ()
+
+    def shifted(self, frames: int) -> Cue:
+        """The same cue on a timeline that starts `frames` later."""
+        return Cue(self.frame - frames, self.sound,
+                   tuple((frame - frames, value) for frame, value in self.volume))

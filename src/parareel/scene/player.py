@@ -11,26 +11,17 @@ import random
 from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from parareel.assets import project_folder
 from parareel.errors import SceneError, VariableError
+from parareel.scene.audio import Audio, Cue
 from parareel.scene.clock import Clock, Rate, _current
 from parareel.scene.nodes import Group, Node
 from parareel.scene.variables import Variables
 
 if TYPE_CHECKING:
-    from parareel.scene.audio import Audio
     from parareel.scene.project import Project
-
-
-@dataclass(frozen=True)
-class Cue:
-    """A sound started by a scene at a frame of the whole video."""
-
-    frame: int | Fraction  # a clip's sound may resume between frames after a loop
-    sound: Audio
 
 
 @dataclass
@@ -160,6 +151,8 @@ def play(project: Project, values: Mapping[str, Any], reads: dict[str, Any] | No
             if index >= limit:
                 raise SceneError(name, index, f"the video is longer than max_seconds="
                                  f"{project.max_seconds}; is there an endless loop?")
+            for clip in clips:  # a clip's volume can be tweened: its sound follows
+                clip.note_volume(index)
             yield scene
             scene.clock.frame += 1
             index += 1

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from parareel.errors import ProjectError
+from parareel.scene.audio import Cue
 from parareel.scene.color import Color, ColorLike, parse_color
-from parareel.scene.player import Cue, SceneFunction, play
+from parareel.scene.player import SceneFunction, play
 from parareel.scene.variables import check_known, check_variables
 
 
@@ -73,7 +74,7 @@ class Project:
             clips: list = []
             count = sum(1 for _ in play(self, values, reads, cues, clips))
             check_known(values, reads)
-            cues += [Cue(frame, sound) for clip in clips for frame, sound in clip.cues(count)]
+            cues += [cue for clip in clips for cue in clip.cues(count)]
             self._surveys[key] = Survey(count, reads, tuple(cues))
         return self._surveys[key]
 

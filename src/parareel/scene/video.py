@@ -22,7 +22,7 @@ from typing import Any
 
 from parareel.assets import resolve
 from parareel.errors import AssetError
-from parareel.scene.audio import Audio
+from parareel.scene.audio import Audio, Cue
 from parareel.scene.clock import Clock, current_clock
 from parareel.scene.nodes import Node, _choice
 from parareel.scene.signal import prop
@@ -76,8 +76,9 @@ class Video(Node):
     cropping), "contain" (all of it, letterboxed) or "fill" (stretched). `radius`
     rounds the corners. Timeline, from the constructor: `start` and `end` trim the
     source (seconds), `loop` repeats the trimmed part, `rate` is the playback speed.
-    The clip's sound joins the video's mix while it plays, at `volume` (its value
-    when play() is called) unless `muted`; `rate` changes its pitch like a tape.
+    The clip's sound joins the video's mix while it plays, at `volume` (tweenable:
+    `clip.volume.to(0, 2)` fades it out) unless `muted`; `rate` changes its pitch like
+    a tape. A clip whose file says to turn it (phone video) is shown turned.
     """
 
     src = prop(None, str)
@@ -102,6 +103,7 @@ class Video(Node):
                              f"end {float(self.end)} s")
         self.events: list[_Event] = []
         self.clock: Clock | None = None
+        self.volumes: list[tuple[int, float]] = []  # (frame, volume) where it changed
 
     # -- control, from the scene logic ----------------------------------------------------
 
@@ -129,6 +131,14 @@ class Video(Node):
             rate or (last.rate if last else self.rate),
             (last.playing if last else False) if playing is None else playing))
 
+    def note_volume(self, frame: int) -> None:
+        """Called by the player after each frame's logic: a tweened volume is heard."""
+        volume = self.volume()
+        if not self.volumes or self.volumes[-1][1] != volume:
+            if self.volumes and self.volumes[-1][0] < frame - 1:
+                self.volumes.append((frame - 1, self.volumes[-1][1]))  # held until now
+            self.volumes.append((frame, volume))
+
     # -- where the timeline is at a frame -----------------------------------------------------
 
     @property
@@ -154,11 +164,11 @@ class Video(Node):
     def current_frame(self) -> int:
         return 0 if self.clock is None else self.clock.start + self.clock.frame
 
-    def cues(self, frames: int) -> list[tuple[Fraction, Audio]]:
-        """The clip's sound as (video frame, Audio) pieces while it plays, for the mix."""
+    def cues(self, frames: int) -> list[Cue]:
+        """The clip's sound as pieces while it plays, for the mix, at its volume over time."""
         if self.muted() or not self.info.has_audio or self.clock is None:
             return []
-        fps, pieces = self.clock.fps, []
+        fps, pieces, volume = self.clock.fps, [], tuple(self.volumes)
         bounds = [e.frame for e in self.events[1:]] + [frames]
         for event, until in zip(self.events, bounds, strict=True):
             if not event.playing or until <= event.frame:
@@ -168,9 +178,9 @@ class Video(Node):
             while left > 0 and (self.loop or t < self.length):
                 position = t % self.length if self.loop else t
                 span = min(left, self.length - position)
-                pieces.append((at, Audio(self.src(), volume=self.volume(),
-                                         start=float(self.start + position),
-                                         duration=float(span), rate=float(event.rate))))
+                pieces.append(Cue(at, Audio(self.src(), start=float(self.start + position),
+                                            duration=float(span), rate=float(event.rate)),
+                                  volume))
                 at += span / event.rate * fps
                 t, left = t + span, left - span
         return pieces
