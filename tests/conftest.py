@@ -98,3 +98,13 @@ def ray_cluster():
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
     yield ray
     ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def http():
+    """A local HTTP server of the example media (tests/media_server.py)."""
+    from tests.media_server import Files
+
+    files = Files()
+    yield files
+    files.close()
