@@ -2,10 +2,10 @@
 # Build the Lambda image from scratch and prove it works, on a machine with no Docker:
 #   1. debootstrap a Debian bookworm root and import it as a local base image;
 #   2. podman build --isolation chroot: deploy/Dockerfile.base, then deploy/Dockerfile
-#      with tests/projects/suite.py as the project;
+#      with the seed example (examples/seed: a clip, music and text) as the project;
 #   3. unpack the image and run tests/test_image.py, which starts the image's entry
 #      point (awslambdaric) chrooted in it against a minimal Lambda Runtime API and
-#      checks that it renders a chunk into a real S3 server.
+#      checks that it renders a chunk of the seed into a real S3 server.
 # Needs root (debootstrap, chroot, mount). Run as `make image-check`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,16 +36,16 @@ podman build --isolation chroot -f deploy/Dockerfile.base \
   -t localhost/parareel-base:check .
 podman build --isolation chroot -f deploy/Dockerfile \
   --build-arg BASE=localhost/parareel-base:check \
-  --build-arg PROJECT=tests/projects/suite.py \
-  -t localhost/parareel-suite:check .
+  --build-arg PROJECT=examples/seed/project.py \
+  -t localhost/parareel-seed:check .
 echo "image-check: images built in $(( $(date +%s) - started ))s"
-podman image inspect localhost/parareel-suite:check --format 'image-check: image size {{.Size}} bytes'
+podman image inspect localhost/parareel-seed:check --format 'image-check: image size {{.Size}} bytes'
 
 root="$work/image-root"
 rm -rf "$root" && mkdir -p "$root"
-container=$(podman create localhost/parareel-suite:check)
+container=$(podman create localhost/parareel-seed:check)
 podman export "$container" | tar -C "$root" -x
 podman rm "$container" >/dev/null
-podman image inspect localhost/parareel-suite:check > "$work/image.json"
+podman image inspect localhost/parareel-seed:check > "$work/image.json"
 
 PARAREEL_IMAGE_ROOT="$(cd "$root" && pwd)" "$python" -m pytest -v -s tests/test_image.py

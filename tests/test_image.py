@@ -18,17 +18,20 @@ from pathlib import Path
 
 import pytest
 
+import parareel
 from parareel.aws.dev.seaweed import ACCESS_KEY, SECRET_KEY, SeaweedS3
 from parareel.contract import ChunkJob
 from parareel.plan import Chunk
-from tests.conftest import decode
+from tests.conftest import EXAMPLES, decode, psnr
 
 ROOT = os.environ.get("PARAREEL_IMAGE_ROOT")
 pytestmark = pytest.mark.skipif(not ROOT, reason="no image to check: run `make image-check`")
 
-EVENT = ChunkJob("image-check", "tests/projects/suite.py", Chunk(0, 5, 20),
+SEED = "examples/seed/project.py"  # the project the image was built with
+VARIABLES = {"message": "image"}
+EVENT = ChunkJob("image-check", SEED, Chunk(0, 40, 55),
                  "s3://image-check/renders/image-check/chunks/chunk-00000.mp4",
-                 {"message": "image"}).to_event()
+                 VARIABLES).to_event()
 
 
 class RuntimeApi:
@@ -119,7 +122,7 @@ def test_entry_point_renders_a_chunk_into_s3(mounts, tmp_path):
                    AWS_LAMBDA_FUNCTION_MEMORY_SIZE="2048", AWS_REGION="us-east-1",
                    AWS_ENDPOINT_URL_S3=s3.endpoint, AWS_ACCESS_KEY_ID=ACCESS_KEY,
                    AWS_SECRET_ACCESS_KEY=SECRET_KEY, PARAREEL_BUCKET="image-check",
-                   PARAREEL_PROJECT="tests/projects/suite.py")
+                   PARAREEL_PROJECT=SEED)
         process = in_image([*config["Entrypoint"], *config["Cmd"]], env)
         try:
             assert api.done.wait(300), "the runtime never answered"
@@ -133,7 +136,10 @@ def test_entry_point_renders_a_chunk_into_s3(mounts, tmp_path):
         client.download_file("image-check", "renders/image-check/chunks/chunk-00000.mp4",
                              str(tmp_path / "segment.mp4"))
         pts, frames, stream = decode(tmp_path / "segment.mp4")
-        assert len(frames) == 15 and (stream.width, stream.height) == (320, 180)
+        assert len(frames) == 15 and (stream.width, stream.height) == (1920, 1080)
+        here = parareel.frames(str(EXAMPLES / "seed" / "project.py"), 40, 55, VARIABLES)
+        for shown, local in zip(frames, here, strict=True):  # the clip and the message
+            assert psnr(shown, local[..., :3]) > 30
     finally:
         api.close()
         s3.stop()

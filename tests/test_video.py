@@ -90,7 +90,9 @@ CASES = [("h264-gop250-bframes-25", 30, {}), ("h264-gop250-bframes-25", "30000/1
          ("vp9-webm-30", 30, {}), ("mov-odd-size-29.97", 30, {}),
          ("h264-gop250-bframes-25", 30, {"loop": True, "start": 0.5, "end": 1.5}),
          ("h264-gop12-23.976", 30, {"start": 1.0, "end": 1.6}),
-         ("h264-60", 30, {"rate": 0.5})]
+         ("h264-60", 30, {"rate": 0.5}), ("h264-60", "30000/1001", {}),
+         ("h264-vfr", 24, {"loop": True, "end": 2.0}), ("vp9-webm-30", 60, {"rate": 2}),
+         ("mov-odd-size-29.97", "30000/1001", {"loop": True, "start": 0.2})]
 
 
 @pytest.mark.parametrize(("clip", "fps", "options"), CASES)
@@ -111,7 +113,7 @@ def test_each_output_frame_shows_the_source_frame_the_rule_names(clips, tmp_path
     assert shown == [shown_index(times, t) for t in wanted]
 
 
-@pytest.mark.parametrize("workers", [2, 7])
+@pytest.mark.parametrize("workers", [2, 3, 7])  # 78 frames: 7 chunks leave a remainder
 def test_chunks_equal_a_single_pass_with_a_seek_on_a_boundary(clips, tmp_path, workers):
     path, _ = clips["h264-gop250-bframes-25"]
     project = Project(scenes=[scenario(path, loop=True, start=0.3, end=2.9)], size=(320, 192),
