@@ -46,9 +46,21 @@ def invoke(lam, event):
     return json.loads(response["Payload"].read())
 
 
+def render_of(s3, stack, job: str) -> str:
+    """The render that owns a jobId."""
+    key = f"renders/jobs/{job}.json"
+    return json.loads(s3.get_object(Bucket=stack.bucket, Key=key)["Body"].read())["renderId"]
+
+
 def progress_of(s3, stack, job: str) -> dict:
-    key = f"renders/{job}/progress.json"
+    key = f"renders/{render_of(s3, stack, job)}/progress.json"
     return json.loads(s3.get_object(Bucket=stack.bucket, Key=key)["Body"].read())
+
+
+def keys_of(s3, stack, job: str) -> list[str]:
+    prefix = f"renders/{render_of(s3, stack, job)}/"
+    return [o["Key"][len(prefix):] for o in
+            s3.list_objects_v2(Bucket=stack.bucket, Prefix=prefix).get("Contents", [])]
 
 
 def download(url: str, path: Path) -> Path:
@@ -69,7 +81,8 @@ def test_seed_event_renders_and_matches_a_local_render(seed_render, tmp_path):
     project = load_project(SUITE)
     frames = project.frame_count(SEED_EVENT["variables"])
     assert body["frames"] == frames and len(body["chunks"]) == 25
-    assert body["key"] == "renders/12345/out.mp4" and "X-Amz-Signature" in body["url"]
+    assert body["key"] == f"renders/{body['renderId']}/out.mp4" and body["jobId"] == "12345"
+    assert "X-Amz-Signature" in body["url"]
     assert set(body["timings"]) == {"plan", "audio", "render", "merge", "total"}
     assert body["cost"]["invocations"] == 26 and body["cost"]["total_usd"] > 0
     pts, lambda_frames, _ = decode(video)
@@ -99,11 +112,11 @@ def test_progress_json_and_private_bucket(seed_render, s3, stack):
     progress = progress_of(s3, stack, "12345")
     assert progress["phase"] == "done" and progress["chunks"] == {"total": 25, "done": 25}
     assert progress["frames"]["done"] == progress["frames"]["total"] and progress["errors"] == []
-    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=stack.bucket,
-                                                 Prefix="renders/12345/")["Contents"]]
-    assert "renders/12345/out.mp4" in keys and not any("/chunks/" in k for k in keys)
+    assert progress["renderId"] == seed_render[0]["renderId"]
+    keys = keys_of(s3, stack, "12345")
+    assert "out.mp4" in keys and not any(k.startswith("chunks/") for k in keys)
     with pytest.raises(urllib.error.HTTPError):
-        urllib.request.urlopen(f"{stack.s3.endpoint}/{stack.bucket}/renders/12345/out.mp4")
+        urllib.request.urlopen(f"{stack.s3.endpoint}/{stack.bucket}/{seed_render[0]['key']}")
 
 
 def test_crashed_worker_is_retried_with_the_same_output(lam, seed_render, tmp_path, s3, stack):
@@ -123,9 +136,8 @@ def test_always_failing_worker_fails_the_job_cleanly(lam, s3, stack):
                         "testFaults": {"2": "crash"}})
     assert body["status"] == "error" and body["errorType"] == "Runtime.ExitError"
     assert "chunk 2 failed" in body["errorMessage"] and "after 4 attempt(s)" in body["errorMessage"]
-    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=stack.bucket,
-                                                 Prefix="renders/doomed/").get("Contents", [])]
-    assert "renders/doomed/out.mp4" not in keys and not any("/chunks/" in k for k in keys)
+    keys = keys_of(s3, stack, "doomed")
+    assert "out.mp4" not in keys and not any(k.startswith("chunks/") for k in keys)
     progress = progress_of(s3, stack, "doomed")
     assert progress["phase"] == "failed" and "chunk 2 failed" in progress["errors"][0]
 
@@ -178,6 +190,11 @@ def test_client_and_cli_render_with_progress(stack, tmp_path):
                               job_id="client-job", download=out)
     assert result["status"] == "done" and len(decode(out)[1]) == result["frames"]
     assert job_progress("client-job").phase == "done"
+    with pytest.raises(parareel.RenderError, match="rendered already.*replace"):
+        render_on_lambda("parareel", variables={"message": "client"}, job_id="client-job")
+    again = render_on_lambda("parareel", variables={"message": "again"}, workers=2,
+                             job_id="client-job", replace=True)
+    assert job_progress("client-job").render_id == again["renderId"] != result["renderId"]
 
 
 HANDWRITTEN = [
@@ -281,6 +298,82 @@ def test_any_failure_while_joining_ends_failed_with_no_chunks_left(stack, s3, mo
     assert body["status"] == "error" and body["errorType"] == "OSError"
     progress = progress_of(s3, stack, "disk-full")
     assert progress["phase"] == "failed" and "No space left" in progress["errors"][0]
-    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=stack.bucket,
-                                                 Prefix="renders/disk-full/").get("Contents", [])]
-    assert keys == ["renders/disk-full/progress.json"]
+    assert sorted(keys_of(s3, stack, "disk-full")) == ["plan.json", "progress.json"]
+
+
+# -- jobs are isolated: a jobId is owned by one render, chunks only join their own render --
+
+def test_one_job_id_renders_once_at_a_time_and_is_replaced_only_when_asked(lam, stack, s3,
+                                                                            tmp_path):
+    event = {**SEED_EVENT, "jobId": "twice", "numWorkers": 3}
+    bodies: list[dict] = []
+    threads = [threading.Thread(target=lambda: bodies.append(invoke(lam, event)))
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    done = [b for b in bodies if b["status"] == "done"]
+    refused = [b for b in bodies if b["status"] == "error"]
+    assert len(done) == 1 and len(refused) == 1, bodies
+    assert refused[0]["errorType"] == "JobRunning" and "is rendering" in refused[0]["errorMessage"]
+    first = download(done[0]["url"], tmp_path / "first.mp4").read_bytes()
+
+    again = invoke(lam, {**event, "variables": {"message": "another"}})
+    assert again["status"] == "error" and again["errorType"] == "JobExists"
+    assert '"replace": true' in again["errorMessage"]
+    assert download(done[0]["url"], tmp_path / "still.mp4").read_bytes() == first  # untouched
+
+    replaced = invoke(lam, {**event, "variables": {"message": "another"}, "replace": True})
+    assert replaced["status"] == "done" and replaced["renderId"] != done[0]["renderId"]
+    assert render_of(s3, stack, "twice") == replaced["renderId"]
+    old = s3.list_objects_v2(Bucket=stack.bucket, Prefix=f"renders/{done[0]['renderId']}/")
+    assert old.get("KeyCount") == 0  # the replaced render's files went once the new was done
+    frame = decode(download(replaced["url"], tmp_path / "new.mp4"))[1][0]
+    local = next(parareel.frames(SUITE, 0, 1, {"message": "another"}))
+    assert psnr(frame, local[..., :3]) > 35
+
+
+def test_forged_chunks_and_refused_events_never_touch_a_running_render(lam, stack, s3,
+                                                                      tmp_path):
+    import time
+
+    from parareel.plan import Chunk
+
+    event = {**SEED_EVENT, "jobId": "target", "numWorkers": 3,
+             "testFaults": {"1": "crashOnce"}}  # a retry keeps it running a little longer
+    answer: dict = {}
+    runner = threading.Thread(target=lambda: answer.update(invoke(lam, event)))
+    runner.start()
+    while True:  # until its plan is written
+        try:
+            plan = json.loads(s3.get_object(
+                Bucket=stack.bucket,
+                Key=f"renders/{render_of(s3, stack, 'target')}/plan.json")["Body"].read())
+            break
+        except Exception:  # noqa: BLE001 - not claimed or planned yet
+            time.sleep(0.05)
+    render_id = render_of(s3, stack, "target")
+    index, start, end = plan["chunks"][0]
+    forged = ChunkJob(render_id, SUITE, Chunk(index, start, end),
+                      f"s3://{stack.bucket}/renders/{render_id}/chunks/chunk-{index:05d}.mp4",
+                      {**plan["variables"], "message": "forged"}).to_event()
+    body = handler(forged, None)
+    assert body["status"] == "error" and body["errorType"] == "InvalidEvent"
+    shifted = {**forged, "variables": plan["variables"],
+               "chunk": {"index": index, "start": start, "end": end + 1}}
+    assert handler(shifted, None)["errorType"] == "InvalidEvent"
+    # a refused event with the running job's id: refused for the id, nothing deleted
+    bad = handler({**SEED_EVENT, "jobId": "target", "variables": {"mesage": "x"}}, None)
+    assert bad["status"] == "error" and bad["errorType"] == "JobRunning"
+    runner.join()
+    assert answer["status"] == "done", answer
+    frame = decode(download(answer["url"], tmp_path / "target.mp4"))[1][0]
+    local = next(parareel.frames(SUITE, 0, 1, SEED_EVENT["variables"]))
+    assert psnr(frame, local[..., :3]) > 35
+    late = handler({**forged, "variables": plan["variables"]}, None)  # the render is done
+    assert late["errorType"] == "InvalidEvent" and "takes no more chunks" in late["errorMessage"]
+    unknown = ChunkJob("nosuchrender", SUITE, Chunk(0, 0, 5),
+                       f"s3://{stack.bucket}/renders/nosuchrender/chunks/chunk-00000.mp4")
+    assert "no render 'nosuchrender' is running" in handler(unknown.to_event(), None)[
+        "errorMessage"]

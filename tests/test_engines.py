@@ -100,3 +100,26 @@ def test_an_engine_runs_no_more_chunks_at_once_than_the_workers_asked(tmp_path):
                              engine=engine)
     assert len(result.chunks) == 5 and engine.asked == 2
     assert set(result.timings) == {"plan", "render", "audio", "merge"}
+
+
+def test_a_segment_changed_after_its_chunk_wrote_it_is_never_joined(tmp_path):
+    from pathlib import Path
+
+    from parareel.engines.local import LocalEngine
+    from parareel.errors import RenderError
+    from parareel.pipeline import execute, prepare
+    from parareel.storage import local_path
+
+    class Tampered(LocalEngine):
+        """Chunks render as usual; then something rewrites one segment."""
+
+        def run(self, jobs, report):
+            results = super().run(jobs, report)
+            segment = Path(local_path(results[1].segment))
+            segment.write_bytes(segment.read_bytes()[:-10] + b"0123456789")
+            return results
+
+    prepared = prepare(SUITE, {"case": "seed"}, workers=3)
+    with pytest.raises(RenderError, match="segment 1 is not the file its chunk wrote"):
+        execute(prepared, Tampered(), tmp_path / "out.mp4")
+    assert list(tmp_path.iterdir()) == []

@@ -9,11 +9,13 @@ saying what is wrong, before any work starts.
 fullRender (the seed's event works unchanged):
     {"jobId": "12345", "numWorkers": 25, "jobType": "fullRender",
      "variables": {"message": "Hello from Revideo!"}}
-    optional: "chunkFrames", "crf", "preset", "presign" (default true), "expiresIn" (s)
+    optional: "chunkFrames", "crf", "preset", "presign" (default true), "expiresIn" (s),
+    "replace" (true: render a finished jobId again; its old video goes once the new is done)
+    Each fullRender gets its own renderId: its files live under renders/{renderId}/.
 partialRender (sent by the pipeline's Lambda engine, one per chunk):
     {"jobType": "partialRender", "jobId": ..., "project": ..., "variables": {...},
      "chunk": {"index": 0, "start": 0, "end": 90}, "segment": "s3://.../chunk-00000.mp4",
-     "encoding": {...}, "attempt": 0}
+     "encoding": {...}, "attempt": 0}   (jobId here is the renderId)
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +60,14 @@ def render_prefix(render_id: str) -> str:
 CHUNKS = "chunks/"
 OUTPUT = "out.mp4"
 PROGRESS = "progress.json"
+PLAN = "plan.json"  # the chunks a running render accepts, and what they must render
+# renders/jobs/{jobId}.json: which render owns a caller's jobId (under renders/, so that
+# the function's policy covers it and it expires with the renders)
+JOBS = f"{RENDERS}jobs/"
+
+
+def job_key(job_id: str) -> str:
+    return f"{JOBS}{job_id}.json"
 
 
 def chunk_key(index: int) -> str:
@@ -119,10 +130,12 @@ class ChunkResult:
     bytes: int
     seconds: float  # wall time on the worker
     segment: str  # the storage URL it was written to
+    sha256: str  # of the segment as written: the join takes that file and no other
 
     def to_json(self) -> dict[str, Any]:
         return {"status": "done", "index": self.index, "frames": self.frames,
-                "bytes": self.bytes, "seconds": round(self.seconds, 3), "segment": self.segment}
+                "bytes": self.bytes, "seconds": round(self.seconds, 3), "segment": self.segment,
+                "sha256": self.sha256}
 
     @classmethod
     def from_json(cls, data: Any) -> ChunkResult:
@@ -130,7 +143,7 @@ class ChunkResult:
             kind = data.get("errorType", "Unhandled") if isinstance(data, dict) else "Unhandled"
             raise ValueError(f"not a chunk result ({kind})")
         return cls(int(data["index"]), int(data["frames"]), int(data["bytes"]),
-                   float(data["seconds"]), str(data["segment"]))
+                   float(data["seconds"]), str(data["segment"]), str(data["sha256"]))
 
 
 @dataclass(frozen=True)
@@ -155,6 +168,7 @@ class FullRender:
     presign: bool = True
     expires_in: int = WEEK
     faults: dict[int, str] = field(default_factory=dict)  # test-only: chunk index -> fault
+    replace: bool = False  # render a finished jobId again
 
     def to_event(self) -> dict[str, Any]:
         event: dict[str, Any] = {"jobType": "fullRender", "jobId": self.job_id,
@@ -167,6 +181,8 @@ class FullRender:
             event["qp"] = self.encoding.qp
         if self.faults:
             event["testFaults"] = {str(k): v for k, v in self.faults.items()}
+        if self.replace:
+            event["replace"] = True
         return event
 
     @classmethod
@@ -180,12 +196,12 @@ class FullRender:
         if not isinstance(faults, dict) or not all(
                 str(k).isdigit() and v in FAULTS for k, v in faults.items()):
             raise EventError(f"testFaults maps chunk numbers to one of {FAULTS}")
-        presign = event.get("presign", True)
-        if not isinstance(presign, bool):
-            raise EventError("presign must be true or false")
+        presign, replace = event.get("presign", True), event.get("replace", False)
+        if not isinstance(presign, bool) or not isinstance(replace, bool):
+            raise EventError("presign and replace must be true or false")
         return cls(job_id, workers, _variables(event), chunk_frames, _encoding(event), presign,
                    _integer(event, "expiresIn", 1, WEEK, default=WEEK),
-                   {int(k): v for k, v in faults.items()})
+                   {int(k): v for k, v in faults.items()}, replace)
 
 
 def parse_event(event: Any, max_workers: int = 200) -> FullRender | ChunkJob:
@@ -200,6 +216,69 @@ def parse_event(event: Any, max_workers: int = 200) -> FullRender | ChunkJob:
     raise EventError(f"jobType must be 'fullRender' or 'partialRender' (got {kind!r})")
 
 
+# -- who owns a jobId, and what a render accepts ---------------------------------------
+
+@dataclass(frozen=True)
+class Claim:
+    """The render that owns a jobId (renders/jobs/{jobId}.json), put conditionally only."""
+
+    job_id: str
+    render_id: str
+    state: str  # running, done, failed
+    expires_at: float  # a claim still "running" after this is a render that died
+    url: str | None = None
+
+    def running(self, now: float) -> bool:
+        return self.state == "running" and now < self.expires_at
+
+    def to_json(self) -> dict[str, Any]:
+        return {"jobId": self.job_id, "renderId": self.render_id, "state": self.state,
+                "expiresAt": self.expires_at, "url": self.url}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Claim:
+        return cls(data["jobId"], data["renderId"], data["state"], data["expiresAt"],
+                   data.get("url"))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """renders/{renderId}/plan.json: while the render is open, a chunk event is taken
+    only if it is one of these chunks, of this project, variables and encoding."""
+
+    project: str
+    variables: dict[str, Any]
+    encoding: Encoding
+    chunks: tuple[Chunk, ...]
+    open: bool = True
+
+    @classmethod
+    def of(cls, jobs: Sequence[ChunkJob]) -> Plan:
+        first = jobs[0]
+        return cls(first.project, first.variables, first.encoding, tuple(j.chunk for j in jobs))
+
+    def admits(self, job: ChunkJob) -> str | None:
+        """Why `job` is not a chunk of this render, or None if it is."""
+        if not self.open:
+            return "the render takes no more chunks"
+        if job.chunk not in self.chunks:
+            return f"chunk {job.chunk.index} ({job.chunk.start}:{job.chunk.end}) is not in its plan"
+        if (job.project, job.variables, job.encoding) != (self.project, self.variables,
+                                                           self.encoding):
+            return "the event's project, variables or encoding are not the render's"
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"project": self.project, "variables": self.variables,
+                "encoding": self.encoding.to_json(),
+                "chunks": [[c.index, c.start, c.end] for c in self.chunks], "open": self.open}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Plan:
+        return cls(data["project"], data["variables"], Encoding(**data["encoding"]),
+                   tuple(Chunk(*c) for c in data["chunks"]), data["open"])
+
+
 # -- progress ----------------------------------------------------------------------------
 
 @dataclass
@@ -207,6 +286,7 @@ class Progress:
     """A render's progress, as written to progress.json and read back by clients."""
 
     job_id: str
+    render_id: str = ""
     phase: str = "rendering"  # rendering, joining, done, failed
     chunks_total: int = 0
     chunks_done: int = 0
@@ -225,7 +305,7 @@ class Progress:
         self.phase = report.phase or self.phase
 
     def to_json(self) -> dict[str, Any]:
-        data = {"jobId": self.job_id, "phase": self.phase,
+        data = {"jobId": self.job_id, "renderId": self.render_id, "phase": self.phase,
                 "chunks": {"total": self.chunks_total, "done": self.chunks_done},
                 "frames": {"total": self.frames_total, "done": self.frames_done},
                 "retries": self.retries, "errors": self.errors,
@@ -236,7 +316,8 @@ class Progress:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Progress:
-        return cls(data["jobId"], data["phase"], data["chunks"]["total"], data["chunks"]["done"],
+        return cls(data["jobId"], data["renderId"], data["phase"], data["chunks"]["total"],
+                   data["chunks"]["done"],
                    data["frames"]["total"], data["frames"]["done"], data["retries"],
                    list(data["errors"]), data.get("url"), data["startedAt"], data["updatedAt"])
 

@@ -28,7 +28,7 @@ from parareel.contract import (
     new_render_id,
 )
 from parareel.engines.base import Engine
-from parareel.errors import ParareelError
+from parareel.errors import ParareelError, RenderError
 from parareel.load import load_project, reference
 from parareel.media.audio import render_audio
 from parareel.media.encode import Encoding
@@ -36,7 +36,7 @@ from parareel.media.join import join_segments
 from parareel.plan import Chunk, plan
 from parareel.scene.audio import Cue
 from parareel.scene.project import Project
-from parareel.storage import local_path, locate, open_storage
+from parareel.storage import local_path, locate, open_storage, sha256
 
 
 @dataclass(frozen=True)
@@ -167,6 +167,10 @@ def _fetch(results: list[ChunkResult], workspace: Path) -> list[Path]:
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(get, remote))
+    for result, path in zip(results, paths, strict=True):
+        if path.stat().st_size != result.bytes or sha256(path) != result.sha256:
+            raise RenderError(f"segment {result.index} is not the file its chunk wrote "
+                              f"({result.segment} was changed after): the render stops")
     return paths
 
 

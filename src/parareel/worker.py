@@ -16,7 +16,7 @@ from parareel.draw.frames import render_frames
 from parareel.load import load_project
 from parareel.media.encode import VideoWriter
 from parareel.scene.project import Project
-from parareel.storage import local_path, locate
+from parareel.storage import local_path, locate, sha256
 
 PROGRESS_EVERY = 5  # frames between progress reports
 
@@ -36,12 +36,12 @@ def render_chunk(job: ChunkJob, project: Project | None = None,
         path = target or Path(work) / "segment.mp4"
         path.parent.mkdir(parents=True, exist_ok=True)
         _encode(job, project, path, on_frames, threads)
-        size = path.stat().st_size
+        size, digest = path.stat().st_size, sha256(path)
         if target is None:
             storage, key = locate(job.segment)
             storage.put_file(path, key)
     return ChunkResult(job.chunk.index, job.chunk.frames, size,
-                       time.perf_counter() - started, job.segment)
+                       time.perf_counter() - started, job.segment, digest)
 
 
 def _encode(job: ChunkJob, project: Project, path: Path,

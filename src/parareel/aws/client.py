@@ -26,27 +26,34 @@ def _bucket(bucket: str | None) -> str:
 
 
 def job_progress(job_id: str, bucket: str | None = None) -> Progress | None:
-    """The job's progress.json, or None if it has not started."""
+    """The progress of the render that owns `job_id`, or None if none has started."""
+    from parareel.aws.jobs import owner
     from parareel.storage.s3 import S3Storage
 
-    data = S3Storage(_bucket(bucket), render_prefix(job_id)).get_bytes(PROGRESS)
+    storage = S3Storage(_bucket(bucket))
+    claim = owner(storage, job_id)
+    if claim is None:
+        return None
+    data = storage.get_bytes(f"{render_prefix(claim.render_id)}/{PROGRESS}")
     return Progress.from_json(json.loads(data)) if data else None
 
 
 def render_on_lambda(function: str, *, variables: Mapping[str, Any] | None = None,
                      workers: int = 10, job_id: str | None = None,
-                     chunk_frames: int | None = None, bucket: str | None = None,
+                     chunk_frames: int | None = None, replace: bool = False,
+                     bucket: str | None = None,
                      download: str | os.PathLike | None = None,
                      progress: bool = False) -> dict[str, Any]:
     """Invoke `function` with a fullRender event and return its response.
 
-    With `progress`, a bar follows renders/{jobId}/progress.json; with `download`,
+    With `progress`, a bar follows the render's progress.json; with `download`,
     the video is saved there. Raises RenderError if the render failed.
     """
     from parareel.engines.aws_lambda import lambda_client
 
     job_id = job_id or new_render_id()
-    event = FullRender(job_id, workers, dict(variables or {}), chunk_frames).to_event()
+    event = FullRender(job_id, workers, dict(variables or {}), chunk_frames,
+                       replace=replace).to_event()
     answer: dict[str, Any] = {}
 
     def call() -> None:

@@ -19,13 +19,16 @@ from typing import Any
 from parareel.aws.settings import Settings
 from parareel.contract import (
     OUTPUT,
+    PLAN,
     PROGRESS,
     ChunkJob,
     EventError,
     FullRender,
+    Plan,
     Progress,
     Report,
     chunk_key,
+    new_render_id,
     parse_event,
     render_prefix,
 )
@@ -45,17 +48,32 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
     except EventError as exc:
         return {"status": "error", "errorType": "InvalidEvent", "errorMessage": str(exc)}
     if isinstance(request, FullRender):
-        return full_render(request, settings)
+        return full_render(request, settings, _seconds_left(context))
     return partial_render(request, settings)
 
 
+def _seconds_left(context: Any) -> float:
+    """The invocation's remaining time (Lambda's context), or Lambda's longest."""
+    if context is not None and hasattr(context, "get_remaining_time_in_millis"):
+        return context.get_remaining_time_in_millis() / 1000
+    return 900.0
+
+
 def _check_chunk(job: ChunkJob, settings: Settings) -> None:
-    """A chunk renders this function's project into its own render's chunk key only."""
+    """A chunk is taken only for an open render of this function, only if it is one of
+    that render's planned chunks, into its own key: a forged event changes nothing."""
+    from parareel.storage.s3 import S3Storage
+
     if job.project != settings.project:
         raise EventError(f"this function renders {settings.project!r}, not {job.project!r}")
     expected = f"s3://{settings.bucket}/{render_prefix(job.render_id)}/{chunk_key(job.chunk.index)}"
     if job.segment != expected:
         raise EventError(f"segment must be {expected}")
+    plan = S3Storage(settings.bucket, render_prefix(job.render_id)).get_bytes(PLAN)
+    if plan is None:
+        raise EventError(f"no render {job.render_id!r} is running in this bucket")
+    if why := Plan.from_json(json.loads(plan)).admits(job):
+        raise EventError(f"not a chunk of render {job.render_id!r}: {why}")
 
 
 def partial_render(job: ChunkJob, settings: Settings) -> dict[str, Any]:
@@ -69,7 +87,7 @@ def partial_render(job: ChunkJob, settings: Settings) -> dict[str, Any]:
 
 
 class ProgressFile:
-    """renders/{jobId}/progress.json, written by the orchestrator alone (one writer)."""
+    """renders/{renderId}/progress.json, written by the orchestrator alone (one writer)."""
 
     def __init__(self, storage, progress: Progress) -> None:
         self.storage, self.progress, self._lock = storage, progress, threading.Lock()
@@ -84,15 +102,25 @@ class ProgressFile:
             self.storage.put_bytes(PROGRESS, json.dumps(self.progress.to_json()).encode())
 
 
-def full_render(request: FullRender, settings: Settings) -> dict[str, Any]:
+def full_render(request: FullRender, settings: Settings,
+                seconds_left: float = 900.0) -> dict[str, Any]:
+    from parareel.aws import jobs
     from parareel.aws.cost import cost_of
     from parareel.engines.aws_lambda import LambdaEngine
     from parareel.pipeline import execute, prepare
     from parareel.storage.s3 import S3Storage
 
     started = time.perf_counter()
-    storage = S3Storage(settings.bucket, render_prefix(request.job_id))
-    progress = ProgressFile(storage, Progress(request.job_id))
+    render_id = new_render_id()  # the caller's jobId names the job; this, its files
+    bucket = S3Storage(settings.bucket)
+    try:
+        mine, replaced = jobs.claim(bucket, request.job_id, render_id, seconds_left,
+                                    replace=request.replace)
+    except ParareelError as exc:  # the jobId is taken, or the bucket cannot be used
+        return {"status": "error", "jobId": request.job_id, "errorType": type(exc).__name__,
+                "errorMessage": str(exc)}
+    storage = S3Storage(settings.bucket, render_prefix(render_id))
+    progress = ProgressFile(storage, Progress(request.job_id, render_id))
     try:
         prepared = prepare(settings.project, request.variables, workers=request.workers,
                            chunk_frames=request.chunk_frames, encoding=request.encoding,
@@ -100,7 +128,7 @@ def full_render(request: FullRender, settings: Settings) -> dict[str, Any]:
         progress.update(chunks_total=len(prepared.chunks), frames_total=prepared.frames)
         engine = LambdaEngine(settings.function, settings.bucket, retries=settings.retries,
                               max_in_flight=settings.max_in_flight, faults=request.faults)
-        result = execute(prepared, engine, f"{storage.url}/{OUTPUT}", render_id=request.job_id,
+        result = execute(prepared, engine, f"{storage.url}/{OUTPUT}", render_id=render_id,
                          on_report=progress.update)
         url = (storage.link(OUTPUT, request.expires_in) if request.presign
                else storage.public_url(OUTPUT))
@@ -109,16 +137,21 @@ def full_render(request: FullRender, settings: Settings) -> dict[str, Any]:
         progress.progress.errors.append(str(exc))
         with contextlib.suppress(ParareelError):  # the storage itself may be what failed
             progress.update(phase="failed")
-        return {"status": "error", "jobId": request.job_id, "errorType": kind,
-                "errorMessage": str(exc)}
+            jobs.settle(bucket, mine, "failed")
+        return {"status": "error", "jobId": request.job_id, "renderId": render_id,
+                "errorType": kind, "errorMessage": str(exc)}
     total = _since(started)
     cost = cost_of([total] + [r.seconds for r in result.chunks], settings.memory_mb,
                    settings.arch)
     progress.update(phase="done", url=url)
+    jobs.settle(bucket, mine, "done", url)
+    if replaced:  # the new video is complete: the one it replaces goes
+        bucket.delete_prefix(f"{render_prefix(replaced.render_id)}/")
     return {
-        "status": "done", "jobId": request.job_id, "url": url, "version": __version__,
-        "key": f"{render_prefix(request.job_id)}/{OUTPUT}", "frames": result.frames,
-        "duration": result.duration, "timings": {**result.timings, "total": total},
+        "status": "done", "jobId": request.job_id, "renderId": render_id, "url": url,
+        "version": __version__, "key": f"{render_prefix(render_id)}/{OUTPUT}",
+        "frames": result.frames, "duration": result.duration,
+        "timings": {**result.timings, "total": total},
         "chunks": [{"index": r.index, "frames": r.frames, "bytes": r.bytes,
                     "seconds": round(r.seconds, 3)} for r in result.chunks],
         "cost": cost.to_json(),

@@ -12,7 +12,7 @@ import click
 
 from parareel.cli.app import main
 from parareel.cli.options import variables, with_variables
-from parareel.contract import PROGRESS, new_render_id, render_prefix
+from parareel.contract import job_key, new_render_id
 
 
 @main.group("lambda")
@@ -26,10 +26,13 @@ def lambda_group() -> None:
 @click.option("--workers", type=int, default=10, show_default=True, help="Chunks (invocations).")
 @click.option("--chunk-frames", type=int, help="Frames per chunk instead of --workers chunks.")
 @click.option("--job-id", help="An id for the job (default: random).")
+@click.option("--replace", is_flag=True,
+              help="Render a finished --job-id again (its video goes once the new one is done).")
 @click.option("--bucket", help="The bucket, to follow progress (default: $PARAREEL_BUCKET).")
 @click.option("--download", type=click.Path(dir_okay=False), help="Save the video here too.")
 def lambda_render(function: str, assignments, vars_json, workers: int, chunk_frames: int | None,
-                  job_id: str | None, bucket: str | None, download: str | None) -> None:
+                  job_id: str | None, replace: bool, bucket: str | None,
+                  download: str | None) -> None:
     """Render with one fullRender invocation that fans out over WORKERS invocations."""
     from parareel.aws.client import render_on_lambda
 
@@ -37,7 +40,8 @@ def lambda_render(function: str, assignments, vars_json, workers: int, chunk_fra
     try:
         result = render_on_lambda(function, variables=variables(assignments, vars_json),
                                   workers=workers, job_id=job_id, chunk_frames=chunk_frames,
-                                  bucket=bucket, download=download, progress=True)
+                                  replace=replace, bucket=bucket, download=download,
+                                  progress=True)
     except KeyboardInterrupt:
         click.echo(f"stopped following job {job_id}; it goes on in the cloud: "
                    f"parareel lambda progress {job_id}", err=True)
@@ -60,8 +64,8 @@ def lambda_progress(job_id: str, bucket: str | None) -> None:
 
     state = job_progress(job_id, bucket)
     if state is None:
-        raise ParareelError(f"no job {job_id!r} in this bucket "
-                            f"(no {render_prefix(job_id)}/{PROGRESS})")
+        raise ParareelError(f"no job {job_id!r} has started in this bucket "
+                            f"(no {job_key(job_id)}, or its render has no progress yet)")
     click.echo(json.dumps(state.to_json(), indent=2))
 
 

@@ -19,11 +19,12 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import replace
 from pathlib import Path
 
-from parareel.contract import ChunkJob, ChunkResult, Report, render_prefix
+from parareel.contract import PLAN, ChunkJob, ChunkResult, Plan, Report, render_prefix
 from parareel.engines.base import OnReport
 from parareel.errors import ChunkFailed, ProjectError, retryable
 from parareel.load import MEMORY
 from parareel.scene.project import Project
+from parareel.storage.s3 import S3Storage
 
 BACKOFF = 0.5  # seconds before the first retry; doubles each time
 THROTTLE_LIMIT = 60  # waits for a free execution environment before giving up
@@ -62,14 +63,21 @@ class LambdaEngine:
         return f"s3://{self.bucket}/{render_prefix(render_id)}"
 
     def run(self, jobs: Sequence[ChunkJob], report: OnReport) -> list[ChunkResult]:
+        # the function takes these chunks, and no other, while the plan is open
+        storage = S3Storage(self.bucket, render_prefix(jobs[0].render_id))
+        plan = Plan.of(jobs)
+        storage.put_bytes(PLAN, json.dumps(plan.to_json()).encode())
         jobs = [replace(j, fault=self.faults.get(j.chunk.index)) for j in jobs]
-        with ThreadPoolExecutor(max(1, min(self.max_in_flight, len(jobs)))) as pool:
-            futures = [pool.submit(self._invoke, job, report) for job in jobs]
-            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-            failed = [f for f in done if f.exception() is not None]
-            if failed:
-                self._stop.set()  # invocations not yet started are not started
-                raise failed[0].exception()
+        try:
+            with ThreadPoolExecutor(max(1, min(self.max_in_flight, len(jobs)))) as pool:
+                futures = [pool.submit(self._invoke, job, report) for job in jobs]
+                done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+                failed = [f for f in done if f.exception() is not None]
+                if failed:
+                    self._stop.set()  # invocations not yet started are not started
+                    raise failed[0].exception()
+        finally:
+            storage.put_bytes(PLAN, json.dumps(replace(plan, open=False).to_json()).encode())
         return [f.result() for f in futures]
 
     def stop(self) -> None:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Protocol
@@ -65,3 +66,12 @@ def local_path(url: str) -> Path | None:
     if parsed.scheme == "file":
         return Path(unquote(parsed.path))
     return Path(url) if not parsed.scheme else None
+
+
+def sha256(path: str | os.PathLike) -> str:
+    """The file's SHA-256, hex: what a segment was when written, checked before a join."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while block := file.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()

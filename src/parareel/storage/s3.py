@@ -66,6 +66,38 @@ class S3Storage:
             except self.client.exceptions.NoSuchKey:
                 return None
 
+    # conditional writes: atomic on S3 and SeaweedFS, what claims are made of
+
+    def create(self, key: str, data: bytes) -> bool:
+        """Write `key` only if it does not exist; False if it does."""
+        return self._put_if(key, data, IfNoneMatch="*")
+
+    def read_tagged(self, key: str) -> tuple[bytes, str] | None:
+        """The object and its ETag (for `replace_if`), or None."""
+        with self._errors(key):
+            try:
+                answer = self.client.get_object(Bucket=self.bucket, Key=self.key(key))
+            except self.client.exceptions.NoSuchKey:
+                return None
+            return answer["Body"].read(), answer["ETag"]
+
+    def replace_if(self, key: str, data: bytes, etag: str) -> bool:
+        """Write `key` only if it is still the version read with `etag`; False if not."""
+        return self._put_if(key, data, IfMatch=etag)
+
+    def _put_if(self, key: str, data: bytes, **condition: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        with self._errors(key):
+            try:
+                self.client.put_object(Bucket=self.bucket, Key=self.key(key), Body=data,
+                                       ContentType="application/json", **condition)
+            except ClientError as error:
+                if _code(error) in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
+                    return False
+                raise
+        return True
+
     def delete_prefix(self, prefix: str) -> None:
         with self._errors(prefix):
             pages = self.client.get_paginator("list_objects_v2").paginate(
