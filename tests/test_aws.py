@@ -159,6 +159,44 @@ def test_low_concurrency_still_completes(lam, stack):
     assert stack.lambda_server.stats.throttles > throttles
 
 
+def invoke_when_free(lam, event) -> dict:
+    """A client that retries a throttled invocation, as AWS's SDKs do."""
+    import time
+
+    while True:
+        try:
+            return invoke(lam, event)
+        except lam.exceptions.TooManyRequestsException:
+            time.sleep(0.2)
+
+
+@pytest.mark.parametrize(("concurrency", "jobs"), [(1, 1), (2, 3)])
+def test_mains_holding_every_slot_render_their_chunks_themselves(lam, stack, tmp_path,
+                                                                  concurrency, jobs):
+    # every slot held by a main whose chunks are throttled: without help, no chunk runs
+    function = stack.lambda_server.functions["parareel"]
+    function.concurrency = concurrency
+    bodies: dict[str, dict] = {}
+
+    def run(job: str) -> None:
+        bodies[job] = invoke_when_free(lam, {**SEED_EVENT, "jobId": job, "numWorkers": 3})
+
+    try:
+        threads = [threading.Thread(target=run, args=(f"slots-{concurrency}-{i}",))
+                   for i in range(jobs)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+    finally:
+        function.concurrency = 6
+    assert len(bodies) == jobs and {b["status"] for b in bodies.values()} == {"done"}, bodies
+    body = next(iter(bodies.values()))
+    frames = decode(download(body["url"], tmp_path / "out.mp4"))[1]
+    local = list(parareel.frames(SUITE, variables=SEED_EVENT["variables"]))
+    assert len(frames) == len(local) and psnr(frames[-1], local[-1][..., :3]) > 35
+
+
 def test_concurrent_jobs_do_not_interfere(lam, tmp_path):
     bodies: dict[str, dict] = {}
 

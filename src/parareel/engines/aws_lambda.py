@@ -6,6 +6,10 @@ holds the same project. Segments go to the function's bucket under the render's
 prefix. Crashes, timeouts and 5xx are retried with backoff; throttling (429)
 waits for capacity without using the retry budget; an error whose class says a
 retry cannot help stops every chunk not yet started.
+
+A chunk that finds no capacity is rendered here, one at a time, by the caller
+itself: renders whose main invocations hold every slot of the function's
+concurrency still finish (at concurrency 1, the main renders every chunk).
 """
 
 from __future__ import annotations
@@ -44,10 +48,14 @@ class LambdaEngine:
     name = "lambda"
 
     def __init__(self, function: str, bucket: str, *, retries: int = 3,
-                 max_in_flight: int = 100, faults: dict[int, str] | None = None) -> None:
+                 max_in_flight: int = 100, faults: dict[int, str] | None = None,
+                 render_here: bool = True) -> None:
         self.function, self.bucket = function, bucket
         self.retries, self.max_in_flight = retries, max_in_flight
         self.faults = faults or {}  # test-only: chunk index -> fault
+        self.render_here = render_here  # throttled chunks are rendered by the caller
+        self.project: Project | None = None
+        self._here = threading.Lock()  # one chunk at a time in this process
         self._stop = threading.Event()
         self._client = None
 
@@ -56,6 +64,7 @@ class LambdaEngine:
             raise ProjectError("a project made in code cannot be rendered on Lambda: the "
                                "function renders the project in its image, named by path or "
                                "module:attr")
+        self.project = project
         self._stop.clear()
         self._client = lambda_client()
 
@@ -95,10 +104,17 @@ class LambdaEngine:
                                          InvocationType="RequestResponse",
                                          Payload=json.dumps(event))
             except client.exceptions.TooManyRequestsException as exc:
-                throttled += 1
-                if throttled > THROTTLE_LIMIT:
-                    raise ChunkFailed(index, "TooManyRequestsException", str(exc),
-                                      attempt) from None
+                if self.render_here:  # no limit: chunks are rendered here meanwhile
+                    if self._here.acquire(blocking=False):
+                        try:
+                            return self._render_here(job, report)
+                        finally:
+                            self._here.release()
+                else:
+                    throttled += 1
+                    if throttled > THROTTLE_LIMIT:
+                        raise ChunkFailed(index, "TooManyRequestsException", str(exc),
+                                          attempt) from None
                 time.sleep(min(5.0, BACKOFF * 1.5**throttled) * (0.5 + random.random()))
                 continue
             except Exception as exc:  # noqa: BLE001 - 5xx and connection errors: transient
@@ -118,6 +134,14 @@ class LambdaEngine:
                 raise ChunkFailed(index, kind, message, attempt)
             report(Report(retry=f"chunk {index}: {kind}"))
             time.sleep(BACKOFF * 2 ** (attempt - 1) * (0.5 + random.random()))
+
+
+    def _render_here(self, job: ChunkJob, report: OnReport) -> ChunkResult:
+        from parareel.worker import render_chunk
+
+        result = render_chunk(job, self.project, lambda n: report(Report(n)))
+        report(Report(done=result))
+        return result
 
 
 def _error_of(body) -> tuple[str, str]:
