@@ -415,3 +415,39 @@ def test_forged_chunks_and_refused_events_never_touch_a_running_render(lam, stac
                        f"s3://{stack.bucket}/renders/nosuchrender/chunks/chunk-00000.mp4")
     assert "no render 'nosuchrender' is running" in handler(unknown.to_event(), None)[
         "errorMessage"]
+
+
+# -- time: the main keeps to its remaining time ---------------------------------------------
+
+class Deadline:
+    """A Lambda context whose invocation ends `seconds` from now."""
+
+    def __init__(self, seconds: float) -> None:
+        import time
+
+        self.end = time.monotonic() + seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        import time
+
+        return int((self.end - time.monotonic()) * 1000)
+
+
+def test_a_hung_chunk_is_retried_within_the_mains_time(stack, s3):
+    event = {**SEED_EVENT, "jobId": "hung-once", "numWorkers": 3, "testFaults": {"1": "hangOnce"}}
+    body = handler(event, Deadline(24))
+    assert body["status"] == "done", body
+    assert progress_of(s3, stack, "hung-once")["retries"] >= 1
+
+
+def test_a_main_that_runs_out_of_time_ends_failed_and_clean(stack, s3):
+    import time
+
+    started = time.monotonic()
+    event = {**SEED_EVENT, "jobId": "out-of-time", "numWorkers": 3, "testFaults": {"1": "hang"}}
+    body = handler(event, Deadline(12))
+    assert time.monotonic() - started < 12  # it ended before its invocation would have
+    assert body["status"] == "error" and body["errorType"] == "Timeout", body
+    progress = progress_of(s3, stack, "out-of-time")
+    assert progress["phase"] == "failed" and "ran out of time" in progress["errors"][0]
+    assert not any(k.startswith("chunks/") for k in keys_of(s3, stack, "out-of-time"))

@@ -35,7 +35,8 @@ from parareel.scene.variables import check_variables
 RENDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
            "veryslow")
-FAULTS = ("crashOnce", "crash", "hang")  # test-only, honoured with PARAREEL_TEST_FAULTS=1
+# test-only, honoured with PARAREEL_TEST_FAULTS=1
+FAULTS = ("crashOnce", "crash", "hangOnce", "hang")
 WEEK = 7 * 24 * 3600
 
 

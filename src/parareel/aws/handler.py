@@ -35,6 +35,9 @@ from parareel.contract import (
 from parareel.errors import ChunkFailed, ParareelError
 from parareel.version import __version__
 
+RESERVE = 0.15  # of the main's time, kept for joining, storing and cleaning up
+MIN_RESERVE = 5.0  # seconds
+
 
 def handler(event: Any, context: Any = None) -> dict[str, Any]:
     try:
@@ -111,6 +114,8 @@ def full_render(request: FullRender, settings: Settings,
     from parareel.storage.s3 import S3Storage
 
     started = time.perf_counter()
+    # chunks must be done by then: what is left is for joining, storing and cleaning up
+    deadline = time.monotonic() + seconds_left - max(MIN_RESERVE, RESERVE * seconds_left)
     render_id = new_render_id()  # the caller's jobId names the job; this, its files
     bucket = S3Storage(settings.bucket)
     try:
@@ -127,7 +132,8 @@ def full_render(request: FullRender, settings: Settings,
                            max_chunks=settings.max_workers)
         progress.update(chunks_total=len(prepared.chunks), frames_total=prepared.frames)
         engine = LambdaEngine(settings.function, settings.bucket, retries=settings.retries,
-                              max_in_flight=settings.max_in_flight, faults=request.faults)
+                              max_in_flight=settings.max_in_flight, faults=request.faults,
+                              deadline=deadline)
         result = execute(prepared, engine, f"{storage.url}/{OUTPUT}", render_id=render_id,
                          on_report=progress.update)
         url = (storage.link(OUTPUT, request.expires_in) if request.presign
@@ -158,6 +164,9 @@ def full_render(request: FullRender, settings: Settings,
     }
 
 
+HANG_SECONDS = 30  # longer than any test's time budget, short enough to free the slot
+
+
 def _inject(job: ChunkJob, settings: Settings) -> None:
     """Test-only faults, honoured when the function has PARAREEL_TEST_FAULTS=1."""
     from parareel.storage.s3 import S3Storage
@@ -167,8 +176,9 @@ def _inject(job: ChunkJob, settings: Settings) -> None:
     if job.fault == "crash" or (job.fault == "crashOnce" and storage.get_bytes(marker) is None):
         storage.put_bytes(marker, b"crashed")
         os._exit(3)  # like a worker killed mid-flight
-    if job.fault == "hang":
-        time.sleep(3600)
+    if job.fault == "hang" or (job.fault == "hangOnce" and storage.get_bytes(marker) is None):
+        storage.put_bytes(marker, b"hung")
+        time.sleep(HANG_SECONDS)
 
 
 def _since(start: float) -> float:

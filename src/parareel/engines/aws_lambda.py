@@ -23,6 +23,8 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import replace
 from pathlib import Path
 
+from botocore.exceptions import ReadTimeoutError
+
 from parareel.contract import PLAN, ChunkJob, ChunkResult, Plan, Report, render_prefix
 from parareel.engines.base import OnReport
 from parareel.errors import ChunkFailed, ProjectError, retryable
@@ -32,14 +34,16 @@ from parareel.storage.s3 import S3Storage
 
 BACKOFF = 0.5  # seconds before the first retry; doubles each time
 THROTTLE_LIMIT = 60  # waits for a free execution environment before giving up
+_CLIENTS = threading.Lock()
 
 
 def lambda_client(read_timeout: int = 900):
     import boto3
     from botocore.config import Config
 
-    # Retries are ours (with backoff and the retryable split), not botocore's.
-    return boto3.client("lambda", config=Config(retries={"max_attempts": 1, "mode": "standard"},
+    # Retries are ours (with backoff and the retryable split), not botocore's: its
+    # "max_attempts" counts retries, so max_attempts=1 hid one retry of every timeout.
+    return boto3.client("lambda", config=Config(retries={"total_max_attempts": 1},
                                                 read_timeout=read_timeout, connect_timeout=10,
                                                 max_pool_connections=128))
 
@@ -49,11 +53,12 @@ class LambdaEngine:
 
     def __init__(self, function: str, bucket: str, *, retries: int = 3,
                  max_in_flight: int = 100, faults: dict[int, str] | None = None,
-                 render_here: bool = True) -> None:
+                 render_here: bool = True, deadline: float | None = None) -> None:
         self.function, self.bucket = function, bucket
         self.retries, self.max_in_flight = retries, max_in_flight
         self.faults = faults or {}  # test-only: chunk index -> fault
         self.render_here = render_here  # throttled chunks are rendered by the caller
+        self.deadline = deadline  # time.monotonic() by which every chunk must be done
         self.project: Project | None = None
         self._here = threading.Lock()  # one chunk at a time in this process
         self._stop = threading.Event()
@@ -94,10 +99,10 @@ class LambdaEngine:
 
     def _invoke(self, job: ChunkJob, report: OnReport) -> ChunkResult:
         index, attempt, throttled = job.chunk.index, 0, 0
-        client = self._client
         while True:
             if self._stop.is_set():
                 raise ChunkFailed(index, "Cancelled", "the render stopped", attempt)
+            client = self._client_for(index, attempt)
             event = replace(job, attempt=attempt).to_event()
             try:
                 response = client.invoke(FunctionName=self.function,
@@ -117,6 +122,8 @@ class LambdaEngine:
                                           attempt) from None
                 time.sleep(min(5.0, BACKOFF * 1.5**throttled) * (0.5 + random.random()))
                 continue
+            except ReadTimeoutError:
+                kind, message = "Timeout", "the chunk did not answer within its time"
             except Exception as exc:  # noqa: BLE001 - 5xx and connection errors: transient
                 kind, message = type(exc).__name__, str(exc)
             else:
@@ -135,6 +142,20 @@ class LambdaEngine:
             report(Report(retry=f"chunk {index}: {kind}"))
             time.sleep(BACKOFF * 2 ** (attempt - 1) * (0.5 + random.random()))
 
+
+    def _client_for(self, index: int, attempt: int):
+        """The client for an attempt: without a deadline, the engine's own; with one, a
+        client that stops waiting in time for a retry (half of the time left while
+        retries remain) and for the render to end before the deadline."""
+        if self.deadline is None:
+            return self._client
+        left = self.deadline - time.monotonic()
+        if left <= 1:
+            raise ChunkFailed(index, "Timeout", "the render ran out of time: its chunks did not "
+                              "finish before the main invocation's deadline", attempt)
+        wait_s = left / 2 if attempt < self.retries else left
+        with _CLIENTS:  # boto3's default session is not safe to use from several threads
+            return lambda_client(read_timeout=max(1, int(wait_s)))
 
     def _render_here(self, job: ChunkJob, report: OnReport) -> ChunkResult:
         from parareel.worker import render_chunk

@@ -185,7 +185,7 @@ class LambdaServer:
             self.busy[name] -= 1
             if env.alive:
                 self.idle[name].append(env)
-            else:
+            elif env in self._all:  # (not after stop(), which forgot them all)
                 self._all.remove(env)
             if env.init_seconds is not None and env.invocations == 1:
                 self.stats.init_seconds.append(env.init_seconds)
