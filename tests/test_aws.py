@@ -435,7 +435,7 @@ class Deadline:
 
 def test_a_hung_chunk_is_retried_within_the_mains_time(stack, s3):
     event = {**SEED_EVENT, "jobId": "hung-once", "numWorkers": 3, "testFaults": {"1": "hangOnce"}}
-    body = handler(event, Deadline(24))
+    body = handler(event, Deadline(16))
     assert body["status"] == "done", body
     assert progress_of(s3, stack, "hung-once")["retries"] >= 1
 
@@ -445,8 +445,8 @@ def test_a_main_that_runs_out_of_time_ends_failed_and_clean(stack, s3):
 
     started = time.monotonic()
     event = {**SEED_EVENT, "jobId": "out-of-time", "numWorkers": 3, "testFaults": {"1": "hang"}}
-    body = handler(event, Deadline(12))
-    assert time.monotonic() - started < 12  # it ended before its invocation would have
+    body = handler(event, Deadline(10))
+    assert time.monotonic() - started < 10  # it ended before its invocation would have
     assert body["status"] == "error" and body["errorType"] == "Timeout", body
     progress = progress_of(s3, stack, "out-of-time")
     assert progress["phase"] == "failed" and "ran out of time" in progress["errors"][0]
