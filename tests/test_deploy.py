@@ -52,7 +52,8 @@ def test_deploy_creates_each_resource_once_and_is_idempotent(aws, tmp_path):
     pushes, lines = Pushes(), []
     cfg = config(tmp_path)
     first = deploy(cfg, aws, lines.append, pushes)
-    assert first["function"] == function_name(2048, 2048, 900) == cfg.function
+    assert first["function"] == function_name(2048, 2048, 900, "video.py", "my-renders") \
+        == cfg.function
     assert "parareel-0-1-0-" in cfg.function
     assert [b["Name"] for b in aws.s3.list_buckets()["Buckets"]] == ["my-renders"]
     assert len(aws.iam.list_roles()["Roles"]) == 1
@@ -128,6 +129,59 @@ def test_remove_undoes_deploy_and_keeps_the_bucket(aws, tmp_path):
     assert any("not there" in line for line in lines)
 
 
+def test_deployments_of_other_projects_or_buckets_never_repoint_each_other(aws, tmp_path):
+    pushes = Pushes()
+    first = config(tmp_path)
+    deploy(first, aws, lambda _: None, pushes)
+    other_bucket = config(tmp_path, bucket="b" * 63)  # a long name: roles are never cut
+    (tmp_path / "other.py").write_text("# another project\n")
+    other_project = config(tmp_path, project="other.py")
+    for cfg in (other_bucket, other_project):
+        deploy(cfg, aws, lambda _: None, pushes)
+    configs = (first, other_bucket, other_project)
+    assert len({c.function for c in configs}) == len({c.role for c in configs}) == 3
+    assert all(len(c.role) <= 64 and len(c.function) <= 64 for c in configs)
+    env = aws.lam.get_function(FunctionName=first.function)["Configuration"]["Environment"]
+    assert env["Variables"]["PARAREEL_BUCKET"] == "my-renders"  # still the first's
+    assert env["Variables"]["PARAREEL_PROJECT"] == "video.py"
+    remove(other_project, aws, lambda _: None)
+    assert aws.lam.get_function(FunctionName=first.function)  # untouched by the other's removal
+    assert aws.ecr.describe_repositories(repositoryNames=[first.repository])
+
+
+# What each API call of deploy and remove needs in IAM, where the names differ.
+IAM_ACTION = {"s3:HeadBucket": "s3:ListBucket", "s3:ListObjectsV2": "s3:ListBucket",
+              "s3:ListBuckets": "s3:ListAllMyBuckets", "s3:DeleteObjects": "s3:DeleteObject",
+              "s3:GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+              "s3:PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
+              "s3:GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
+              "s3:PutBucketLifecycleConfiguration": "s3:PutLifecycleConfiguration"}
+NEEDS_NOTHING = {"sts:GetCallerIdentity"}  # allowed to every identity
+
+
+def test_the_deployer_policy_allows_every_call_deploy_and_remove_make(aws, tmp_path):
+    from parareel.aws.policies import deployer_policy
+
+    calls: set[str] = set()
+
+    def record(model, **_):
+        metadata = model.service_model.metadata
+        prefix = metadata.get("signingName") or metadata["endpointPrefix"]
+        calls.add(f"{prefix}:{model.name}")
+
+    for client in (aws.s3, aws.iam, aws.ecr, aws.lam):
+        client.meta.events.register("before-call", record)
+    cfg = config(tmp_path)
+    deploy(cfg, aws, lambda _: None, Pushes())
+    deploy(cfg, aws, lambda _: None, Pushes())  # the second run reads what the first made
+    remove(cfg, aws, lambda _: None, delete_bucket=True)
+    allowed = {action for statement in deployer_policy("my-renders", "eu-west-1", "1")[
+        "Statement"] for action in statement["Action"]} | NEEDS_NOTHING
+    needed = {IAM_ACTION.get(c, c) for c in calls}
+    assert "iam:PutRolePolicy" in needed and "lambda:CreateFunction" in needed  # recorded
+    assert needed <= allowed, needed - allowed
+
+
 def test_bad_settings_are_refused(tmp_path):
     with pytest.raises(ParareelError, match="arch must be"):
         config(tmp_path, arch="sparc")
@@ -144,5 +198,7 @@ def test_cloudformation_template_passes_cfn_lint():
 
 def test_template_matches_the_deploy_command():
     text = (ROOT / "deploy" / "template.yaml").read_text()
-    assert f"Default: {function_name(2048, 2048, 900)}" in text  # the same function name
+    # the same name but its hash, which a stack is given with its project and bucket
+    name = function_name(2048, 2048, 900, "video.py", "my-renders")
+    assert f"Default: {name.rsplit('-', 1)[0]}" in text
     assert "parareel-expire-renders" in text and "RestrictPublicBuckets: true" in text

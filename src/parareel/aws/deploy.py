@@ -26,10 +26,12 @@ VERSION_SLUG = __version__.replace(".", "-")
 Log = Callable[[str], None]
 
 
-def function_name(memory: int, disk: int, timeout: int) -> str:
-    """Named after the parareel version and its size, so that a client of one version
-    never talks to the function of another."""
-    return f"parareel-{VERSION_SLUG}-mem{memory}mb-disk{disk}mb-{timeout}sec"
+def function_name(memory: int, disk: int, timeout: int, project: str, bucket: str) -> str:
+    """Named after the parareel version, its size, and a hash of its project and bucket:
+    a client of one version never talks to another's function, and deploying another
+    project or bucket never repoints this one."""
+    digest = hashlib.sha256(f"{project}\0{bucket}".encode()).hexdigest()[:8]
+    return f"parareel-{VERSION_SLUG}-mem{memory}mb-disk{disk}mb-{timeout}sec-{digest}"
 
 
 @dataclass
@@ -53,15 +55,17 @@ class DeployConfig:
 
     @property
     def function(self) -> str:
-        return function_name(self.memory, self.disk, self.timeout)
+        return function_name(self.memory, self.disk, self.timeout, self.project, self.bucket)
 
     @property
     def role(self) -> str:
-        return f"parareel-{VERSION_SLUG}-role-{self.bucket}"[:64]
+        """One role per function (at most 58 characters: never cut, never shared)."""
+        return f"{self.function}-role"
 
     @property
     def repository(self) -> str:
-        return f"parareel-{VERSION_SLUG}"
+        """One repository per function: removing one deployment keeps the others' images."""
+        return self.function
 
 
 class Aws:
@@ -126,10 +130,13 @@ def deploy(config: DeployConfig, aws: Aws | None = None, log: Log = print,
 
 
 def _bucket(config: DeployConfig, aws: Aws, log: Log) -> None:
-    existing = {b["Name"] for b in aws.s3.list_buckets().get("Buckets", [])}
-    if config.bucket in existing:
+    try:  # HeadBucket needs only s3:ListBucket on this bucket, not on all of them
+        aws.s3.head_bucket(Bucket=config.bucket)
         log(f"bucket {config.bucket}: exists")
-    else:
+    except aws.s3.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket"):
+            raise ParareelError(f"bucket {config.bucket!r} cannot be used ({error}): it may "
+                                "belong to another account; name another") from error
         extra = ({} if config.region == "us-east-1" else
                  {"CreateBucketConfiguration": {"LocationConstraint": config.region}})
         aws.s3.create_bucket(Bucket=config.bucket, **extra)

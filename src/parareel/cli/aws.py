@@ -137,7 +137,10 @@ def _deploy_config(project: str, bucket: str, region: str, memory: int, timeout:
 
 def deployment_options(command):
     for option in reversed([
-        click.option("--bucket", required=True, help="The bucket (created private if missing)."),
+        click.option("--project", required=True,
+                     help="The project inside the current folder (.py path or module:attr)."),
+        click.option("--bucket", required=True,
+                     help="The bucket renders go to (deploy creates it, private, if missing)."),
         click.option("--region", required=True, help="AWS region, e.g. us-east-1."),
         click.option("--memory", type=int, default=2048, show_default=True, help="MB."),
         click.option("--timeout", type=int, default=900, show_default=True, help="Seconds."),
@@ -151,8 +154,6 @@ def deployment_options(command):
 
 
 @lambda_group.command("deploy")
-@click.option("--project", required=True,
-              help="The project inside the current folder (.py path or module:attr).")
 @deployment_options
 @click.option("--expire-days", type=int, default=7, show_default=True,
               help="Days after which renders/ objects are deleted.")
@@ -171,25 +172,25 @@ def lambda_deploy(project: str, bucket: str, region: str, memory: int, timeout: 
 @lambda_group.command("remove")
 @deployment_options
 @click.option("--delete-bucket", is_flag=True, help="Also delete the bucket and its renders.")
-def lambda_remove(bucket: str, region: str, memory: int, timeout: int, disk: int, arch: str,
-                  delete_bucket: bool) -> None:
+def lambda_remove(project: str, bucket: str, region: str, memory: int, timeout: int,
+                  disk: int, arch: str, delete_bucket: bool) -> None:
     """Undo `lambda deploy` (the bucket is kept unless --delete-bucket)."""
     from parareel.aws.deploy import remove
 
-    remove(_deploy_config("-", bucket, region, memory, timeout, disk, arch), log=click.echo,
-           delete_bucket=delete_bucket)
+    remove(_deploy_config(project, bucket, region, memory, timeout, disk, arch),
+           log=click.echo, delete_bucket=delete_bucket)
 
 
 @lambda_group.command("policies")
 @deployment_options
 @click.option("--account", default="ACCOUNT_ID", show_default=True, help="AWS account id.")
-def lambda_policies(bucket: str, region: str, memory: int, timeout: int, disk: int, arch: str,
-                    account: str) -> None:
+def lambda_policies(project: str, bucket: str, region: str, memory: int, timeout: int,
+                    disk: int, arch: str, account: str) -> None:
     """Print the function role's policy and the policy a deploying user needs."""
     from parareel.aws.deploy import function_name
     from parareel.aws.policies import deployer_policy, function_policy
 
-    function = function_name(memory, disk, timeout)
+    function = function_name(memory, disk, timeout, project, bucket)
     click.echo("# the function's role")
     click.echo(json.dumps(function_policy(bucket, function, region, account), indent=2))
     click.echo("# the user who deploys and renders")
