@@ -336,7 +336,7 @@ def test_any_failure_while_joining_ends_failed_with_no_chunks_left(stack, s3, mo
     assert body["status"] == "error" and body["errorType"] == "OSError"
     progress = progress_of(s3, stack, "disk-full")
     assert progress["phase"] == "failed" and "No space left" in progress["errors"][0]
-    assert sorted(keys_of(s3, stack, "disk-full")) == ["plan.json", "progress.json"]
+    assert sorted(keys_of(s3, stack, "disk-full")) == ["plan.json", "progress.json", "result.json"]
 
 
 # -- jobs are isolated: a jobId is owned by one render, chunks only join their own render --
@@ -451,3 +451,38 @@ def test_a_main_that_runs_out_of_time_ends_failed_and_clean(stack, s3):
     progress = progress_of(s3, stack, "out-of-time")
     assert progress["phase"] == "failed" and "ran out of time" in progress["errors"][0]
     assert not any(k.startswith("chunks/") for k in keys_of(s3, stack, "out-of-time"))
+
+
+# -- asynchronous start, follow from anywhere, cancel --------------------------------------
+
+def test_a_render_started_asynchronously_is_followed_by_a_new_client(stack, s3):
+    from parareel.aws import client
+
+    started = client.start_render("parareel", variables={"message": "async"}, workers=3,
+                                  job_id="async-job")
+    assert started.job_id == "async-job"  # returned at once: the render goes on
+    body = client.follow("async-job", progress=False)  # as a restarted client would
+    assert body["status"] == "done" and body["frames"] > 0
+    assert progress_of(s3, stack, "async-job")["phase"] == "done"
+
+
+def test_cancel_stops_a_running_render_and_leaves_nothing(lam, stack, s3):
+    import time
+
+    from parareel.aws import client
+
+    # chunk 1 hangs, so the render is still running when it is cancelled
+    event = {**SEED_EVENT, "jobId": "to-cancel", "numWorkers": 3, "testFaults": {"1": "hang"}}
+    lam.invoke(FunctionName="parareel", InvocationType="Event", Payload=json.dumps(event))
+    while (state := client.job_progress("to-cancel")) is None or state.chunks_done < 2:
+        time.sleep(0.05)
+    started = time.monotonic()
+    client.cancel_render("to-cancel")
+    with pytest.raises(parareel.RenderError, match="cancelled"):
+        client.follow("to-cancel", progress=False)
+    assert time.monotonic() - started < 10  # not after the hung chunk (30 s)
+    assert progress_of(s3, stack, "to-cancel")["phase"] == "cancelled"
+    keys = keys_of(s3, stack, "to-cancel")
+    assert "out.mp4" not in keys and not any(k.startswith("chunks/") for k in keys)
+    with pytest.raises(parareel.RenderError, match="not rendering"):
+        client.cancel_render("to-cancel")

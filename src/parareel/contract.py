@@ -62,6 +62,8 @@ CHUNKS = "chunks/"
 OUTPUT = "out.mp4"
 PROGRESS = "progress.json"
 PLAN = "plan.json"  # the chunks a running render accepts, and what they must render
+RESULT = "result.json"  # the main's answer, for clients that started it asynchronously
+CANCEL = "cancel"  # present: the render is asked to stop
 # renders/jobs/{jobId}.json: which render owns a caller's jobId (under renders/, so that
 # the function's policy covers it and it expires with the renders)
 JOBS = f"{RENDERS}jobs/"
@@ -225,7 +227,7 @@ class Claim:
 
     job_id: str
     render_id: str
-    state: str  # running, done, failed
+    state: str  # running, done, failed, cancelled
     expires_at: float  # a claim still "running" after this is a render that died
     url: str | None = None
 
@@ -251,7 +253,7 @@ class Plan:
     variables: dict[str, Any]
     encoding: Encoding
     chunks: tuple[Chunk, ...]
-    open: bool = True
+    state: str = "open"  # open (takes its chunks), complete (all in: joining), or ended
 
     @classmethod
     def of(cls, jobs: Sequence[ChunkJob]) -> Plan:
@@ -260,7 +262,7 @@ class Plan:
 
     def admits(self, job: ChunkJob) -> str | None:
         """Why `job` is not a chunk of this render, or None if it is."""
-        if not self.open:
+        if self.state != "open":
             return "the render takes no more chunks"
         if job.chunk not in self.chunks:
             return f"chunk {job.chunk.index} ({job.chunk.start}:{job.chunk.end}) is not in its plan"
@@ -272,12 +274,12 @@ class Plan:
     def to_json(self) -> dict[str, Any]:
         return {"project": self.project, "variables": self.variables,
                 "encoding": self.encoding.to_json(),
-                "chunks": [[c.index, c.start, c.end] for c in self.chunks], "open": self.open}
+                "chunks": [[c.index, c.start, c.end] for c in self.chunks], "state": self.state}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Plan:
         return cls(data["project"], data["variables"], Encoding(**data["encoding"]),
-                   tuple(Chunk(*c) for c in data["chunks"]), data["open"])
+                   tuple(Chunk(*c) for c in data["chunks"]), data["state"])
 
 
 # -- progress ----------------------------------------------------------------------------
@@ -288,7 +290,7 @@ class Progress:
 
     job_id: str
     render_id: str = ""
-    phase: str = "rendering"  # rendering, joining, done, failed
+    phase: str = "rendering"  # rendering, joining, then done, failed or cancelled
     chunks_total: int = 0
     chunks_done: int = 0
     frames_total: int = 0

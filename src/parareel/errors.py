@@ -82,3 +82,7 @@ def retryable(name: str) -> bool:
     """
     cls = _subclasses(ParareelError).get(name)
     return cls is None or cls.retryable is not False
+
+
+class Cancelled(ParareelError):
+    """The render was cancelled (`parareel lambda cancel`)."""

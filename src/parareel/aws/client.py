@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 import urllib.request
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from parareel.contract import PROGRESS, FullRender, Progress, new_render_id, render_prefix
+from parareel.contract import (
+    CANCEL,
+    PROGRESS,
+    RESULT,
+    FullRender,
+    Progress,
+    new_render_id,
+    render_prefix,
+)
 from parareel.errors import ParareelError, RenderError
 from parareel.progress import FrameProgress
 
 POLL_SECONDS = 0.5
+START_TIMEOUT = 120.0  # seconds for an asynchronous invocation to claim its jobId
 
 
 def _bucket(bucket: str | None) -> str:
@@ -28,14 +37,88 @@ def _bucket(bucket: str | None) -> str:
 def job_progress(job_id: str, bucket: str | None = None) -> Progress | None:
     """The progress of the render that owns `job_id`, or None if none has started."""
     from parareel.aws.jobs import owner
-    from parareel.storage.s3 import S3Storage
 
-    storage = S3Storage(_bucket(bucket))
+    storage = _storage(bucket)
     claim = owner(storage, job_id)
     if claim is None:
         return None
     data = storage.get_bytes(f"{render_prefix(claim.render_id)}/{PROGRESS}")
     return Progress.from_json(json.loads(data)) if data else None
+
+
+def start_render(function: str, *, variables: Mapping[str, Any] | None = None,
+                 workers: int = 10, job_id: str | None = None,
+                 chunk_frames: int | None = None, replace: bool = False,
+                 bucket: str | None = None) -> Started:
+    """Start a fullRender asynchronously (no connection is held while it renders).
+
+    Checks the jobId first, so that a job that is running, or finished without
+    `replace`, is refused here rather than lost in an asynchronous invocation.
+    """
+    from parareel.aws.jobs import owner
+    from parareel.engines.aws_lambda import lambda_client
+
+    job_id = job_id or new_render_id()
+    event = FullRender(job_id, workers, dict(variables or {}), chunk_frames,
+                       replace=replace).to_event()
+    before = owner(_storage(bucket), job_id)
+    if before and before.running(time.time()):
+        raise RenderError(f"job {job_id!r} is rendering (render {before.render_id}): follow "
+                          f"it with `parareel lambda progress {job_id} --follow`")
+    if before and not replace:
+        raise RenderError(f"job {job_id!r} was rendered already (render {before.render_id}, "
+                          f"{before.state}): pass replace=True (--replace) to render it again")
+    try:
+        lambda_client().invoke(FunctionName=function, InvocationType="Event",
+                               Payload=json.dumps(event))
+    except Exception as exc:  # noqa: BLE001 - boto3's errors, said plainly
+        raise RenderError(f"invoking {function!r} failed: {exc}") from exc
+    return Started(job_id, before.render_id if before else None)
+
+
+@dataclass(frozen=True)
+class Started:
+    job_id: str
+    replaces: str | None = None  # the render id of the finished job being replaced
+
+
+def follow(started: Started | str, bucket: str | None = None, *, progress: bool = True,
+           start_timeout: float = START_TIMEOUT) -> dict[str, Any]:
+    """Wait for the job's render to end (with a bar) and return the main's answer.
+
+    Works from any client, any time: a restarted client follows the same job.
+    Raises RenderError if the render failed or was cancelled.
+    """
+    from parareel.aws.jobs import owner
+
+    started = Started(started) if isinstance(started, str) else started
+    storage, job_id = _storage(bucket), started.job_id
+    waited = 0.0
+    while (claim := owner(storage, job_id)) is None or claim.render_id == started.replaces:
+        if waited > start_timeout:
+            raise RenderError(f"job {job_id!r} did not start within {start_timeout:.0f}s: "
+                              "check the function's logs (a refused event writes nothing)")
+        time.sleep(POLL_SECONDS)
+        waited += POLL_SECONDS
+    prefix = render_prefix(claim.render_id)
+    bar = _Bar(job_id) if progress else None
+    try:
+        while (data := storage.get_bytes(f"{prefix}/{RESULT}")) is None:
+            if bar and (state := _quiet(storage, f"{prefix}/{PROGRESS}")):
+                bar.show(state)
+            claim = owner(storage, job_id) or claim
+            if not claim.running(time.time()) and claim.state == "running":
+                raise RenderError(f"job {job_id!r} stopped answering (its main invocation "
+                                  "ended without a result): check the function's logs")
+            time.sleep(POLL_SECONDS)
+    finally:
+        if bar:
+            bar.close()
+    answer = json.loads(data)
+    if answer.get("status") != "done":
+        raise RenderError(f"render {job_id} {answer.get('status', 'failed')}: "
+                          f"{answer.get('errorMessage', answer)}")
+    return answer
 
 
 def render_on_lambda(function: str, *, variables: Mapping[str, Any] | None = None,
@@ -44,67 +127,63 @@ def render_on_lambda(function: str, *, variables: Mapping[str, Any] | None = Non
                      bucket: str | None = None,
                      download: str | os.PathLike | None = None,
                      progress: bool = False) -> dict[str, Any]:
-    """Invoke `function` with a fullRender event and return its response.
+    """Start a render on `function`, follow it to the end and return the main's answer.
 
     With `progress`, a bar follows the render's progress.json; with `download`,
     the video is saved there. Raises RenderError if the render failed.
     """
-    from parareel.engines.aws_lambda import lambda_client
-
-    job_id = job_id or new_render_id()
-    event = FullRender(job_id, workers, dict(variables or {}), chunk_frames,
-                       replace=replace).to_event()
-    answer: dict[str, Any] = {}
-
-    def call() -> None:
-        try:
-            response = lambda_client().invoke(FunctionName=function, Payload=json.dumps(event))
-            answer["body"] = json.loads(response["Payload"].read() or b"null")
-            answer["function_error"] = response.get("FunctionError")
-        except Exception as exc:  # noqa: BLE001 - re-raised in the caller's thread
-            answer["exception"] = exc
-
-    caller = threading.Thread(target=call, daemon=True)
-    caller.start()
-    if progress:
-        _follow(caller, job_id, bucket)
-    caller.join()
-    if "exception" in answer:
-        raise RenderError(f"invoking {function!r} failed: {answer['exception']}") \
-            from answer["exception"]
-    body = answer["body"]
-    if answer["function_error"] or not isinstance(body, dict) or body.get("status") != "done":
-        message = body.get("errorMessage", body) if isinstance(body, dict) else body
-        raise RenderError(f"render {job_id} failed: {message}")
+    started = start_render(function, variables=variables, workers=workers, job_id=job_id,
+                           chunk_frames=chunk_frames, replace=replace, bucket=bucket)
+    body = follow(started, bucket, progress=progress)
     if download:
         _download(body["url"], Path(download))
     return body
 
 
-def _follow(caller: threading.Thread, job_id: str, bucket: str | None) -> None:
-    state = None
-    while caller.is_alive() and state is None:
-        time.sleep(POLL_SECONDS)
-        state = _quiet_progress(job_id, bucket)
-    if state is None or not state.frames_total:
-        return
-    with FrameProgress(state.frames_total, f"lambda {job_id}") as advance:
-        shown = 0
-        while True:
-            done = state.frames_done
-            advance(done - shown)
-            shown = done
-            if not caller.is_alive():
-                break
-            time.sleep(POLL_SECONDS)
-            state = _quiet_progress(job_id, bucket) or state
+def cancel_render(job_id: str, bucket: str | None = None) -> str:
+    """Ask the job's running render to stop; returns its render id."""
+    from parareel.aws.jobs import owner
+
+    storage = _storage(bucket)
+    claim = owner(storage, job_id)
+    if claim is None or not claim.running(time.time()):
+        state = "never started" if claim is None else claim.state
+        raise RenderError(f"job {job_id!r} is not rendering ({state}): nothing to cancel")
+    storage.put_bytes(f"{render_prefix(claim.render_id)}/{CANCEL}", b"cancel")
+    return claim.render_id
 
 
-def _quiet_progress(job_id: str, bucket: str | None) -> Progress | None:
+class _Bar:
+    """A progress bar that appears once the render knows its frame count."""
+
+    def __init__(self, job_id: str) -> None:
+        self.job_id, self.shown, self._bar, self._advance = job_id, 0, None, None
+
+    def show(self, state: Progress) -> None:
+        if self._bar is None and state.frames_total:
+            self._bar = FrameProgress(state.frames_total, f"lambda {self.job_id}")
+            self._advance = self._bar.__enter__()
+        if self._advance:
+            self._advance(state.frames_done - self.shown)
+            self.shown = state.frames_done
+
+    def close(self) -> None:
+        if self._bar:
+            self._bar.__exit__(None, None, None)
+
+
+def _storage(bucket: str | None):
+    from parareel.storage.s3 import S3Storage
+
+    return S3Storage(_bucket(bucket))
+
+
+def _quiet(storage, key: str) -> Progress | None:
     try:
-        return job_progress(job_id, bucket)
+        data = storage.get_bytes(key)
+        return Progress.from_json(json.loads(data)) if data else None
     except (ParareelError, ValueError, KeyError):
-        return None  # not written yet, or caught mid-write
+        return None  # caught mid-write, or S3 briefly away: the next look will do
 
 
 def _download(url: str, path: Path) -> None:

@@ -18,9 +18,11 @@ from typing import Any
 
 from parareel.aws.settings import Settings
 from parareel.contract import (
+    CANCEL,
     OUTPUT,
     PLAN,
     PROGRESS,
+    RESULT,
     ChunkJob,
     EventError,
     FullRender,
@@ -32,7 +34,7 @@ from parareel.contract import (
     parse_event,
     render_prefix,
 )
-from parareel.errors import ChunkFailed, ParareelError
+from parareel.errors import Cancelled, ChunkFailed, ParareelError
 from parareel.version import __version__
 
 RESERVE = 0.15  # of the main's time, kept for joining, storing and cleaning up
@@ -82,11 +84,21 @@ def _check_chunk(job: ChunkJob, settings: Settings) -> None:
 def partial_render(job: ChunkJob, settings: Settings) -> dict[str, Any]:
     """Render one chunk and upload its segment; raises (a function error) on failure."""
     from parareel.load import load_project
+    from parareel.storage.s3 import S3Storage
     from parareel.worker import render_chunk
 
     if job.fault and settings.faults_enabled:
         _inject(job, settings)
-    return render_chunk(job, load_project(settings.project)).to_json()
+    result = render_chunk(job, load_project(settings.project))
+    storage = S3Storage(settings.bucket, render_prefix(job.render_id))
+    plan = storage.get_bytes(PLAN)
+    if plan is None or Plan.from_json(json.loads(plan)).state == "ended":
+        # the render ended (cancelled, failed) while this chunk ran: leave nothing behind
+        storage.delete_prefix(chunk_key(job.chunk.index))
+        return {"status": "error", "errorType": "Cancelled",
+                "errorMessage": f"render {job.render_id!r} ended while chunk "
+                                f"{job.chunk.index} was rendering"}
+    return result.to_json()
 
 
 class ProgressFile:
@@ -107,13 +119,11 @@ class ProgressFile:
 
 def full_render(request: FullRender, settings: Settings,
                 seconds_left: float = 900.0) -> dict[str, Any]:
+    """Claim the jobId, render, and answer; the answer is also stored as result.json for
+    a client that invoked asynchronously."""
     from parareel.aws import jobs
-    from parareel.aws.cost import cost_of
-    from parareel.engines.aws_lambda import LambdaEngine
-    from parareel.pipeline import execute, prepare
     from parareel.storage.s3 import S3Storage
 
-    started = time.perf_counter()
     # chunks must be done by then: what is left is for joining, storing and cleaning up
     deadline = time.monotonic() + seconds_left - max(MIN_RESERVE, RESERVE * seconds_left)
     render_id = new_render_id()  # the caller's jobId names the job; this, its files
@@ -127,32 +137,46 @@ def full_render(request: FullRender, settings: Settings,
     storage = S3Storage(settings.bucket, render_prefix(render_id))
     progress = ProgressFile(storage, Progress(request.job_id, render_id))
     try:
-        prepared = prepare(settings.project, request.variables, workers=request.workers,
-                           chunk_frames=request.chunk_frames, encoding=request.encoding,
-                           max_chunks=settings.max_workers)
-        progress.update(chunks_total=len(prepared.chunks), frames_total=prepared.frames)
-        engine = LambdaEngine(settings.function, settings.bucket, retries=settings.retries,
-                              max_in_flight=settings.max_in_flight, faults=request.faults,
-                              deadline=deadline)
-        result = execute(prepared, engine, f"{storage.url}/{OUTPUT}", render_id=render_id,
-                         on_report=progress.update)
-        url = (storage.link(OUTPUT, request.expires_in) if request.presign
-               else storage.public_url(OUTPUT))
-    except Exception as exc:  # noqa: BLE001 - whatever it was, the job ends as failed
+        answer = _render(request, settings, storage, progress, deadline)
+        state = "done"
+    except Exception as exc:  # noqa: BLE001 - whatever it was, the job ends, and says why
+        state = "cancelled" if isinstance(exc, Cancelled) else "failed"
         kind = exc.kind if isinstance(exc, ChunkFailed) else type(exc).__name__
         progress.progress.errors.append(str(exc))
-        with contextlib.suppress(ParareelError):  # the storage itself may be what failed
-            progress.update(phase="failed")
-            jobs.settle(bucket, mine, "failed")
-        return {"status": "error", "jobId": request.job_id, "renderId": render_id,
-                "errorType": kind, "errorMessage": str(exc)}
+        answer = {"status": "error" if state == "failed" else state, "jobId": request.job_id,
+                  "renderId": render_id, "errorType": kind, "errorMessage": str(exc)}
+    with contextlib.suppress(ParareelError):  # the storage itself may be what failed
+        progress.update(phase=state, url=answer.get("url"))
+        storage.put_bytes(RESULT, json.dumps(answer).encode())
+        jobs.settle(bucket, mine, state, answer.get("url"))
+        if replaced and state == "done":  # the new video is complete: the old one goes
+            bucket.delete_prefix(f"{render_prefix(replaced.render_id)}/")
+    return answer
+
+
+def _render(request: FullRender, settings: Settings, storage, progress: ProgressFile,
+            deadline: float) -> dict[str, Any]:
+    from parareel.aws.cost import cost_of
+    from parareel.engines.aws_lambda import LambdaEngine
+    from parareel.pipeline import execute, prepare
+
+    started = time.perf_counter()
+    prepared = prepare(settings.project, request.variables, workers=request.workers,
+                       chunk_frames=request.chunk_frames, encoding=request.encoding,
+                       max_chunks=settings.max_workers)
+    progress.update(chunks_total=len(prepared.chunks), frames_total=prepared.frames)
+    engine = LambdaEngine(settings.function, settings.bucket, retries=settings.retries,
+                          max_in_flight=settings.max_in_flight, faults=request.faults,
+                          deadline=deadline,
+                          cancelled=lambda: storage.get_bytes(CANCEL) is not None)
+    render_id = progress.progress.render_id
+    result = execute(prepared, engine, f"{storage.url}/{OUTPUT}", render_id=render_id,
+                     on_report=progress.update)
+    url = (storage.link(OUTPUT, request.expires_in) if request.presign
+           else storage.public_url(OUTPUT))
     total = _since(started)
     cost = cost_of([total] + [r.seconds for r in result.chunks], settings.memory_mb,
                    settings.arch)
-    progress.update(phase="done", url=url)
-    jobs.settle(bucket, mine, "done", url)
-    if replaced:  # the new video is complete: the one it replaces goes
-        bucket.delete_prefix(f"{render_prefix(replaced.render_id)}/")
     return {
         "status": "done", "jobId": request.job_id, "renderId": render_id, "url": url,
         "version": __version__, "key": f"{render_prefix(render_id)}/{OUTPUT}",

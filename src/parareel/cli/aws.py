@@ -33,7 +33,8 @@ def lambda_group() -> None:
 def lambda_render(function: str, assignments, vars_json, workers: int, chunk_frames: int | None,
                   job_id: str | None, replace: bool, bucket: str | None,
                   download: str | None) -> None:
-    """Render with one fullRender invocation that fans out over WORKERS invocations."""
+    """Start a render (one asynchronous fullRender that fans out over WORKERS chunks) and
+    follow it with a bar; Ctrl-C stops following, not the render."""
     from parareel.aws.client import render_on_lambda
 
     job_id = job_id or new_render_id()
@@ -44,7 +45,8 @@ def lambda_render(function: str, assignments, vars_json, workers: int, chunk_fra
                                   progress=True)
     except KeyboardInterrupt:
         click.echo(f"stopped following job {job_id}; it goes on in the cloud: "
-                   f"parareel lambda progress {job_id}", err=True)
+                   f"parareel lambda progress {job_id} --follow (or: lambda cancel {job_id})",
+                   err=True)
         sys.exit(130)
     timings = ", ".join(f"{k} {v:.2f}s" for k, v in result["timings"].items())
     click.echo(f"job {result['jobId']}: {result['frames']} frames in {len(result['chunks'])} "
@@ -57,16 +59,33 @@ def lambda_render(function: str, assignments, vars_json, workers: int, chunk_fra
 @lambda_group.command("progress")
 @click.argument("job_id")
 @click.option("--bucket", help="The bucket (default: $PARAREEL_BUCKET).")
-def lambda_progress(job_id: str, bucket: str | None) -> None:
-    """Show a job's progress.json."""
-    from parareel.aws.client import job_progress
+@click.option("--follow", is_flag=True, help="Show a bar until the render ends; print its URL.")
+def lambda_progress(job_id: str, bucket: str | None, follow: bool) -> None:
+    """Show a job's progress.json, or follow it to the end (from any client, any time)."""
+    from parareel.aws import client
     from parareel.errors import ParareelError
 
-    state = job_progress(job_id, bucket)
+    if follow:
+        click.echo(client.follow(job_id, bucket)["url"])
+        return
+    state = client.job_progress(job_id, bucket)
     if state is None:
         raise ParareelError(f"no job {job_id!r} has started in this bucket "
                             f"(no {job_key(job_id)}, or its render has no progress yet)")
     click.echo(json.dumps(state.to_json(), indent=2))
+
+
+@lambda_group.command("cancel")
+@click.argument("job_id")
+@click.option("--bucket", help="The bucket (default: $PARAREEL_BUCKET).")
+def lambda_cancel(job_id: str, bucket: str | None) -> None:
+    """Stop a job's render: unstarted chunks never start, running ones are abandoned,
+    its progress says "cancelled", and its files are deleted."""
+    from parareel.aws.client import cancel_render
+
+    render_id = cancel_render(job_id, bucket)
+    click.echo(f"job {job_id}: render {render_id} asked to stop; "
+               f"`parareel lambda progress {job_id}` shows when it has")
 
 
 @lambda_group.command("estimate")

@@ -18,7 +18,7 @@ import json
 import random
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import replace
 from pathlib import Path
@@ -27,13 +27,14 @@ from botocore.exceptions import ReadTimeoutError
 
 from parareel.contract import PLAN, ChunkJob, ChunkResult, Plan, Report, render_prefix
 from parareel.engines.base import OnReport
-from parareel.errors import ChunkFailed, ProjectError, retryable
+from parareel.errors import Cancelled, ChunkFailed, ProjectError, retryable
 from parareel.load import MEMORY
 from parareel.scene.project import Project
 from parareel.storage.s3 import S3Storage
 
 BACKOFF = 0.5  # seconds before the first retry; doubles each time
 THROTTLE_LIMIT = 60  # waits for a free execution environment before giving up
+CANCEL_POLL = 1.0  # seconds between looks at whether the render was cancelled
 _CLIENTS = threading.Lock()
 
 
@@ -53,12 +54,14 @@ class LambdaEngine:
 
     def __init__(self, function: str, bucket: str, *, retries: int = 3,
                  max_in_flight: int = 100, faults: dict[int, str] | None = None,
-                 render_here: bool = True, deadline: float | None = None) -> None:
+                 render_here: bool = True, deadline: float | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> None:
         self.function, self.bucket = function, bucket
         self.retries, self.max_in_flight = retries, max_in_flight
         self.faults = faults or {}  # test-only: chunk index -> fault
         self.render_here = render_here  # throttled chunks are rendered by the caller
         self.deadline = deadline  # time.monotonic() by which every chunk must be done
+        self.cancelled = cancelled  # asked now and then: True stops the render at once
         self.project: Project | None = None
         self._here = threading.Lock()  # one chunk at a time in this process
         self._stop = threading.Event()
@@ -82,17 +85,27 @@ class LambdaEngine:
         plan = Plan.of(jobs)
         storage.put_bytes(PLAN, json.dumps(plan.to_json()).encode())
         jobs = [replace(j, fault=self.faults.get(j.chunk.index)) for j in jobs]
+        pool = ThreadPoolExecutor(max(1, min(self.max_in_flight, len(jobs))))
         try:
-            with ThreadPoolExecutor(max(1, min(self.max_in_flight, len(jobs)))) as pool:
-                futures = [pool.submit(self._invoke, job, report) for job in jobs]
-                done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            futures = [pool.submit(self._invoke, job, report) for job in jobs]
+            while True:
+                done, pending = wait(futures, timeout=CANCEL_POLL, return_when=FIRST_EXCEPTION)
                 failed = [f for f in done if f.exception() is not None]
                 if failed:
                     self._stop.set()  # invocations not yet started are not started
                     raise failed[0].exception()
+                if not pending:
+                    return [f.result() for f in futures]
+                if self.cancelled and self.cancelled():
+                    self._stop.set()
+                    raise Cancelled("the render was cancelled: unstarted chunks were not "
+                                    "started, running ones abandoned")
         finally:
-            storage.put_bytes(PLAN, json.dumps(replace(plan, open=False).to_json()).encode())
-        return [f.result() for f in futures]
+            # from now on the function refuses this render's chunks; if it ended, running
+            # invocations are not waited for, and throw their segments away when done
+            state = "ended" if self._stop.is_set() else "complete"
+            storage.put_bytes(PLAN, json.dumps(replace(plan, state=state).to_json()).encode())
+            pool.shutdown(wait=not self._stop.is_set(), cancel_futures=True)
 
     def stop(self) -> None:
         self._stop.set()
