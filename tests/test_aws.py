@@ -486,3 +486,64 @@ def test_cancel_stops_a_running_render_and_leaves_nothing(lam, stack, s3):
     assert "out.mp4" not in keys and not any(k.startswith("chunks/") for k in keys)
     with pytest.raises(parareel.RenderError, match="not rendering"):
         client.cancel_render("to-cancel")
+
+
+# -- webhooks ---------------------------------------------------------------------------------
+
+def receiver_module():
+    import importlib.util
+
+    from tests.conftest import EXAMPLES
+
+    spec = importlib.util.spec_from_file_location("receiver", EXAMPLES / "webhook_receiver.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_webhooks_are_signed_retried_and_verified_by_the_example_receiver(stack):
+    import time
+
+    receiver, port, received = receiver_module(), free_port(), []
+    url = f"http://127.0.0.1:{port}/hook"
+
+    def start_late() -> None:  # the receiver is down when the first attempt comes
+        time.sleep(1.5)
+        server = receiver.make_server(port, "s3cret", received.append)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+
+    servers: list = []
+    late = threading.Thread(target=start_late)
+    late.start()
+    webhook = {"url": url, "secret": "s3cret"}
+    body = handler({**SEED_EVENT, "jobId": "hooked", "numWorkers": 2, "webhook": webhook},
+                   None)
+    late.join()
+    assert body["status"] == "done"
+    failed = handler({**SEED_EVENT, "jobId": "hooked-bad", "variables": {"mesage": "x"},
+                      "webhook": webhook}, None)
+    assert failed["status"] == "error"
+    try:
+        assert [(e["event"], e["jobId"]) for e in received] == [("done", "hooked"),
+                                                                 ("failed", "hooked-bad")]
+        assert received[0]["url"] == body["url"] and "mesage" in received[1]["errorMessage"]
+        forged = urllib.request.Request(url, data=b'{"event": "done"}', method="POST",
+                                        headers={"X-Parareel-Signature": "sha512=00"})
+        with pytest.raises(urllib.error.HTTPError, match="401"):
+            urllib.request.urlopen(forged)
+        assert len(received) == 2
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+    bad = handler({**SEED_EVENT, "jobId": "hooked-x", "webhook": {"url": "ftp://x"}}, None)
+    assert bad["errorType"] == "InvalidEvent" and "webhook must be" in bad["errorMessage"]

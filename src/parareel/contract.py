@@ -10,6 +10,7 @@ fullRender (the seed's event works unchanged):
     {"jobId": "12345", "numWorkers": 25, "jobType": "fullRender",
      "variables": {"message": "Hello from Revideo!"}}
     optional: "chunkFrames", "crf", "preset", "presign" (default true), "expiresIn" (s),
+    "webhook": {"url", "secret"} (told how the render ended; see aws/webhooks.py),
     "replace" (true: render a finished jobId again; its old video goes once the new is done)
     Each fullRender gets its own renderId: its files live under renders/{renderId}/.
 partialRender (sent by the pipeline's Lambda engine, one per chunk):
@@ -162,6 +163,14 @@ class Report:
 # -- the fullRender request ------------------------------------------------------------
 
 @dataclass(frozen=True)
+class Webhook:
+    """Where the main POSTs how the render ended, signed with `secret` (aws/webhooks.py)."""
+
+    url: str
+    secret: str
+
+
+@dataclass(frozen=True)
 class FullRender:
     job_id: str
     workers: int
@@ -172,6 +181,7 @@ class FullRender:
     expires_in: int = WEEK
     faults: dict[int, str] = field(default_factory=dict)  # test-only: chunk index -> fault
     replace: bool = False  # render a finished jobId again
+    webhook: Webhook | None = None
 
     def to_event(self) -> dict[str, Any]:
         event: dict[str, Any] = {"jobType": "fullRender", "jobId": self.job_id,
@@ -186,6 +196,8 @@ class FullRender:
             event["testFaults"] = {str(k): v for k, v in self.faults.items()}
         if self.replace:
             event["replace"] = True
+        if self.webhook:
+            event["webhook"] = {"url": self.webhook.url, "secret": self.webhook.secret}
         return event
 
     @classmethod
@@ -204,7 +216,7 @@ class FullRender:
             raise EventError("presign and replace must be true or false")
         return cls(job_id, workers, _variables(event), chunk_frames, _encoding(event), presign,
                    _integer(event, "expiresIn", 1, WEEK, default=WEEK),
-                   {int(k): v for k, v in faults.items()}, replace)
+                   {int(k): v for k, v in faults.items()}, replace, _webhook(event))
 
 
 def parse_event(event: Any, max_workers: int = 200) -> FullRender | ChunkJob:
@@ -331,6 +343,18 @@ def _render_id(value: Any) -> str:
     if not isinstance(value, str) or not RENDER_ID.fullmatch(value):
         raise EventError(f"jobId must be 1-64 letters, digits, '-' or '_' (got {value!r})")
     return value
+
+
+def _webhook(event: dict[str, Any]) -> Webhook | None:
+    data = event.get("webhook")
+    if data is None:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("url"), str) or \
+            not data["url"].startswith(("https://", "http://")) or \
+            not isinstance(data.get("secret"), str) or not data["secret"]:
+        raise EventError("webhook must be {\"url\": an http(s) URL, \"secret\": a non-empty "
+                         "string}")
+    return Webhook(data["url"], data["secret"])
 
 
 def _variables(event: dict[str, Any]) -> dict[str, Any]:

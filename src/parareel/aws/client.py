@@ -17,6 +17,7 @@ from parareel.contract import (
     RESULT,
     FullRender,
     Progress,
+    Webhook,
     new_render_id,
     render_prefix,
 )
@@ -49,7 +50,7 @@ def job_progress(job_id: str, bucket: str | None = None) -> Progress | None:
 def start_render(function: str, *, variables: Mapping[str, Any] | None = None,
                  workers: int = 10, job_id: str | None = None,
                  chunk_frames: int | None = None, replace: bool = False,
-                 bucket: str | None = None) -> Started:
+                 bucket: str | None = None, webhook: Webhook | None = None) -> Started:
     """Start a fullRender asynchronously (no connection is held while it renders).
 
     Checks the jobId first, so that a job that is running, or finished without
@@ -60,7 +61,7 @@ def start_render(function: str, *, variables: Mapping[str, Any] | None = None,
 
     job_id = job_id or new_render_id()
     event = FullRender(job_id, workers, dict(variables or {}), chunk_frames,
-                       replace=replace).to_event()
+                       replace=replace, webhook=webhook).to_event()
     before = owner(_storage(bucket), job_id)
     if before and before.running(time.time()):
         raise RenderError(f"job {job_id!r} is rendering (render {before.render_id}): follow "

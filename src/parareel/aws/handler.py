@@ -151,6 +151,12 @@ def full_render(request: FullRender, settings: Settings,
         jobs.settle(bucket, mine, state, answer.get("url"))
         if replaced and state == "done":  # the new video is complete: the old one goes
             bucket.delete_prefix(f"{render_prefix(replaced.render_id)}/")
+    if request.webhook:
+        from parareel.aws.webhooks import deliver
+
+        end = deadline + max(MIN_RESERVE, RESERVE * seconds_left) - 1  # before we are cut off
+        if not deliver(request.webhook.url, request.webhook.secret, answer, give_up_at=end):
+            print(f"parareel: webhook {request.webhook.url} did not take the answer")
     return answer
 
 
