@@ -79,6 +79,14 @@ def test_bucket_is_private_and_renders_expire(aws, tmp_path):
     rules = aws.s3.get_bucket_lifecycle_configuration(Bucket="my-renders")["Rules"]
     assert rules == [{"ID": "parareel-expire-renders", "Status": "Enabled",
                       "Filter": {"Prefix": "renders/"}, "Expiration": {"Days": 3}}]
+    owner = aws.s3.get_bucket_ownership_controls(Bucket="my-renders")["OwnershipControls"]
+    assert owner["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    sse = aws.s3.get_bucket_encryption(Bucket="my-renders")["ServerSideEncryptionConfiguration"]
+    assert sse["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    policy = json.loads(aws.s3.get_bucket_policy(Bucket="my-renders")["Policy"])
+    deny, = policy["Statement"]
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {
+        "Bool": {"aws:SecureTransport": "false"}}
 
 
 def test_role_has_exactly_the_least_privilege_policy(aws, tmp_path):
@@ -155,7 +163,9 @@ IAM_ACTION = {"s3:HeadBucket": "s3:ListBucket", "s3:ListObjectsV2": "s3:ListBuck
               "s3:GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
               "s3:PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
               "s3:GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
-              "s3:PutBucketLifecycleConfiguration": "s3:PutLifecycleConfiguration"}
+              "s3:PutBucketLifecycleConfiguration": "s3:PutLifecycleConfiguration",
+              "s3:GetBucketEncryption": "s3:GetEncryptionConfiguration",
+              "s3:PutBucketEncryption": "s3:PutEncryptionConfiguration"}
 NEEDS_NOTHING = {"sts:GetCallerIdentity"}  # allowed to every identity
 
 
@@ -175,11 +185,36 @@ def test_the_deployer_policy_allows_every_call_deploy_and_remove_make(aws, tmp_p
     deploy(cfg, aws, lambda _: None, Pushes())
     deploy(cfg, aws, lambda _: None, Pushes())  # the second run reads what the first made
     remove(cfg, aws, lambda _: None, delete_bucket=True)
-    allowed = {action for statement in deployer_policy("my-renders", "eu-west-1", "1")[
-        "Statement"] for action in statement["Action"]} | NEEDS_NOTHING
+    allowed = set(NEEDS_NOTHING)
+    for statement in deployer_policy("my-renders", "eu-west-1", "1")["Statement"]:
+        actions = statement["Action"]
+        allowed |= {actions} if isinstance(actions, str) else set(actions)
     needed = {IAM_ACTION.get(c, c) for c in calls}
     assert "iam:PutRolePolicy" in needed and "lambda:CreateFunction" in needed  # recorded
     assert needed <= allowed, needed - allowed
+
+
+def test_the_image_gets_the_project_but_not_its_dotfiles(aws, tmp_path, monkeypatch):
+    import parareel.aws.deploy as deploying
+
+    (tmp_path / ".env").write_text("AWS_SECRET_ACCESS_KEY=hunter2\n")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").write_text("[core]\n")
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "clip.mp4").write_bytes(b"video")
+    copied: list[set[str]] = []
+
+    def run(step, **kwargs):
+        if step[1] == "build" and "PROJECT=video.py" in step:
+            context = Path(step[-1])
+            copied.append({str(p.relative_to(context)) for p in context.rglob("*")
+                           if p.is_file()})
+        return subprocess.CompletedProcess(step, 0)
+
+    monkeypatch.setattr(deploying.subprocess, "run", run)
+    monkeypatch.setattr(deploying.shutil, "which", lambda name: f"/usr/bin/{name}")
+    deploy(config(tmp_path), aws, lambda _: None)  # the real build_and_push, tools faked
+    assert copied == [{"video.py", "media/clip.mp4"}]
 
 
 def test_bad_settings_are_refused(tmp_path):

@@ -11,12 +11,14 @@ import hashlib
 import json
 import shutil
 import subprocess
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from parareel.aws.policies import TRUST_LAMBDA, function_policy
+from parareel.aws.policies import TRUST_LAMBDA, function_policy, tls_only_policy
 from parareel.contract import RENDERS
 from parareel.errors import ParareelError
 from parareel.version import __version__
@@ -101,19 +103,20 @@ def build_and_push(config: DeployConfig, image: str, aws: Aws, log: Log) -> None
     token = aws.ecr.get_authorization_token()["authorizationData"][0]
     user, password = base64.b64decode(token["authorizationToken"]).decode().split(":", 1)
     registry = token["proxyEndpoint"].removeprefix("https://")
-    steps = [
-        [tool, "build", "--platform", platform, "-t", base, "-f",
-         str(SOURCE / "deploy" / "Dockerfile.base"), str(SOURCE)],
-        [tool, "build", "--platform", platform, "-t", image, "-f",
-         str(SOURCE / "deploy" / "Dockerfile"), "--build-arg", f"BASE={base}",
-         "--build-arg", f"PROJECT={config.project}", str(config.context)],
-        [tool, "login", "--username", user, "--password-stdin", registry],
-        [tool, "push", image],
-    ]
-    for step in steps:
-        log(f"  $ {' '.join(step[:3])} ...")
-        subprocess.run(step, check=True, input=password if "login" in step else None,
-                       text=True)
+    with staged(Path(config.context)) as context:
+        steps = [
+            [tool, "build", "--platform", platform, "-t", base, "-f",
+             str(SOURCE / "deploy" / "Dockerfile.base"), str(SOURCE)],
+            [tool, "build", "--platform", platform, "-t", image, "-f",
+             str(SOURCE / "deploy" / "Dockerfile"), "--build-arg", f"BASE={base}",
+             "--build-arg", f"PROJECT={config.project}", str(context)],
+            [tool, "login", "--username", user, "--password-stdin", registry],
+            [tool, "push", image],
+        ]
+        for step in steps:
+            log(f"  $ {' '.join(step[:3])} ...")
+            subprocess.run(step, check=True, input=password if "login" in step else None,
+                           text=True)
 
 
 def deploy(config: DeployConfig, aws: Aws | None = None, log: Log = print,
@@ -151,6 +154,7 @@ def _bucket(config: DeployConfig, aws: Aws, log: Log) -> None:
     if current != block:
         aws.s3.put_public_access_block(Bucket=config.bucket, PublicAccessBlockConfiguration=block)
         log(f"bucket {config.bucket}: public access blocked")
+    _harden(config, aws, log)
     rule = {"ID": "parareel-expire-renders", "Status": "Enabled",
             "Filter": {"Prefix": RENDERS}, "Expiration": {"Days": config.expire_days}}
     try:
@@ -162,6 +166,36 @@ def _bucket(config: DeployConfig, aws: Aws, log: Log) -> None:
         aws.s3.put_bucket_lifecycle_configuration(
             Bucket=config.bucket, LifecycleConfiguration={"Rules": [*others, rule]})
         log(f"bucket {config.bucket}: {RENDERS} expire after {config.expire_days} days")
+
+
+def _harden(config: DeployConfig, aws: Aws, log: Log) -> None:
+    """Objects owned by the bucket's account (no ACLs), encrypted at rest, TLS only."""
+    bucket, missing = config.bucket, aws.s3.exceptions.ClientError
+
+    def current(read, *path):
+        try:
+            value = read(Bucket=bucket)
+        except missing:
+            return None
+        for key in path:
+            value = value[key]
+        return value
+
+    owner = {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    if current(aws.s3.get_bucket_ownership_controls, "OwnershipControls") != owner:
+        aws.s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls=owner)
+        log(f"bucket {bucket}: owner enforced (ACLs off)")
+    sse = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
+    found = current(aws.s3.get_bucket_encryption, "ServerSideEncryptionConfiguration")
+    if not found or found["Rules"][0]["ApplyServerSideEncryptionByDefault"] != \
+            sse["Rules"][0]["ApplyServerSideEncryptionByDefault"]:
+        aws.s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=sse)
+        log(f"bucket {bucket}: encrypted at rest by default")
+    policy = tls_only_policy(bucket)
+    found = current(aws.s3.get_bucket_policy, "Policy")
+    if found is None or json.loads(found) != policy:
+        aws.s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+        log(f"bucket {bucket}: TLS-only access")
 
 
 def _role(config: DeployConfig, aws: Aws, log: Log) -> str:
@@ -201,12 +235,29 @@ def _repository(config: DeployConfig, aws: Aws, log: Log) -> str:
 def _image_tag(config: DeployConfig) -> str:
     """A tag that changes when the project's files, parareel or the target change."""
     digest = hashlib.sha256(f"{__version__}|{config.arch}|{config.project}".encode())
-    for path in sorted(Path(config.context).rglob("*")):
-        if path.is_file() and not any(p.startswith(".") for p in path.parts) and \
-                "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(config.context)).encode())
-            digest.update(path.read_bytes())
+    for path in project_files(Path(config.context)):
+        digest.update(str(path.relative_to(config.context)).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def project_files(context: Path) -> list[Path]:
+    """What goes into the image: the folder's files but dotfiles and dot-folders (.env,
+    .git, .aws: secrets stay out) and __pycache__."""
+    return [path for path in sorted(context.rglob("*"))
+            if path.is_file() and "__pycache__" not in path.parts
+            and not any(part.startswith(".") for part in path.relative_to(context).parts)]
+
+
+@contextmanager
+def staged(context: Path) -> Iterator[Path]:
+    """A copy of the project's files (project_files) to build the image from."""
+    with tempfile.TemporaryDirectory(prefix="parareel-image-") as folder:
+        for path in project_files(context):
+            target = Path(folder) / path.relative_to(context)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+        yield Path(folder)
 
 
 def _function(config: DeployConfig, aws: Aws, log: Log, role_arn: str, image: str,

@@ -35,6 +35,16 @@ def function_policy(bucket: str, function: str, region: str, account: str) -> di
     }
 
 
+def tls_only_policy(bucket: str) -> dict[str, Any]:
+    """The bucket's policy: any request not made over TLS is denied."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                       "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+                       "Condition": {"Bool": {"aws:SecureTransport": "false"}}}],
+    }
+
+
 def deployer_policy(bucket: str, region: str, account: str) -> dict[str, Any]:
     """What the user running `parareel lambda deploy` / `remove` / `render` needs."""
     return {
@@ -44,7 +54,10 @@ def deployer_policy(bucket: str, region: str, account: str) -> dict[str, Any]:
              "Action": ["s3:CreateBucket", "s3:DeleteBucket", "s3:PutBucketPublicAccessBlock",
                         "s3:GetBucketPublicAccessBlock", "s3:PutLifecycleConfiguration",
                         "s3:GetLifecycleConfiguration", "s3:ListBucket", "s3:GetObject",
-                        "s3:DeleteObject"],
+                        "s3:DeleteObject", "s3:PutBucketOwnershipControls",
+                        "s3:GetBucketOwnershipControls", "s3:PutEncryptionConfiguration",
+                        "s3:GetEncryptionConfiguration", "s3:PutBucketPolicy",
+                        "s3:GetBucketPolicy"],
              "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]},
             {"Sid": "Role", "Effect": "Allow",
              "Action": ["iam:CreateRole", "iam:GetRole", "iam:DeleteRole", "iam:PutRolePolicy",
