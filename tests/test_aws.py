@@ -140,6 +140,9 @@ def test_always_failing_worker_fails_the_job_cleanly(lam, s3, stack):
     assert "out.mp4" not in keys and not any(k.startswith("chunks/") for k in keys)
     progress = progress_of(s3, stack, "doomed")
     assert progress["phase"] == "failed" and "chunk 2 failed" in progress["errors"][0]
+    failure = progress["failure"]
+    assert (failure["reason"], failure["chunk"], failure["attempts"]) == \
+        ("Runtime.ExitError", 2, 4)
 
 
 def test_scene_error_fails_at_once_with_its_message(lam):
@@ -336,6 +339,7 @@ def test_any_failure_while_joining_ends_failed_with_no_chunks_left(stack, s3, mo
     assert body["status"] == "error" and body["errorType"] == "OSError"
     progress = progress_of(s3, stack, "disk-full")
     assert progress["phase"] == "failed" and "No space left" in progress["errors"][0]
+    assert progress["failure"]["reason"] == "OSError" and progress["failure"]["chunk"] is None
     assert sorted(keys_of(s3, stack, "disk-full")) == ["plan.json", "progress.json", "result.json"]
 
 

@@ -310,6 +310,7 @@ class Progress:
     retries: int = 0
     errors: list[str] = field(default_factory=list)
     url: str | None = None
+    failure: dict[str, Any] | None = None  # why it ended: reason, chunk, attempts, retryable
     started_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)
 
@@ -327,14 +328,18 @@ class Progress:
                 "startedAt": self.started_at, "updatedAt": self.updated_at}
         if self.url:
             data["url"] = self.url
+        if self.failure:
+            data["failure"] = self.failure
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Progress:
-        return cls(data["jobId"], data["renderId"], data["phase"], data["chunks"]["total"],
-                   data["chunks"]["done"],
-                   data["frames"]["total"], data["frames"]["done"], data["retries"],
-                   list(data["errors"]), data.get("url"), data["startedAt"], data["updatedAt"])
+        return cls(data["jobId"], data["renderId"], data["phase"],
+                   chunks_total=data["chunks"]["total"], chunks_done=data["chunks"]["done"],
+                   frames_total=data["frames"]["total"], frames_done=data["frames"]["done"],
+                   retries=data["retries"], errors=list(data["errors"]), url=data.get("url"),
+                   failure=data.get("failure"), started_at=data["startedAt"],
+                   updated_at=data["updatedAt"])
 
 
 # -- validation helpers --------------------------------------------------------------------
