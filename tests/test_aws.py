@@ -467,6 +467,10 @@ def test_a_render_started_asynchronously_is_followed_by_a_new_client(stack, s3):
     assert started.job_id == "async-job"  # returned at once: the render goes on
     body = client.follow("async-job", progress=False)  # as a restarted client would
     assert body["status"] == "done" and body["frames"] > 0
+    mine = client.video_url("async-job", expires=3600)  # signed with this client's keys
+    assert "X-Amz-Expires=3600" in mine
+    with urllib.request.urlopen(mine) as a, urllib.request.urlopen(body["url"]) as b:
+        assert a.read() == b.read()
     assert progress_of(s3, stack, "async-job")["phase"] == "done"
 
 

@@ -13,8 +13,10 @@ from typing import Any
 
 from parareel.contract import (
     CANCEL,
+    OUTPUT,
     PROGRESS,
     RESULT,
+    WEEK,
     FullRender,
     Progress,
     Webhook,
@@ -152,6 +154,23 @@ def cancel_render(job_id: str, bucket: str | None = None) -> str:
         raise RenderError(f"job {job_id!r} is not rendering ({state}): nothing to cancel")
     storage.put_bytes(f"{render_prefix(claim.render_id)}/{CANCEL}", b"cancel")
     return claim.render_id
+
+
+def video_url(job_id: str, bucket: str | None = None, expires: int = WEEK) -> str:
+    """A URL of the job's video presigned with this client's credentials.
+
+    The main's URL is signed with the function role's temporary credentials, and stops
+    working when they expire (hours), whatever `expiresIn` said; one signed here lives
+    as long as asked (at most 7 days) if this client's credentials are long-lived.
+    """
+    from parareel.aws.jobs import owner
+
+    storage = _storage(bucket)
+    claim = owner(storage, job_id)
+    if claim is None or claim.state != "done":
+        raise RenderError(f"job {job_id!r} has no video "
+                          f"({'never started' if claim is None else claim.state})")
+    return storage.link(f"{render_prefix(claim.render_id)}/{OUTPUT}", expires)
 
 
 class _Bar:

@@ -75,6 +75,19 @@ def lambda_progress(job_id: str, bucket: str | None, follow: bool) -> None:
     click.echo(json.dumps(state.to_json(), indent=2))
 
 
+@lambda_group.command("url")
+@click.argument("job_id")
+@click.option("--bucket", help="The bucket (default: $PARAREEL_BUCKET).")
+@click.option("--expires", type=click.IntRange(1, 7 * 24 * 3600), default=7 * 24 * 3600,
+              show_default=True, help="Seconds the URL lives.")
+def lambda_url(job_id: str, bucket: str | None, expires: int) -> None:
+    """Print a URL of the job's video signed with your own credentials (the function's
+    URL dies with its role's temporary credentials, within hours)."""
+    from parareel.aws.client import video_url
+
+    click.echo(video_url(job_id, bucket, expires))
+
+
 @lambda_group.command("cancel")
 @click.argument("job_id")
 @click.option("--bucket", help="The bucket (default: $PARAREEL_BUCKET).")
