@@ -555,3 +555,22 @@ def test_webhooks_are_signed_retried_and_verified_by_the_example_receiver(stack)
             server.server_close()
     bad = handler({**SEED_EVENT, "jobId": "hooked-x", "webhook": {"url": "ftp://x"}}, None)
     assert bad["errorType"] == "InvalidEvent" and "webhook must be" in bad["errorMessage"]
+
+
+def test_the_main_joins_with_room_for_two_segments_not_all(stack, monkeypatch):
+    import parareel.pipeline
+    from parareel.media.join import join_segments
+
+    held: list[int] = []
+
+    def counting(segments, *args, **kwargs):
+        def watched():
+            for path in segments:
+                held.append(len(list(path.parent.glob("segment-*.mp4"))))
+                yield path
+        return join_segments(watched(), *args, **kwargs)
+
+    monkeypatch.setattr(parareel.pipeline, "join_segments", counting)
+    body = handler({**SEED_EVENT, "jobId": "streamed", "numWorkers": 6}, None)
+    assert body["status"] == "done", body
+    assert len(held) == 6 and max(held) <= 2  # the one joined and the one coming

@@ -135,11 +135,12 @@ class ChunkResult:
     seconds: float  # wall time on the worker
     segment: str  # the storage URL it was written to
     sha256: str  # of the segment as written: the join takes that file and no other
+    delay: int = 0  # frames its decode times run ahead (the join needs it before reading)
 
     def to_json(self) -> dict[str, Any]:
         return {"status": "done", "index": self.index, "frames": self.frames,
                 "bytes": self.bytes, "seconds": round(self.seconds, 3), "segment": self.segment,
-                "sha256": self.sha256}
+                "sha256": self.sha256, "delay": self.delay}
 
     @classmethod
     def from_json(cls, data: Any) -> ChunkResult:
@@ -147,7 +148,8 @@ class ChunkResult:
             kind = data.get("errorType", "Unhandled") if isinstance(data, dict) else "Unhandled"
             raise ValueError(f"not a chunk result ({kind})")
         return cls(int(data["index"]), int(data["frames"]), int(data["bytes"]),
-                   float(data["seconds"]), str(data["segment"]), str(data["sha256"]))
+                   float(data["seconds"]), str(data["segment"]), str(data["sha256"]),
+                   int(data["delay"]))
 
 
 @dataclass(frozen=True)

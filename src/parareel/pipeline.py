@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,9 +136,9 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
             engine.stop()
         clock = time.perf_counter()
         report(Report(phase="joining"))
-        segments = _fetch(results, workspace)
-        joined = join_segments(segments, target or workspace / "out.mp4", prepared.project.fps,
-                               audio_path)
+        joined = join_segments(_fetched(results, workspace), target or workspace / "out.mp4",
+                               prepared.project.fps, audio_path,
+                               delay=max(r.delay for r in results))
         if target is None:
             storage, key = locate(str(output))
             storage.put_file(joined, key)
@@ -151,27 +151,30 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
                         float(prepared.frames / prepared.project.fps), results, timings)
 
 
-def _fetch(results: list[ChunkResult], workspace: Path) -> list[Path]:
-    """Local paths of the segments, downloading those in remote storage."""
-    paths, remote = [], []
-    for result in results:
+def _fetched(results: list[ChunkResult], workspace: Path) -> Iterator[Path]:
+    """Each segment's local path in turn, as the join reads them: a remote one is
+    downloaded while the one before is joined, and deleted once joined, so the join
+    needs room for the output and two segments, not for all of them."""
+    def get(result: ChunkResult) -> Path:
         path = local_path(result.segment)
         if path is None:
             path = workspace / f"segment-{result.index:05d}.mp4"
-            remote.append((result.segment, path))
-        paths.append(path)
-
-    def get(item: tuple[str, Path]) -> None:
-        storage, key = locate(item[0])
-        storage.get_file(key, item[1])
-
-    with ThreadPoolExecutor(8) as pool:
-        list(pool.map(get, remote))
-    for result, path in zip(results, paths, strict=True):
+            storage, key = locate(result.segment)
+            storage.get_file(key, path)
         if path.stat().st_size != result.bytes or sha256(path) != result.sha256:
             raise RenderError(f"segment {result.index} is not the file its chunk wrote "
                               f"({result.segment} was changed after): the render stops")
-    return paths
+        return path
+
+    with ThreadPoolExecutor(1) as ahead:
+        coming = ahead.submit(get, results[0])
+        for result, following in zip(results, [*results[1:], None], strict=True):
+            path = coming.result()
+            if following is not None:
+                coming = ahead.submit(get, following)
+            yield path
+            if local_path(result.segment) is None:
+                path.unlink(missing_ok=True)
 
 
 def _timed(function, *args):

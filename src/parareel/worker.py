@@ -15,6 +15,7 @@ from parareel.contract import ChunkJob, ChunkResult
 from parareel.draw.frames import render_frames
 from parareel.load import load_project
 from parareel.media.encode import VideoWriter
+from parareel.media.join import reorder_delay
 from parareel.scene.project import Project
 from parareel.storage import local_path, locate, sha256
 
@@ -37,11 +38,12 @@ def render_chunk(job: ChunkJob, project: Project | None = None,
         path.parent.mkdir(parents=True, exist_ok=True)
         _encode(job, project, path, on_frames, threads)
         size, digest = path.stat().st_size, sha256(path)
+        delay = reorder_delay(path, project.fps)
         if target is None:
             storage, key = locate(job.segment)
             storage.put_file(path, key)
     return ChunkResult(job.chunk.index, job.chunk.frames, size,
-                       time.perf_counter() - started, job.segment, digest)
+                       time.perf_counter() - started, job.segment, digest, delay)
 
 
 def _encode(job: ChunkJob, project: Project, path: Path,

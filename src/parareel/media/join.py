@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from fractions import Fraction
 from pathlib import Path
@@ -16,8 +17,9 @@ from parareel.errors import RenderError
 from parareel.media.audio import RATE
 
 
-def join_segments(segments: Sequence[str | os.PathLike], output: str | os.PathLike,
-                  fps: int | Fraction, audio: str | os.PathLike | None = None) -> Path:
+def join_segments(segments: Iterable[str | os.PathLike], output: str | os.PathLike,
+                  fps: int | Fraction, audio: str | os.PathLike | None = None,
+                  delay: int | None = None) -> Path:
     """Concatenate video segments (and mux an audio file) into `output` with +faststart.
 
     Each segment's timestamps are converted to frames and shifted by the frames
@@ -26,21 +28,31 @@ def join_segments(segments: Sequence[str | os.PathLike], output: str | os.PathLi
     both frames and audio samples exactly (FFmpeg's default counts milliseconds,
     which cuts durations short at rates like 29 or 30000/1001 fps). The output
     appears only once complete.
+
+    With `delay` (the largest `reorder_delay` of the segments, known beforehand)
+    each segment is read once, in order, when its turn comes: `segments` may be a
+    generator that fetches them one by one.
     """
-    if not segments:
+    frame = 1 / Fraction(fps)
+    if delay is None:
+        segments = list(segments)
+        delay = max((reorder_delay(path, fps) for path in segments), default=0)
+    segments = iter(segments)
+    first = next(segments, None)
+    if first is None:
         raise RenderError("nothing to join: no segments")
+    segments = itertools.chain([first], segments)
     output = Path(output)
     partial = output.with_name(f".{output.name}.partial")
-    frame = 1 / Fraction(fps)
     timescale = math.lcm(frame.denominator, RATE)
     options = {"movflags": "+faststart", "movie_timescale": str(timescale)}
     try:
         with ExitStack() as stack:
             out = stack.enter_context(av.open(str(partial), "w", format="mp4", options=options))
-            with av.open(str(segments[0])) as first:
-                video = out.add_stream_from_template(first.streams.video[0])
+            with av.open(str(first)) as opened:
+                video = out.add_stream_from_template(opened.streams.video[0])
             video.time_base = frame
-            packets = [_video_packets(segments, video, frame)]
+            packets = [_video_packets(segments, video, frame, delay)]
             if audio is not None:
                 sound = stack.enter_context(av.open(str(audio))).streams.audio[0]
                 packets.append(_audio_packets(sound, out.add_stream_from_template(sound)))
@@ -53,8 +65,9 @@ def join_segments(segments: Sequence[str | os.PathLike], output: str | os.PathLi
     return output
 
 
-def _reorder_delay(path, frame: Fraction) -> int:
+def reorder_delay(path: str | os.PathLike, fps: int | Fraction) -> int:
     """How many frames the segment's decode timestamps run ahead (B-frames reorder)."""
+    frame = 1 / Fraction(fps)
     with av.open(str(path)) as segment:
         stream = segment.streams.video[0]
         for packet in segment.demux(stream):
@@ -62,7 +75,8 @@ def _reorder_delay(path, frame: Fraction) -> int:
     raise RenderError(f"segment {str(path)!r} has no video frames")
 
 
-def _video_packets(segments, video, frame: Fraction) -> Iterator[tuple[Fraction, av.Packet]]:
+def _video_packets(segments: Iterable, video, frame: Fraction,
+                   delay: int) -> Iterator[tuple[Fraction, av.Packet]]:
     """Every segment's packets, shifted by the frames before it, keyed by decode time.
 
     Segments can differ in reorder delay (a 1-frame segment has no B-frames), so
@@ -70,7 +84,6 @@ def _video_packets(segments, video, frame: Fraction) -> Iterator[tuple[Fraction,
     still in decode order, never after a frame's presentation time, and
     increasing across segment boundaries.
     """
-    delay = max(_reorder_delay(path, frame) for path in segments)
     offset = 0
     for path in segments:
         count = 0
