@@ -25,7 +25,7 @@ import re
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from parareel.errors import ParareelError, VariableError
@@ -298,6 +298,18 @@ class Plan:
 
 # -- progress ----------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Failure:
+    """Why a render failed: the error's name and message, the chunk and its attempts
+    (None when no chunk was at fault), and whether trying again could help."""
+
+    reason: str
+    message: str
+    chunk: int | None = None
+    attempts: int | None = None
+    retryable: bool = False
+
+
 @dataclass
 class Progress:
     """A render's progress, as written to progress.json and read back by clients."""
@@ -312,7 +324,7 @@ class Progress:
     retries: int = 0
     errors: list[str] = field(default_factory=list)
     url: str | None = None
-    failure: dict[str, Any] | None = None  # why it ended: reason, chunk, attempts, retryable
+    failure: Failure | None = None  # why it failed, if it did
     started_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)
 
@@ -331,7 +343,7 @@ class Progress:
         if self.url:
             data["url"] = self.url
         if self.failure:
-            data["failure"] = self.failure
+            data["failure"] = asdict(self.failure)
         return data
 
     @classmethod
@@ -340,7 +352,8 @@ class Progress:
                    chunks_total=data["chunks"]["total"], chunks_done=data["chunks"]["done"],
                    frames_total=data["frames"]["total"], frames_done=data["frames"]["done"],
                    retries=data["retries"], errors=list(data["errors"]), url=data.get("url"),
-                   failure=data.get("failure"), started_at=data["startedAt"],
+                   failure=Failure(**data["failure"]) if data.get("failure") else None,
+                   started_at=data["startedAt"],
                    updated_at=data["updatedAt"])
 
 

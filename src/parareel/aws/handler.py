@@ -25,6 +25,7 @@ from parareel.contract import (
     RESULT,
     ChunkJob,
     EventError,
+    Failure,
     FullRender,
     Plan,
     Progress,
@@ -143,11 +144,9 @@ def full_render(request: FullRender, settings: Settings,
         state = "cancelled" if isinstance(exc, Cancelled) else "failed"
         kind = exc.kind if isinstance(exc, ChunkFailed) else type(exc).__name__
         progress.progress.errors.append(str(exc))
-        progress.progress.failure = {
-            "reason": kind, "message": str(exc),
-            "chunk": exc.index if isinstance(exc, ChunkFailed) else None,
-            "attempts": exc.attempts if isinstance(exc, ChunkFailed) else None,
-            "retryable": bool(getattr(exc, "retryable", False))}
+        chunk = (exc.index, exc.attempts) if isinstance(exc, ChunkFailed) else (None, None)
+        progress.progress.failure = Failure(kind, str(exc), *chunk,
+                                            bool(getattr(exc, "retryable", False)))
         answer = {"status": "error" if state == "failed" else state, "jobId": request.job_id,
                   "renderId": render_id, "errorType": kind, "errorMessage": str(exc)}
     with contextlib.suppress(ParareelError):  # the storage itself may be what failed
