@@ -73,6 +73,7 @@ def still(project: str | Project, frame: int, output: str | os.PathLike, *,
         raise ParareelError(f"frame {frame} is outside the video: it has frames 0 to {total - 1}")
     pixels = render_still(loaded, frame, variables)
     output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)  # as render does
     image = skia.Image.fromarray(pixels, colorType=skia.kRGBA_8888_ColorType)
     output.write_bytes(bytes(image.encodeToData(skia.kPNG, 100)))
     return output

@@ -87,6 +87,9 @@ def prepare(project: str | Project, variables: Mapping[str, Any] | None = None, 
     started = time.perf_counter()
     loaded = load_project(project)
     survey = loaded.survey(variables)
+    if survey.frames == 0:
+        raise ParareelError("the video has no frames: its scenes end without yielding "
+                            "(each `yield` shows one frame)")
     first, last = frame_range or (0, survey.frames)
     if not 0 <= first < last <= survey.frames:
         raise ParareelError(

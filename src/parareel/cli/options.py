@@ -15,8 +15,11 @@ from parareel.scene.variables import parse_assignment
 def variables(assignments: tuple[str, ...], vars_json: str | None) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if vars_json:
-        inline = vars_json.lstrip().startswith("{")
-        text = vars_json if inline or not Path(vars_json).is_file() else Path(vars_json).read_text()
+        inline = vars_json.lstrip().startswith(("{", "["))
+        if not inline and not Path(vars_json).is_file():
+            raise VariableError(f"--vars: no such file: {vars_json!r} (give a JSON file, or an "
+                                "object like '{\"message\": \"Hi\"}')")
+        text = vars_json if inline else Path(vars_json).read_text()
         try:
             values = json.loads(text)
         except ValueError as exc:
@@ -34,9 +37,13 @@ def frame_range(text: str | None) -> tuple[int, int] | None:
         return None
     start, sep, end = text.partition(":")
     try:
-        return int(start or 0), int(end)
+        first, last = int(start or 0), int(end)
     except ValueError:
         raise ParareelError(f"bad --range {text!r}: write START:END in frames, e.g. 0:90") from None
+    if last <= first:
+        raise ParareelError(f"bad --range {text!r}: it is reversed or empty (END must be after "
+                            "START)")
+    return first, last
 
 
 var_options = [

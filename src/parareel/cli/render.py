@@ -18,7 +18,8 @@ from parareel.engines import ENGINES
 @with_variables
 @click.option("--workers", default="1", show_default=True,
               help="Chunks rendered at once: a number, or 'auto' for one per core.")
-@click.option("--chunk-frames", type=int, help="Frames per chunk (default: one chunk per worker).")
+@click.option("--chunk-frames", type=click.IntRange(min=1),
+              help="Frames per chunk (default: one chunk per worker).")
 @click.option("--range", "frame_range", metavar="START:END", help="Render only these frames.")
 @click.option("--crf", type=int, default=20, show_default=True, help="Quality: lower is better.")
 @click.option("--preset", default="veryfast", show_default=True, help="x264 speed/size preset.")
@@ -62,7 +63,8 @@ def still(project: str, frame: int, output: str, assignments, vars_json) -> None
 @click.argument("project")
 @with_variables
 @click.option("--workers", default=None, help="Also show how N workers would split it.")
-@click.option("--chunk-frames", type=int, help="Also show the plan for this chunk size.")
+@click.option("--chunk-frames", type=click.IntRange(min=1),
+              help="Also show the plan for this chunk size.")
 def info(project: str, assignments, vars_json, workers: str | None,
          chunk_frames: int | None) -> None:
     """Show PROJECT's size, frame rate, length, variables and (optionally) its plan."""

@@ -69,14 +69,16 @@ _WORDS = _CSS.split()
 NAMED: dict[str, str] = dict(zip(_WORDS[::2], _WORDS[1::2], strict=True))
 
 _FUNC = re.compile(r"rgba?\(\s*([^)]*)\)")
-_HINT = ("use '#rrggbb', '#rrggbbaa', a CSS name such as 'tomato', 'rgba(255, 0, 0, 0.5)' "
-         "or (r, g, b[, a])")
+_HINT = ("use '#rrggbb', '#rrggbbaa', a CSS name such as 'tomato', 'rgba(255, 0, 0, 0.5)', "
+         "(r, g, b[, a]), or 'transparent' (or None) for none")
 
 
 def parse_color(value: ColorLike) -> Color:
     """Read a color; raise ColorError naming the value and the accepted forms."""
     if isinstance(value, Color):
         return value
+    if value is None:  # no fill, no stroke
+        return Color(0.0, 0.0, 0.0, 0.0)
     if isinstance(value, str):
         return _parse_string(value)
     if isinstance(value, tuple | list) and len(value) in (3, 4):

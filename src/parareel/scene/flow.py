@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Generator, Iterable, Iterator
 from inspect import isgeneratorfunction
 
@@ -53,9 +54,20 @@ def sequence(stagger: float, *tasks: Iterable[None]) -> Task:
     yield from parallel(*(delay(i * stagger, task) for i, task in enumerate(tasks)))
 
 
-def loop(count: int, make: Callable[[int], Iterable[None]]) -> Task:
-    """Run `make(i)` for i in 0..count-1, one after another."""
+def loop(count: int, make: Callable[[int], Iterable[None]] | Callable[[], Iterable[None]]
+         ) -> Task:
+    """Run `make(i)` for i in 0..count-1, one after another (`make()` if it takes no index)."""
     if count < 0:
         raise ValueError(f"loop count cannot be negative (got {count})")
+    with_index = _takes_an_argument(make)
     for i in range(count):
-        yield from _start(make(i))
+        yield from _start(make(i) if with_index else make())
+
+
+def _takes_an_argument(function: Callable) -> bool:
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: assume it does
+        return True
+    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
+               for p in parameters)

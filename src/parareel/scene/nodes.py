@@ -42,6 +42,19 @@ def _choice(*options: str):
     return check
 
 
+WEIGHTS = {"thin": 100, "extralight": 200, "light": 300, "normal": 400, "regular": 400,
+           "medium": 500, "semibold": 600, "bold": 700, "extrabold": 800, "black": 900}
+
+
+def _weight(value: int | str) -> int:
+    """A font weight: 100-900, or its CSS name ("bold" is 700)."""
+    if isinstance(value, str) and value.lower() in WEIGHTS:
+        return WEIGHTS[value.lower()]
+    if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value <= 1000:
+        return int(value)
+    raise ValueError(f"weight must be 100-900 or one of {', '.join(WEIGHTS)} (got {value!r})")
+
+
 class Node:
     """A transform (x, y, rotation, scale, opacity, z order) and children; drawn as a group."""
 
@@ -165,7 +178,7 @@ class Text(Node):
     text = prop("", str)
     size = prop(48.0, float)
     font = prop("sans-serif", str)
-    weight = prop(400, int)
+    weight = prop(400, _weight)
     italic = prop(False, bool)
     align = prop("center", _choice("left", "center", "right"))
     line_height = prop(1.2, float)

@@ -138,7 +138,7 @@ def play(project: Project, values: Mapping[str, Any], reads: dict[str, Any] | No
         while True:
             token, folder = _current.set(scene.clock), project_folder.set(project.folder)
             try:
-                next(steps)
+                shown = next(steps)
             except StopIteration:
                 break
             except VariableError:
@@ -148,6 +148,8 @@ def play(project: Project, values: Mapping[str, Any], reads: dict[str, Any] | No
             finally:
                 _current.reset(token)
                 project_folder.reset(folder)
+            if shown is not None:
+                raise SceneError(name, index, _yielded(shown, steps))
             if index >= limit:
                 raise SceneError(name, index, f"the video is longer than max_seconds="
                                  f"{project.max_seconds}; is there an endless loop?")
@@ -156,6 +158,17 @@ def play(project: Project, values: Mapping[str, Any], reads: dict[str, Any] | No
             yield scene
             scene.clock.frame += 1
             index += 1
+
+
+def _yielded(value: Any, steps: Generator) -> str:
+    """What went wrong when a scene yields a value: almost always a forgotten `from`."""
+    inner = steps
+    while isinstance(getattr(inner, "gi_yieldfrom", None), Generator):
+        inner = inner.gi_yieldfrom
+    where = (f"{inner.gi_code.co_filename} line {inner.gi_frame.f_lineno}"
+             if inner.gi_frame else "the scene")
+    return (f"write `yield from` to play a tween or flow helper ({where} yields a "
+            f"{type(value).__name__}); a bare `yield` shows one frame")
 
 
 def _start(function: SceneFunction, scene: Scene, index: int) -> Iterator[None]:

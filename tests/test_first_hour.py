@@ -1,0 +1,78 @@
+"""What a new user runs into in the first hour: every surprise is an error that says what
+to write instead, and the friendly spelling works."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+
+import parareel
+from parareel import Project, Rect, SceneError, Text, loop, wait
+from parareel.errors import ColorError, ParareelError
+from tests.test_cli import HELLO, cli
+
+
+def test_a_forgotten_yield_from_is_caught_naming_its_line(tmp_path):
+    def scene(s):
+        box = s.add(Rect(width=10, height=10))
+        yield box.x.to(100, 1.0)  # should be: yield from
+
+    line = inspect.getsourcelines(scene)[1] + 2
+    with pytest.raises(SceneError, match=rf"`yield from`.* line {line} yields a generator"):
+        parareel.render(Project(scenes=[scene], size=(32, 32)), tmp_path / "out.mp4")
+
+
+def test_font_weights_by_name():
+    assert Text("a", weight="bold").weight() == 700
+    assert Text("a", weight="semibold").weight() == 600 and Text("a", weight=300).weight() == 300
+    with pytest.raises(ValueError, match="weight must be 100-900 or one of .*bold"):
+        Text("a", weight="heavyish")
+
+
+def test_no_fill_is_none_or_transparent_and_a_bad_colour_says_so():
+    def scene(s):
+        s.add(Rect(width=32, height=32, fill=None, stroke="white", stroke_width=0))
+        yield
+
+    pixels = next(parareel.frames(Project(scenes=[scene], size=(32, 32), background="black")))
+    assert not pixels[..., :3].any()  # nothing drawn
+    with pytest.raises(ColorError, match="'transparent'"):
+        Rect(fill="blu")
+
+
+def test_loop_takes_a_function_with_or_without_the_index():
+    def scene(s):
+        yield from loop(3, lambda: wait(2 / 30))
+        yield from loop(2, lambda i: wait((i + 1) / 30))
+
+    assert Project(scenes=[scene], size=(32, 32)).frame_count() == 6 + 3
+
+
+def test_a_video_without_frames_says_so(tmp_path):
+    def empty(s):
+        return
+        yield
+
+    with pytest.raises(ParareelError, match="no frames: .*each `yield` shows one"):
+        parareel.render(Project(scenes=[empty], size=(32, 32)), tmp_path / "out.mp4")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["render", HELLO, "--chunk-frames", "0"], "--chunk-frames"),
+    (["render", HELLO, "--range", "50:10"], "reversed"),
+    (["render", HELLO, "--vars", "missing.json"], "no such file: 'missing.json'"),
+])
+def test_more_errors_are_one_clear_line(tmp_path, args, message):
+    result = cli(*args, "-o", str(tmp_path / "out.mp4"), cwd=tmp_path)
+    assert result.returncode in (1, 2), result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_still_creates_its_folder_as_render_does(tmp_path):
+    result = cli("still", HELLO, "--frame", "1", "-o", str(tmp_path / "new" / "f.png"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "new" / "f.png").stat().st_size > 1000
+    assert np.frombuffer((tmp_path / "new" / "f.png").read_bytes()[:8], np.uint8)[1] == ord("P")
