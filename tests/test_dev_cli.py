@@ -20,16 +20,20 @@ def parareel(*args: str) -> list[str]:
 
 
 def test_dev_stack_cli_round_trip(tmp_path):
-    dev = subprocess.Popen(parareel("dev", "--project", SUITE, "--folder", str(tmp_path / "dev"),
-                                    "--concurrency", "4"),
+    # the project from the function's own setting; a data folder of its own, removed at exit
+    dev = subprocess.Popen(parareel("dev", "--concurrency", "4"),
+                           env={**os.environ, "PARAREEL_PROJECT": SUITE},
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            start_new_session=True)
+    folder = None
     try:
         exports = {}
         deadline = time.monotonic() + 90
         while "AWS_ENDPOINT_URL_LAMBDA" not in exports:
             assert time.monotonic() < deadline and dev.poll() is None, dev.stderr.read()
             line = dev.stdout.readline()
+            if line.startswith("# parareel dev: S3 data in "):
+                folder = Path(line.split(" in ", 1)[1].split(";")[0])
             if line.startswith("export "):
                 name, _, value = line[len("export "):].strip().partition("=")
                 exports[name] = value
@@ -38,7 +42,9 @@ def test_dev_stack_cli_round_trip(tmp_path):
                    if k.startswith("AWS_ENDPOINT_URL"))
         env = {**os.environ, **exports}
         out = tmp_path / "out.mp4"
-        render = subprocess.run(parareel("lambda", "render", "--function", "parareel",
+        assert folder is not None and folder.is_dir()
+        render = subprocess.run(parareel("lambda", "render", "--region", "us-east-1",
+                                         "--function", "parareel",
                                          "--workers", "3", "--var", "message=Hi", "--job-id",
                                          "cli-job", "--download", str(out)),
                                 env=env, capture_output=True, text=True, timeout=300)
@@ -56,6 +62,7 @@ def test_dev_stack_cli_round_trip(tmp_path):
     time.sleep(0.5)
     leftover = subprocess.run(["pgrep", "-g", str(dev.pid)], capture_output=True, text=True)
     assert leftover.stdout.strip() == ""  # SeaweedFS and every environment are gone
+    assert not folder.exists()  # and its data folder
 
 
 def test_estimate_prints_cost():

@@ -76,3 +76,21 @@ def test_still_creates_its_folder_as_render_does(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "new" / "f.png").stat().st_size > 1000
     assert np.frombuffer((tmp_path / "new" / "f.png").read_bytes()[:8], np.uint8)[1] == ord("P")
+
+
+def test_a_line_says_how_it_is_made():
+    from parareel import Line
+
+    with pytest.raises(TypeError, match="Line goes from `start` to `end`.*Polyline"):
+        Line(points=[(0, 0), (1, 1)])
+
+
+def test_a_missing_extra_names_the_pip_command(tmp_path):
+    import subprocess
+    import sys
+
+    code = "import sys; sys.modules['boto3'] = None; from parareel.cli import run; run()"
+    result = subprocess.run([sys.executable, "-c", code, "lambda", "progress", "x", "--bucket",
+                             "b"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "pip install 'parareel[aws]'" in result.stderr

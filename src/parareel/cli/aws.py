@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -20,7 +22,17 @@ def lambda_group() -> None:
     """Render on AWS Lambda (or on the local stack of `parareel dev`)."""
 
 
+def _use_region(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value:
+        os.environ["AWS_DEFAULT_REGION"] = value
+
+
+region_option = click.option("--region", expose_value=False, callback=_use_region,
+                             help="AWS region (default: AWS_REGION or your AWS config).")
+
+
 @lambda_group.command("render")
+@region_option
 @click.option("--function", "function", required=True, help="The Lambda function's name.")
 @with_variables
 @click.option("--workers", type=int, default=10, show_default=True, help="Chunks (invocations).")
@@ -57,6 +69,7 @@ def lambda_render(function: str, assignments, vars_json, workers: int, chunk_fra
 
 
 @lambda_group.command("progress")
+@region_option
 @click.argument("job_id")
 @click.option("--bucket", help="The bucket (default: $PARAREEL_BUCKET).")
 @click.option("--follow", is_flag=True, help="Show a bar until the render ends; print its URL.")
@@ -76,6 +89,7 @@ def lambda_progress(job_id: str, bucket: str | None, follow: bool) -> None:
 
 
 @lambda_group.command("url")
+@region_option
 @click.argument("job_id")
 @click.option("--bucket", help="The bucket (default: $PARAREEL_BUCKET).")
 @click.option("--expires", type=click.IntRange(1, 7 * 24 * 3600), default=7 * 24 * 3600,
@@ -89,6 +103,7 @@ def lambda_url(job_id: str, bucket: str | None, expires: int) -> None:
 
 
 @lambda_group.command("cancel")
+@region_option
 @click.argument("job_id")
 @click.option("--bucket", help="The bucket (default: $PARAREEL_BUCKET).")
 def lambda_cancel(job_id: str, bucket: str | None) -> None:
@@ -126,7 +141,8 @@ def lambda_estimate(frames: int, workers: int, memory: int, arch: str, fps: floa
 
 
 @main.command()
-@click.option("--project", required=True, help="The project the function renders.")
+@click.option("--project", required=True, envvar="PARAREEL_PROJECT",
+              help="The project the function renders (default: $PARAREEL_PROJECT).")
 @click.option("--folder", type=click.Path(file_okay=False), help="Where S3 data and logs go.")
 @click.option("--bucket", default="parareel-dev", show_default=True)
 @click.option("--function", "function", default="parareel", show_default=True)
@@ -144,6 +160,7 @@ def dev(project: str, folder: str | None, bucket: str, function: str, concurrenc
     # Ctrl-C, and a plain `kill`, both stop the servers (even when started in the background)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    made = folder is None  # a folder of our own is removed when the servers stop
     folder = folder or tempfile.mkdtemp(prefix="parareel-dev-")
     stack = DevStack(folder, project, bucket, function, concurrency, timeout).start()
     try:
@@ -157,6 +174,8 @@ def dev(project: str, folder: str | None, bucket: str, function: str, concurrenc
             time.sleep(3600)
     finally:
         stack.stop()
+        if made:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _deploy_config(project: str, bucket: str, region: str, memory: int, timeout: int,

@@ -159,6 +159,9 @@ class Line(Polyline):
 
     def __init__(self, start: tuple[float, float] = (0, 0), end: tuple[float, float] = (100, 0),
                  **props: Any) -> None:
+        if "points" in props:
+            raise TypeError("a Line goes from `start` to `end`: Line(start=(0, 0), end=(100, 0));"
+                            " for more points use Polyline(points=[...])")
         super().__init__(points=[start, end], **props)
 
 
