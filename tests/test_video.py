@@ -3,6 +3,9 @@ in every chunk, for clips of several rates, GOPs and containers; and the clip's 
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import sys
 from fractions import Fraction
@@ -230,9 +233,15 @@ render(Project(scenes=[scene], size=(160, 96), fps=30), sys.argv[2], workers=2)
 def test_workers_start_cleanly_after_this_process_decoded_clips(tmp_path):
     # a forked worker that frees an inherited decoder waits forever for its threads
     make_clip(tmp_path / "clip.mp4", 30, 30)
-    done = subprocess.run([sys.executable, "-c", FORK_AFTER_DECODING, str(tmp_path / "clip.mp4"),
-                           str(tmp_path / "out.mp4")], timeout=60, capture_output=True)
-    assert done.returncode == 0, done.stderr.decode()
+    process = subprocess.Popen([sys.executable, "-c", FORK_AFTER_DECODING,
+                                str(tmp_path / "clip.mp4"), str(tmp_path / "out.mp4")],
+                               stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # hung workers go with their parent
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 0, stderr.decode()
     assert (tmp_path / "out.mp4").exists()
 
 
