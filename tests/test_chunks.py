@@ -152,14 +152,15 @@ def test_error_raised_only_while_drawing_a_chunk(tmp_path):
 
 def test_ctrl_c_stops_every_worker_and_leaves_nothing(tmp_path):
     out = tmp_path / "out.mp4"
-    code = (f"import parareel; parareel.render({str(EXAMPLES / 'hello' / 'project.py')!r}, "
-            f"{str(out)!r}, workers=2)")
+    # a slow preset: the render lasts long after the first segment file appears
+    code = (f"import parareel; from parareel.media.encode import Encoding; "
+            f"parareel.render({str(EXAMPLES / 'hello' / 'project.py')!r}, {str(out)!r}, "
+            f"workers=2, encoding=Encoding(preset='slow'))")
     proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
     deadline = time.monotonic() + 60
-    while not any(p.name.startswith(".parareel-") for p in tmp_path.iterdir()):
+    while not list(tmp_path.glob(".parareel-*/chunks/*")):  # the workers are encoding
         assert time.monotonic() < deadline and proc.poll() is None
         time.sleep(0.05)
-    time.sleep(1.0)  # the workers are encoding now
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
     assert proc.wait(timeout=30) != 0
     time.sleep(0.5)
