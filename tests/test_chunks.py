@@ -156,7 +156,10 @@ def test_ctrl_c_stops_every_worker_and_leaves_nothing(tmp_path):
     code = (f"import parareel; from parareel.media.encode import Encoding; "
             f"parareel.render({str(EXAMPLES / 'hello' / 'project.py')!r}, {str(out)!r}, "
             f"workers=2, encoding=Encoding(preset='slow'))")
-    proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
+    # Ctrl-C as a terminal delivers it, even when this suite runs as a background job
+    # (whose shell ignores SIGINT for its children)
+    proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not list(tmp_path.glob(".parareel-*/chunks/*")):  # the workers are encoding
         assert time.monotonic() < deadline and proc.poll() is None
