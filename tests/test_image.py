@@ -20,7 +20,7 @@ import pytest
 
 import parareel
 from parareel.aws.dev.seaweed import ACCESS_KEY, SECRET_KEY, SeaweedS3
-from parareel.contract import ChunkJob
+from parareel.contract import ChunkJob, Plan
 from parareel.plan import Chunk
 from tests.conftest import EXAMPLES, decode, psnr
 
@@ -116,6 +116,10 @@ def test_entry_point_renders_a_chunk_into_s3(mounts, tmp_path):
         client = boto3.client("s3", endpoint_url=s3.endpoint, region_name="us-east-1",
                               aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
         client.create_bucket(Bucket="image-check")
+        # the chunk belongs to an open render, as when the main invocation sent it
+        plan = Plan.of([ChunkJob.from_event(EVENT)])
+        client.put_object(Bucket="image-check", Key="renders/image-check/plan.json",
+                          Body=json.dumps(plan.to_json()).encode())
         config = image_config()
         env = dict(item.split("=", 1) for item in config["Env"])
         env.update(AWS_LAMBDA_RUNTIME_API=api.address, AWS_LAMBDA_FUNCTION_NAME="parareel",
