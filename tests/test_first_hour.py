@@ -94,3 +94,21 @@ def test_a_missing_extra_names_the_pip_command(tmp_path):
                              "b"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "pip install 'parareel[aws]'" in result.stderr
+
+
+def test_an_unknown_font_family_is_an_error_naming_scene_and_frame():
+    def scene(s):
+        yield from wait(2 / 30)
+        s.add(Text("hello", font="No Such Family 123"))
+        yield
+
+    project = Project(scenes=[scene], size=(64, 32))
+    with pytest.raises(SceneError, match="'scene' failed at frame 2: font family 'No Such "
+                                         "Family 123' is not installed here .*sans-serif"):
+        list(parareel.frames(project))
+
+    def generic(s):
+        s.add(Text("ok", font="monospace"))
+        yield
+
+    assert len(list(parareel.frames(Project(scenes=[generic], size=(64, 32))))) == 1

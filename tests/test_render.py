@@ -102,7 +102,8 @@ def test_unreadable_image_and_font(tmp_path):
         yield
 
     project = Project(scenes=[scene], size=(64, 64))
-    with pytest.raises(AssetError, match="cannot load font file"):
+    with pytest.raises(SceneError, match="'scene' failed at frame 0: .*font file .*missing.ttf"
+                                         ".* does not exist"):
         list(parareel.frames(project))
 
 

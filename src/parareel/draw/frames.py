@@ -46,8 +46,10 @@ def render_frames(project: Project, start: int = 0, end: int | None = None,
                 with scene.drawing():
                     draw_tree(target.canvas, scene.root, project.width, project.height,
                               project.background_color)
-            except ParareelError:  # a missing font or image says so itself
+            except SceneError:
                 raise
+            except ParareelError as exc:  # a font or an image: it says what, this says where
+                raise SceneError(scene.name, index, str(exc)) from exc
             except Exception as exc:  # a computed property can fail while drawing
                 raise SceneError(scene.name, index, f"{type(exc).__name__}: {exc}") from exc
             yield target.pixels

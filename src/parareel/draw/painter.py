@@ -11,6 +11,7 @@ from parareel.draw.clips import clip_frame, clip_size
 from parareel.errors import AssetError
 from parareel.scene.color import Color
 from parareel.scene.nodes import (
+    FONT_FILES,
     Circle,
     Ellipse,
     Image,
@@ -182,13 +183,25 @@ def _svg_path(commands: tuple[tuple, ...]) -> skia.Path:
 
 @cache
 def _typeface(font: str, weight: int, italic: bool) -> skia.Typeface:
-    if font.lower().endswith((".ttf", ".otf", ".ttc")):
+    if font.lower().endswith(FONT_FILES):
         typeface = skia.Typeface.MakeFromFile(font)
         if typeface is None:
-            raise AssetError(f"cannot load font file {font!r}")
+            raise AssetError(f"cannot load font file {font!r}: not a font skia reads")
         return typeface
+    _check_family(font)
     slant = skia.FontStyle.kItalic_Slant if italic else skia.FontStyle.kUpright_Slant
     return skia.Typeface(font, skia.FontStyle(weight, skia.FontStyle.kNormal_Width, slant))
+
+
+@cache
+def _check_family(family: str) -> None:
+    """An unknown family would silently become the default one: say so instead."""
+    fonts = skia.FontMgr()
+    if fonts.matchFamily(family).count() == 0:
+        known = sorted({fonts.getFamilyName(i) for i in range(fonts.countFamilies())})
+        raise AssetError(f"font family {family!r} is not installed here (installed: "
+                         f"{', '.join(known[:8])}{', ...' if len(known) > 8 else ''}); use one "
+                         "of those, sans-serif, serif, monospace, or a .ttf/.otf file")
 
 
 @paint.register

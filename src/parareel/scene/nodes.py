@@ -7,6 +7,7 @@ Nodes only hold data; `parareel.draw` draws them.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from parareel.assets import resolve
@@ -53,6 +54,16 @@ def _weight(value: int | str) -> int:
     if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value <= 1000:
         return int(value)
     raise ValueError(f"weight must be 100-900 or one of {', '.join(WEIGHTS)} (got {value!r})")
+
+
+FONT_FILES = (".ttf", ".otf", ".ttc")
+
+
+def _font(value: str | os.PathLike) -> str:
+    """A family name, or a font file found now (relative to the project, or a URL), so
+    that a missing file stops the scene logic at the frame that names it."""
+    text = str(value)
+    return resolve(text, "font file") if text.lower().endswith(FONT_FILES) else text
 
 
 class Node:
@@ -180,7 +191,7 @@ class Text(Node):
 
     text = prop("", str)
     size = prop(48.0, float)
-    font = prop("sans-serif", str)
+    font = prop("sans-serif", _font)
     weight = prop(400, _weight)
     italic = prop(False, bool)
     align = prop("center", _choice("left", "center", "right"))
