@@ -92,6 +92,23 @@ def stack(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def lam(stack):
+    """A Lambda client of the dev stack, with botocore's standard single retry."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("lambda", config=Config(read_timeout=600,
+                                                retries={"max_attempts": 1, "mode": "standard"}))
+
+
+@pytest.fixture(scope="session")
+def s3(stack):
+    import boto3
+
+    return boto3.client("s3")
+
+
+@pytest.fixture(scope="session")
 def ray_cluster():
     """A real local Ray cluster, started once for the session."""
     import ray

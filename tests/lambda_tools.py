@@ -1,0 +1,59 @@
+"""Talking to the dev stack's Lambda function as a client would, for the serverless tests."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from pathlib import Path
+
+SEED_EVENT = {"jobId": "12345", "numWorkers": 25, "jobType": "fullRender",
+              "variables": {"message": "Hello from Revideo!"}}
+
+
+def invoke(lam, event):
+    response = lam.invoke(FunctionName="parareel", Payload=json.dumps(event))
+    assert "FunctionError" not in response
+    return json.loads(response["Payload"].read())
+
+
+def render_of(s3, stack, job: str) -> str:
+    """The render that owns a jobId."""
+    key = f"renders/jobs/{job}.json"
+    return json.loads(s3.get_object(Bucket=stack.bucket, Key=key)["Body"].read())["renderId"]
+
+
+def progress_of(s3, stack, job: str) -> dict:
+    key = f"renders/{render_of(s3, stack, job)}/progress.json"
+    return json.loads(s3.get_object(Bucket=stack.bucket, Key=key)["Body"].read())
+
+
+def keys_of(s3, stack, job: str) -> list[str]:
+    prefix = f"renders/{render_of(s3, stack, job)}/"
+    return [o["Key"][len(prefix):] for o in
+            s3.list_objects_v2(Bucket=stack.bucket, Prefix=prefix).get("Contents", [])]
+
+
+def download(url: str, path: Path) -> Path:
+    with urllib.request.urlopen(url) as response:
+        path.write_bytes(response.read())
+    return path
+
+
+def invoke_when_free(lam, event) -> dict:
+    """A client that retries a throttled invocation, as AWS's SDKs do."""
+    while True:
+        try:
+            return invoke(lam, event)
+        except lam.exceptions.TooManyRequestsException:
+            time.sleep(0.2)
+
+
+class Deadline:
+    """A Lambda context whose invocation ends `seconds` from now."""
+
+    def __init__(self, seconds: float) -> None:
+        self.end = time.monotonic() + seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int((self.end - time.monotonic()) * 1000)

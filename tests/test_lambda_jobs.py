@@ -1,0 +1,264 @@
+"""Lambda renders under load, on the dev stack: a jobId owned by one render, chunks taken
+only for their own render, mains that hold every slot, time budgets, asynchronous
+starts, cancel and webhooks."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+
+import pytest
+
+import parareel
+from parareel.aws.handler import handler
+from parareel.contract import ChunkJob
+from tests.conftest import SUITE, decode, psnr
+from tests.lambda_tools import (
+    SEED_EVENT,
+    Deadline,
+    download,
+    invoke,
+    invoke_when_free,
+    keys_of,
+    progress_of,
+    render_of,
+)
+
+# -- jobs are isolated: a jobId is owned by one render, chunks only join their own render --
+
+def test_one_job_id_renders_once_at_a_time_and_is_replaced_only_when_asked(lam, stack, s3,
+                                                                            tmp_path):
+    event = {**SEED_EVENT, "jobId": "twice", "numWorkers": 3}
+    bodies: list[dict] = []
+    threads = [threading.Thread(target=lambda: bodies.append(invoke(lam, event)))
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    done = [b for b in bodies if b["status"] == "done"]
+    refused = [b for b in bodies if b["status"] == "error"]
+    assert len(done) == 1 and len(refused) == 1, bodies
+    assert refused[0]["errorType"] == "JobRunning" and "is rendering" in refused[0]["errorMessage"]
+    first = download(done[0]["url"], tmp_path / "first.mp4").read_bytes()
+
+    again = invoke(lam, {**event, "variables": {"message": "another"}})
+    assert again["status"] == "error" and again["errorType"] == "JobExists"
+    assert '"replace": true' in again["errorMessage"]
+    assert download(done[0]["url"], tmp_path / "still.mp4").read_bytes() == first  # untouched
+
+    replaced = invoke(lam, {**event, "variables": {"message": "another"}, "replace": True})
+    assert replaced["status"] == "done" and replaced["renderId"] != done[0]["renderId"]
+    assert render_of(s3, stack, "twice") == replaced["renderId"]
+    old = s3.list_objects_v2(Bucket=stack.bucket, Prefix=f"renders/{done[0]['renderId']}/")
+    assert old.get("KeyCount") == 0  # the replaced render's files went once the new was done
+    frame = decode(download(replaced["url"], tmp_path / "new.mp4"))[1][0]
+    local = next(parareel.frames(SUITE, 0, 1, {"message": "another"}))
+    assert psnr(frame, local[..., :3]) > 35
+
+
+def test_forged_chunks_and_refused_events_never_touch_a_running_render(lam, stack, s3, roomy,
+                                                                      tmp_path):
+    import time
+
+    from parareel.plan import Chunk
+
+    event = {**SEED_EVENT, "jobId": "target", "numWorkers": 3,
+             "testFaults": {"1": "crashOnce"}}  # a retry keeps it running a little longer
+    answer: dict = {}
+    runner = threading.Thread(target=lambda: answer.update(invoke(lam, event)))
+    runner.start()
+    while True:  # until its plan is written
+        try:
+            plan = json.loads(s3.get_object(
+                Bucket=stack.bucket,
+                Key=f"renders/{render_of(s3, stack, 'target')}/plan.json")["Body"].read())
+            break
+        except Exception:  # noqa: BLE001 - not claimed or planned yet
+            time.sleep(0.05)
+    render_id = render_of(s3, stack, "target")
+    index, start, end = plan["chunks"][0]
+    forged = ChunkJob(render_id, SUITE, Chunk(index, start, end),
+                      f"s3://{stack.bucket}/renders/{render_id}/chunks/chunk-{index:05d}.mp4",
+                      {**plan["variables"], "message": "forged"}).to_event()
+    body = handler(forged, None)
+    assert body["status"] == "error" and body["errorType"] == "InvalidEvent"
+    shifted = {**forged, "variables": plan["variables"],
+               "chunk": {"index": index, "start": start, "end": end + 1}}
+    assert handler(shifted, None)["errorType"] == "InvalidEvent"
+    # a refused event with the running job's id: refused for the id, nothing deleted
+    bad = handler({**SEED_EVENT, "jobId": "target", "variables": {"mesage": "x"}}, None)
+    assert bad["status"] == "error" and bad["errorType"] == "JobRunning"
+    runner.join()
+    assert answer["status"] == "done", answer
+    frame = decode(download(answer["url"], tmp_path / "target.mp4"))[1][0]
+    local = next(parareel.frames(SUITE, 0, 1, SEED_EVENT["variables"]))
+    assert psnr(frame, local[..., :3]) > 35
+    late = handler({**forged, "variables": plan["variables"]}, None)  # the render is done
+    assert late["errorType"] == "InvalidEvent" and "takes no more chunks" in late["errorMessage"]
+    unknown = ChunkJob("nosuchrender", SUITE, Chunk(0, 0, 5),
+                       f"s3://{stack.bucket}/renders/nosuchrender/chunks/chunk-00000.mp4")
+    assert "no render 'nosuchrender' is running" in handler(unknown.to_event(), None)[
+        "errorMessage"]
+
+
+@pytest.mark.parametrize(("concurrency", "jobs"), [(1, 1), (2, 3)])
+def test_mains_holding_every_slot_render_their_chunks_themselves(lam, stack, tmp_path,
+                                                                  concurrency, jobs):
+    # every slot held by a main whose chunks are throttled: without help, no chunk runs
+    function = stack.lambda_server.functions["parareel"]
+    function.concurrency = concurrency
+    bodies: dict[str, dict] = {}
+
+    def run(job: str) -> None:
+        bodies[job] = invoke_when_free(lam, {**SEED_EVENT, "jobId": job, "numWorkers": 3})
+
+    try:
+        threads = [threading.Thread(target=run, args=(f"slots-{concurrency}-{i}",))
+                   for i in range(jobs)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+    finally:
+        function.concurrency = 6
+    assert len(bodies) == jobs and {b["status"] for b in bodies.values()} == {"done"}, bodies
+    body = next(iter(bodies.values()))
+    frames = decode(download(body["url"], tmp_path / "out.mp4"))[1]
+    local = list(parareel.frames(SUITE, variables=SEED_EVENT["variables"]))
+    assert len(frames) == len(local) and psnr(frames[-1], local[-1][..., :3]) > 35
+
+
+# -- time: the main keeps to its remaining time ---------------------------------------------
+
+@pytest.fixture
+def roomy(stack):
+    """Room for every chunk: a throttled chunk would be rendered by the main itself,
+    and so escape the fault the test injects (environments hung by earlier tests stay
+    busy for up to 30 s)."""
+    function = stack.lambda_server.functions["parareel"]
+    before, function.concurrency = function.concurrency, 24
+    yield
+    function.concurrency = before
+
+
+def test_a_hung_chunk_is_retried_within_the_mains_time(stack, s3, roomy):
+    event = {**SEED_EVENT, "jobId": "hung-once", "numWorkers": 3, "testFaults": {"1": "hangOnce"}}
+    body = handler(event, Deadline(16))
+    assert body["status"] == "done", body
+    assert progress_of(s3, stack, "hung-once")["retries"] >= 1
+
+
+def test_a_main_that_runs_out_of_time_ends_failed_and_clean(stack, s3, roomy):
+    import time
+
+    started = time.monotonic()
+    event = {**SEED_EVENT, "jobId": "out-of-time", "numWorkers": 3, "testFaults": {"1": "hang"}}
+    body = handler(event, Deadline(10))
+    assert time.monotonic() - started < 10  # it ended before its invocation would have
+    assert body["status"] == "error" and body["errorType"] == "Timeout", body
+    progress = progress_of(s3, stack, "out-of-time")
+    assert progress["phase"] == "failed" and "ran out of time" in progress["errors"][0]
+    assert not any(k.startswith("chunks/") for k in keys_of(s3, stack, "out-of-time"))
+
+
+# -- asynchronous start, follow from anywhere, cancel --------------------------------------
+
+def test_a_render_started_asynchronously_is_followed_by_a_new_client(stack, s3):
+    from parareel.aws import client
+
+    started = client.start_render("parareel", variables={"message": "async"}, workers=3,
+                                  job_id="async-job")
+    assert started.job_id == "async-job"  # returned at once: the render goes on
+    body = client.follow("async-job", progress=False)  # as a restarted client would
+    assert body["status"] == "done" and body["frames"] > 0
+    mine = client.video_url("async-job", expires=3600)  # signed with this client's keys
+    assert "X-Amz-Expires=3600" in mine
+    with urllib.request.urlopen(mine) as a, urllib.request.urlopen(body["url"]) as b:
+        assert a.read() == b.read()
+    assert progress_of(s3, stack, "async-job")["phase"] == "done"
+
+
+def test_cancel_stops_a_running_render_and_leaves_nothing(lam, stack, s3, roomy):
+    import time
+
+    from parareel.aws import client
+
+    # chunk 1 hangs, so the render is still running when it is cancelled
+    event = {**SEED_EVENT, "jobId": "to-cancel", "numWorkers": 3, "testFaults": {"1": "hang"}}
+    lam.invoke(FunctionName="parareel", InvocationType="Event", Payload=json.dumps(event))
+    while (state := client.job_progress("to-cancel")) is None or state.chunks_done < 2:
+        time.sleep(0.05)
+    started = time.monotonic()
+    client.cancel_render("to-cancel")
+    with pytest.raises(parareel.RenderError, match="cancelled"):
+        client.follow("to-cancel", progress=False)
+    assert time.monotonic() - started < 10  # not after the hung chunk (30 s)
+    assert progress_of(s3, stack, "to-cancel")["phase"] == "cancelled"
+    keys = keys_of(s3, stack, "to-cancel")
+    assert "out.mp4" not in keys and not any(k.startswith("chunks/") for k in keys)
+    with pytest.raises(parareel.RenderError, match="not rendering"):
+        client.cancel_render("to-cancel")
+
+
+# -- webhooks ---------------------------------------------------------------------------------
+
+def receiver_module():
+    import importlib.util
+
+    from tests.conftest import EXAMPLES
+
+    spec = importlib.util.spec_from_file_location("receiver", EXAMPLES / "webhook_receiver.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_webhooks_are_signed_retried_and_verified_by_the_example_receiver(stack):
+    import time
+
+    receiver, port, received = receiver_module(), free_port(), []
+    url = f"http://127.0.0.1:{port}/hook"
+
+    def start_late() -> None:  # the receiver is down when the first attempt comes
+        time.sleep(1.5)
+        server = receiver.make_server(port, "s3cret", received.append)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+
+    servers: list = []
+    late = threading.Thread(target=start_late)
+    late.start()
+    webhook = {"url": url, "secret": "s3cret"}
+    body = handler({**SEED_EVENT, "jobId": "hooked", "numWorkers": 2, "webhook": webhook},
+                   None)
+    late.join()
+    assert body["status"] == "done"
+    failed = handler({**SEED_EVENT, "jobId": "hooked-bad", "variables": {"mesage": "x"},
+                      "webhook": webhook}, None)
+    assert failed["status"] == "error"
+    try:
+        assert [(e["event"], e["jobId"]) for e in received] == [("done", "hooked"),
+                                                                 ("failed", "hooked-bad")]
+        assert received[0]["url"] == body["url"] and "mesage" in received[1]["errorMessage"]
+        forged = urllib.request.Request(url, data=b'{"event": "done"}', method="POST",
+                                        headers={"X-Parareel-Signature": "sha512=00"})
+        with pytest.raises(urllib.error.HTTPError, match="401"):
+            urllib.request.urlopen(forged)
+        assert len(received) == 2
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+    bad = handler({**SEED_EVENT, "jobId": "hooked-x", "webhook": {"url": "ftp://x"}}, None)
+    assert bad["errorType"] == "InvalidEvent" and "webhook must be" in bad["errorMessage"]
