@@ -66,6 +66,7 @@ class LambdaEngine:
         self._here = threading.Lock()  # one chunk at a time in this process
         self._stop = threading.Event()
         self._client = None
+        self._clients: dict[int, object] = {}  # by read timeout, with a deadline
 
     def start(self, project: Project, workers: int) -> None:
         if project.ref is None or project.ref.startswith(MEMORY):
@@ -166,9 +167,13 @@ class LambdaEngine:
         if left <= 1:
             raise ChunkFailed(index, "Timeout", "the render ran out of time: its chunks did not "
                               "finish before the main invocation's deadline", attempt)
-        wait_s = left / 2 if attempt < self.retries else left
+        wait_s = int(left / 2 if attempt < self.retries else left)
+        # one client per 5-second step (4.6 ms to make one): chunks started together share it
+        step = max(1, wait_s if wait_s < 10 else wait_s // 5 * 5)
         with _CLIENTS:  # boto3's default session is not safe to use from several threads
-            return lambda_client(read_timeout=max(1, int(wait_s)))
+            if step not in self._clients:
+                self._clients[step] = lambda_client(read_timeout=step)
+            return self._clients[step]
 
     def _render_here(self, job: ChunkJob, report: OnReport) -> ChunkResult:
         from parareel.worker import render_chunk
