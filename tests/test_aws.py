@@ -74,7 +74,8 @@ def test_progress_json_and_private_bucket(seed_render, s3, stack):
         urllib.request.urlopen(f"{stack.s3.endpoint}/{stack.bucket}/{seed_render[0]['key']}")
 
 
-def test_crashed_worker_is_retried_with_the_same_output(lam, seed_render, tmp_path, s3, stack):
+def test_crashed_worker_is_retried_with_the_same_output(lam, seed_render, tmp_path, s3, stack,
+                                                       roomy):
     errors = stack.lambda_server.stats.errors
     body = invoke(lam, {**SEED_EVENT, "jobId": "crash-once", "testFaults": {"3": "crashOnce"}})
     assert body["status"] == "done", body
@@ -86,7 +87,7 @@ def test_crashed_worker_is_retried_with_the_same_output(lam, seed_render, tmp_pa
     assert all(np.array_equal(a, b) for a, b in zip(again, first, strict=True))
 
 
-def test_always_failing_worker_fails_the_job_cleanly(lam, s3, stack):
+def test_always_failing_worker_fails_the_job_cleanly(lam, s3, stack, roomy):
     body = invoke(lam, {**SEED_EVENT, "jobId": "doomed", "numWorkers": 4,
                         "testFaults": {"2": "crash"}})
     assert body["status"] == "error" and body["errorType"] == "Runtime.ExitError"

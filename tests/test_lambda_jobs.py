@@ -133,17 +133,6 @@ def test_mains_holding_every_slot_render_their_chunks_themselves(lam, stack, tmp
 
 # -- time: the main keeps to its remaining time ---------------------------------------------
 
-@pytest.fixture
-def roomy(stack):
-    """Room for every chunk: a throttled chunk would be rendered by the main itself,
-    and so escape the fault the test injects (environments hung by earlier tests stay
-    busy for up to 30 s)."""
-    function = stack.lambda_server.functions["parareel"]
-    before, function.concurrency = function.concurrency, 24
-    yield
-    function.concurrency = before
-
-
 def test_a_hung_chunk_is_retried_within_the_mains_time(stack, s3, roomy):
     event = {**SEED_EVENT, "jobId": "hung-once", "numWorkers": 3, "testFaults": {"1": "hangOnce"}}
     body = handler(event, Deadline(16))

@@ -90,6 +90,31 @@ def test_concurrency_limit_answers_429(client, server):
     assert results[0][1]["slept"] == 2.0 and server.stats.throttles >= 1
 
 
+def test_the_limit_counts_running_invocations_not_warm_environments(client, server):
+    function = server.functions["slow"]
+    function.concurrency = 2
+    try:
+        warm = [threading.Thread(target=call, args=(client, "slow", {"seconds": 0.5}))
+                for _ in range(2)]
+        for thread in warm:
+            thread.start()
+        for thread in warm:
+            thread.join()
+        assert len(server.idle["slow"]) >= 2  # two environments kept warm
+        function.concurrency = 1
+        first = threading.Thread(target=call, args=(client, "slow", {"seconds": 2.0}))
+        first.start()
+        deadline = time.monotonic() + 30
+        while server.busy["slow"] == 0:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        with pytest.raises(client.exceptions.TooManyRequestsException):
+            client.invoke(FunctionName="slow", Payload=b'{"seconds": 0}')
+        first.join()
+    finally:
+        function.concurrency = 1
+
+
 def test_event_invocations_are_queued_not_throttled(client, server):
     before = server.stats.invocations
     for _ in range(3):

@@ -162,7 +162,8 @@ class LambdaServer:
         function = self.functions[name]
         with self._lock:
             while True:
-                while self.idle[name]:
+                # the limit counts running invocations, however many are kept warm
+                while self.busy[name] < function.concurrency and self.idle[name]:
                     env = self.idle[name].pop()
                     if env.alive:
                         self.busy[name] += 1
