@@ -17,7 +17,7 @@ from parareel.media.encode import Encoding
 from tests.conftest import EXAMPLES, SUITE, decode
 from tests.media_server import MEDIA
 
-LOSSLESS = Encoding(qp=0, preset="ultrafast")
+LOSSLESS = Encoding(lossless=True, preset="ultrafast")
 @pytest.fixture(autouse=True)
 def fresh_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("PARAREEL_CACHE", str(tmp_path_factory.mktemp("cache")))

@@ -19,7 +19,7 @@ from parareel.media.encode import Encoding
 from parareel.plan import plan
 from tests.conftest import EXAMPLES, decode, moving_scene, psnr, small_project
 
-LOSSLESS = Encoding(qp=0, preset="ultrafast")
+LOSSLESS = Encoding(lossless=True, preset="ultrafast")
 BLIP = EXAMPLES / "sounds" / "blip.wav"
 BEAT = EXAMPLES / "sounds" / "beat.wav"
 

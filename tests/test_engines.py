@@ -14,7 +14,7 @@ from parareel.media.encode import Encoding
 from parareel.plan import plan
 from tests.conftest import SUITE, decode
 
-LOSSLESS = Encoding(qp=0, preset="ultrafast")
+LOSSLESS = Encoding(lossless=True, preset="ultrafast")
 ENGINES = ["local", "lambda", "ray"]
 
 

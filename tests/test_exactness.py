@@ -18,7 +18,7 @@ from parareel.pipeline import prepare
 from tests.conftest import EXAMPLES, decode
 from tests.mp4boxes import durations
 
-LOSSLESS = Encoding(qp=0, preset="ultrafast")
+LOSSLESS = Encoding(lossless=True, preset="ultrafast")
 BEAT = EXAMPLES / "sounds" / "beat.wav"
 
 

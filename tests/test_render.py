@@ -12,7 +12,7 @@ from parareel.load import load_project
 from parareel.media.encode import Encoding
 from tests.conftest import EXAMPLES, decode, small_project
 
-LOSSLESS = Encoding(qp=0, preset="ultrafast")
+LOSSLESS = Encoding(lossless=True, preset="ultrafast")
 
 
 def near(pixel, rgb, tolerance=6):

@@ -20,7 +20,7 @@ from parareel.media.encode import Encoding
 from tests.clips import index_frame, make_clip, read_index
 from tests.conftest import decode
 
-LOSSLESS = Encoding(qp=0, preset="ultrafast")
+LOSSLESS = Encoding(lossless=True, preset="ultrafast")
 CLIPS = {  # name: (frames, fps, options)
     "h264-gop250-bframes-25": (150, 25, {}),
     "h264-gop12-23.976": (150, Fraction(24000, 1001), {"gop": 12}),

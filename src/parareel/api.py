@@ -1,9 +1,10 @@
-"""The Python API: render a project to a file, one frame to a PNG, or frames as arrays."""
+"""The Python API: render a project to a file, one frame to an image, or frames as arrays."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ from parareel.engines import Engine, get_engine
 from parareel.engines.local import auto_workers
 from parareel.errors import ParareelError
 from parareel.load import load_project
-from parareel.media.encode import Encoding
+from parareel.media.formats import Encoding, output_format
 from parareel.pipeline import RenderResult, execute, prepare
 from parareel.progress import FrameProgress
 from parareel.scene.project import Project
@@ -36,8 +37,11 @@ def render(project: str | Project, output: str | os.PathLike, *,
            encoding: Encoding | None = None, engine: str | Engine = "local",
            address: str | None = None,
            progress: bool | Callable[[int], None] = False) -> RenderResult:
-    """Render `project` to an MP4 at `output` (a path, or s3://bucket/key.mp4), in chunks.
+    """Render `project` to `output` (a path, or s3://bucket/key.mp4), in chunks.
 
+    The output's name picks the format: .mp4, .mov, .webm, .gif, a folder of PNG
+    frames (out/ or out/%05d.png), or the sound alone (.m4a, .wav); `encoding` sets
+    the codec and its settings (parareel.Encoding).
     `project` is a Project or a reference (`path/to/project.py`, `module:attr`).
     `engine` runs the chunks: "local" processes (default) or "ray" (a local Ray
     cluster, or the one at `address`), or an Engine object. The output appears
@@ -45,6 +49,7 @@ def render(project: str | Project, output: str | os.PathLike, *,
     `progress=True` shows a progress bar; a callable is told how many more frames
     are done.
     """
+    encoding = replace(encoding or Encoding(), format=output_format(str(output)).name)
     prepared = prepare(project, variables, frame_range=frame_range,
                        workers=resolve_workers(workers), chunk_frames=chunk_frames,
                        encoding=encoding)
@@ -60,22 +65,41 @@ def render(project: str | Project, output: str | os.PathLike, *,
         return execute(prepared, chosen, output, on_report=on_report)
 
 
+STILLS = {"png": "kPNG", "jpg": "kJPEG", "jpeg": "kJPEG", "webp": "kWEBP"}
+
+
 def still(project: str | Project, frame: int, output: str | os.PathLike, *,
-          variables: Mapping[str, Any] | None = None) -> Path:
-    """Render frame `frame` to a PNG file."""
+          variables: Mapping[str, Any] | None = None, quality: int = 90,
+          scale: float = 1.0) -> Path:
+    """Render frame `frame` to an image: PNG, JPEG or WebP, by the output's extension.
+
+    `quality` (1-100) is JPEG's and WebP's; `scale` multiplies the size.
+    """
     import skia
 
     from parareel.draw.frames import render_still
 
+    output = Path(output)
+    kind = STILLS.get(output.suffix.lower().lstrip("."))
+    if kind is None:
+        raise ParareelError(f"cannot tell what to write from the name {str(output)!r}: a still "
+                            "is a .png, .jpg or .webp")
+    if not 1 <= quality <= 100:
+        raise ParareelError(f"quality must be from 1 to 100, got {quality}")
+    Encoding(scale=scale)  # refuses a bad scale
     loaded = load_project(project)
+    if kind == "kJPEG" and loaded.background_color.a < 1:
+        raise ParareelError("JPEG has no alpha channel, and the project has no background: "
+                            "write a .png or .webp, or give the project a background")
     total = loaded.frame_count(variables)
     if not 0 <= frame < total:
         raise ParareelError(f"frame {frame} is outside the video: it has frames 0 to {total - 1}")
-    pixels = render_still(loaded, frame, variables)
-    output = Path(output)
+    pixels = render_still(loaded, frame, variables, scale)
     output.parent.mkdir(parents=True, exist_ok=True)  # as render does
-    image = skia.Image.fromarray(pixels, colorType=skia.kRGBA_8888_ColorType)
-    output.write_bytes(bytes(image.encodeToData(skia.kPNG, 100)))
+    image = skia.Image.fromarray(pixels, colorType=skia.kRGBA_8888_ColorType,
+                                 alphaType=skia.kUnpremul_AlphaType)
+    output.write_bytes(bytes(image.encodeToData(getattr(skia.EncodedImageFormat, kind),
+                                                100 if kind == "kPNG" else quality)))
     return output
 
 

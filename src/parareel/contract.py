@@ -29,13 +29,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from parareel.errors import ParareelError, VariableError
-from parareel.media.encode import Encoding
+from parareel.media.formats import Encoding
 from parareel.plan import Chunk
 from parareel.scene.variables import check_variables
 
 RENDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
-           "veryslow")
 # test-only, honoured with PARAREEL_TEST_FAULTS=1
 FAULTS = ("crashOnce", "crash", "hangOnce", "hang")
 WEEK = 7 * 24 * 3600
@@ -123,7 +121,11 @@ class ChunkJob:
         fault = event.get("testFault")
         if fault is not None and fault not in FAULTS:
             raise EventError(f"testFault must be one of {FAULTS}")
-        return cls(render_id, project, chunk_, segment, _variables(event), _encoding(encoding),
+        try:
+            settings = Encoding.from_json(encoding)
+        except ParareelError as exc:
+            raise EventError(f"encoding: {exc}") from None
+        return cls(render_id, project, chunk_, segment, _variables(event), settings,
                    _integer(event, "attempt", 0, 100, default=0), fault)
 
 
@@ -188,12 +190,10 @@ class FullRender:
     def to_event(self) -> dict[str, Any]:
         event: dict[str, Any] = {"jobType": "fullRender", "jobId": self.job_id,
                                  "numWorkers": self.workers, "variables": self.variables,
-                                 "crf": self.encoding.crf, "preset": self.encoding.preset,
+                                 **_settings_of(self.encoding),
                                  "presign": self.presign, "expiresIn": self.expires_in}
         if self.chunk_frames:
             event["chunkFrames"] = self.chunk_frames
-        if self.encoding.qp is not None:
-            event["qp"] = self.encoding.qp
         if self.faults:
             event["testFaults"] = {str(k): v for k, v in self.faults.items()}
         if self.replace:
@@ -292,7 +292,7 @@ class Plan:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Plan:
-        return cls(data["project"], data["variables"], Encoding(**data["encoding"]),
+        return cls(data["project"], data["variables"], Encoding.from_json(data["encoding"]),
                    tuple(Chunk(*c) for c in data["chunks"]), data["state"])
 
 
@@ -391,12 +391,21 @@ def _integer(data: dict, name: str, low: int, high: int, default: int | None = N
     return value
 
 
+# a fullRender's encoding settings: the event's keys and Encoding's fields (the
+# function writes MP4: its codec is h264, h265 or av1)
+EVENT_SETTINGS = {"codec": "codec", "quality": "quality", "crf": "crf", "preset": "preset",
+                  "lossless": "lossless", "bitrate": "bitrate", "gop": "gop",
+                  "pixelFormat": "pix_fmt", "scale": "scale"}
+
+
+def _settings_of(encoding: Encoding) -> dict[str, Any]:
+    return {key: getattr(encoding, name) for key, name in EVENT_SETTINGS.items()
+            if getattr(encoding, name) != getattr(Encoding, name)}
+
+
 def _encoding(data: dict) -> Encoding:
-    crf = _integer(data, "crf", 0, 51, default=Encoding.crf)
-    preset = data.get("preset", Encoding.preset)
-    if preset not in PRESETS:
-        raise EventError(f"preset must be one of {', '.join(PRESETS)} (got {preset!r})")
-    qp = data.get("qp")
-    if qp is not None:
-        qp = _integer(data, "qp", 0, 51)
-    return Encoding(crf=crf, preset=preset, qp=qp)
+    try:
+        return Encoding(**{name: data[key] for key, name in EVENT_SETTINGS.items()
+                           if data.get(key) is not None})
+    except (ParareelError, TypeError) as exc:
+        raise EventError(str(exc)) from None

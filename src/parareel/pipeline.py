@@ -3,6 +3,9 @@
     prepare:  load -> survey (logic only: frames, sounds, variables) -> plan -> jobs
     execute:  engine runs the jobs | audio mixed meanwhile -> join (stream copy) -> store
 
+The output's format (parareel.media.formats) only changes the ends: an image sequence's
+chunks write their frames in place (no join), a sound track needs no chunks at all.
+
 `parareel.render` and the Lambda function's fullRender both call `prepare` and
 `execute`; an engine only runs chunk jobs (see parareel.engines).
 """
@@ -15,7 +18,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +34,14 @@ from parareel.engines.base import Engine
 from parareel.errors import ParareelError, RenderError
 from parareel.load import load_project, reference
 from parareel.media.audio import render_audio
-from parareel.media.encode import Encoding
+from parareel.media.formats import Encoding, frame_pattern
 from parareel.media.join import join_segments
 from parareel.plan import Chunk, plan
 from parareel.scene.audio import Cue
 from parareel.scene.project import Project
 from parareel.storage import local_path, locate, open_storage, sha256
+
+PALETTE_SAMPLES = 12  # frames a GIF's palette is chosen from
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,11 @@ class Prepared:
         return self.end - self.start
 
     def jobs(self, render_id: str, folder: str) -> list[ChunkJob]:
-        """One job per chunk, each writing its segment under the storage URL `folder`."""
+        """One job per chunk, each writing its segment under the storage URL `folder`
+        (an image sequence's chunks: `folder` is the output's folder and file pattern)."""
+        if self.encoding.format == "frames":
+            return [ChunkJob(render_id, self.ref, chunk, folder, self.variables, self.encoding)
+                    for chunk in self.chunks]
         return [ChunkJob(render_id, self.ref, chunk, f"{folder}/{chunk_key(chunk.index)}",
                          self.variables, self.encoding) for chunk in self.chunks]
 
@@ -99,59 +108,128 @@ def prepare(project: str | Project, variables: Mapping[str, Any] | None = None, 
         chunks = plan(last - first, max_chunks)
     chunks = [Chunk(c.index, c.start + first, c.end + first) for c in chunks]
     cues = tuple(cue.shifted(first) for cue in survey.cues)
-    return Prepared(loaded, reference(project), loaded.resolve(variables), first, last,
-                    tuple(chunks), cues, encoding or Encoding(), min(workers, len(chunks)),
-                    _lap(started))
+    values = loaded.resolve(variables)
+    encoding = _for_project(encoding or Encoding(), loaded, values, range(first, last))
+    return Prepared(loaded, reference(project), values, first, last, tuple(chunks), cues,
+                    encoding, min(workers, len(chunks)), _lap(started))
+
+
+def _for_project(encoding: Encoding, project: Project, variables: dict[str, Any],
+                 frames: range) -> Encoding:
+    """The encoding completed by what the project decides: alpha when it has no
+    background, and a GIF's palette, chosen from frames spread over the render."""
+    if project.background_color.a < 1 and encoding.container.frames:
+        encoding = replace(encoding, alpha=True)  # refused here if the format has none
+    if encoding.format == "gif" and encoding.palette is None:
+        from parareel.draw.frames import draw_frames
+        from parareel.media.palette import make_palette
+
+        samples = sorted({frames[i * (len(frames) - 1) // (PALETTE_SAMPLES - 1)]
+                          for i in range(PALETTE_SAMPLES)})
+        encoding = replace(encoding, palette=make_palette(
+            draw_frames(project, samples, variables, encoding.scale), encoding.alpha))
+    return encoding
 
 
 def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
             render_id: str | None = None,
             on_report: Callable[[Report], None] | None = None) -> RenderResult:
-    """Run the chunks on `engine`, mix the audio meanwhile, join, and store the video.
+    """Run the chunks on `engine`, mix the audio meanwhile, join, and store the output.
 
-    `output` is a local path or a storage URL (s3://bucket/key.mp4). It appears only
-    when the render succeeds; segments and temporary files are removed whatever
-    happens. `on_report` hears every Report (frames, chunks, retries, phases).
+    `output` is a local path or a storage URL (s3://bucket/key.mp4), of the format
+    `prepared.encoding` names. It appears only when the render succeeds; segments and
+    temporary files are removed whatever happens. `on_report` hears every Report
+    (frames, chunks, retries, phases).
     """
     render_id = render_id or new_render_id()
     report = on_report or (lambda _: None)
     timings = {"plan": prepared.seconds}
+    fmt = prepared.encoding.container
     target = local_path(str(output))
     if target is not None:
         target = target.resolve()  # segments are named by file:// URLs, which are absolute
         target.parent.mkdir(parents=True, exist_ok=True)
     workspace = Path(tempfile.mkdtemp(prefix=f".parareel-{render_id}-",
                                       dir=target.parent if target else None))
-    folder = None
+    folder, results = None, []
     try:
         clock = time.perf_counter()
-        engine.start(prepared.project, prepared.workers)  # before our own threads
-        try:
-            folder = engine.segment_folder(render_id, workspace)
-            jobs = prepared.jobs(render_id, folder)
-            with ThreadPoolExecutor(1) as background:  # audio is mixed while chunks render
-                audio = background.submit(_timed, render_audio, prepared.cues, prepared.frames,
-                                          prepared.project.fps, workspace / "audio.m4a")
-                results = engine.run(jobs, report)
-                timings["render"] = _lap(clock)
-                audio_path, timings["audio"] = audio.result()
-        finally:
-            engine.stop()
-        clock = time.perf_counter()
-        report(Report(phase="joining"))
-        joined = join_segments(_fetched(results, workspace), target or workspace / "out.mp4",
-                               prepared.project.fps, audio_path,
-                               delay=max(r.delay for r in results))
+        if not fmt.frames:
+            finished = _sound_track(prepared, workspace / f"out.{fmt.name}")
+            timings["audio"] = _lap(clock)
+        else:
+            engine.start(prepared.project, prepared.workers)  # before our own threads
+            try:
+                folder = (_frames_url(output) if fmt.name == "frames"
+                          else engine.segment_folder(render_id, workspace))
+                jobs = prepared.jobs(render_id, folder)
+                with ThreadPoolExecutor(1) as background:  # audio is mixed while chunks render
+                    audio = background.submit(_timed, _audio_track, prepared, workspace)
+                    results = engine.run(jobs, report)
+                    timings["render"] = _lap(clock)
+                    audio_path, timings["audio"] = audio.result()
+            except BaseException:
+                if fmt.name == "frames" and target is not None:
+                    _remove_frames(prepared, str(output))
+                raise
+            finally:
+                engine.stop()
+            if fmt.name == "frames":  # the workers wrote the output: nothing to join
+                return RenderResult(str(output), render_id, prepared.frames,
+                                    float(prepared.frames / prepared.project.fps), results,
+                                    timings)
+            clock = time.perf_counter()
+            report(Report(phase="joining"))
+            finished = join_segments(_fetched(results, workspace), workspace / "out",
+                                     prepared.project.fps, audio_path,
+                                     delay=max(r.delay for r in results),
+                                     container=fmt.container)
         if target is None:
             storage, key = locate(str(output))
-            storage.put_file(joined, key)
-        timings["merge"] = _lap(clock)
+            storage.put_file(finished, key)
+        else:
+            os.replace(finished, target)
+        timings["merge" if fmt.frames else "store"] = _lap(clock)
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
-        if folder is not None and local_path(folder) is None:
+        if folder is not None and fmt.name != "frames" and local_path(folder) is None:
             open_storage(folder).delete_prefix(CHUNKS)
     return RenderResult(str(output), render_id, prepared.frames,
                         float(prepared.frames / prepared.project.fps), results, timings)
+
+
+def _audio_track(prepared: Prepared, workspace: Path) -> Path | None:
+    """The video's sound track, in the format's audio codec; None if silent or the format
+    has no sound (a GIF, PNG frames)."""
+    codec = prepared.encoding.container.audio
+    if codec is None:
+        return None
+    return render_audio(prepared.cues, prepared.frames, prepared.project.fps,
+                        workspace / "audio", codec)
+
+
+def _sound_track(prepared: Prepared, path: Path) -> Path:
+    """A sound-only output: the mix alone, no frame drawn."""
+    fmt = prepared.encoding.container
+    if not prepared.cues:
+        raise ParareelError(f"the video has no sound: there is nothing to write to a "
+                            f".{fmt.name} file (its scenes play no audio)")
+    return render_audio(prepared.cues, prepared.frames, prepared.project.fps, path,
+                        fmt.audio, fmt.container)
+
+
+def _frames_url(output: str | os.PathLike) -> str:
+    """Where an image sequence's files go: its folder's URL and the file name pattern."""
+    folder, pattern = frame_pattern(str(output))
+    path = local_path(folder)
+    return f"{path.resolve().as_uri() if path is not None else folder}/{pattern}"
+
+
+def _remove_frames(prepared: Prepared, output: str) -> None:
+    """A failed image sequence leaves none of its files."""
+    folder, pattern = frame_pattern(output)
+    for number in range(prepared.start, prepared.end):
+        (Path(folder) / (pattern % number)).unlink(missing_ok=True)
 
 
 def _fetched(results: list[ChunkResult], workspace: Path) -> Iterator[Path]:
@@ -161,7 +239,7 @@ def _fetched(results: list[ChunkResult], workspace: Path) -> Iterator[Path]:
     def get(result: ChunkResult) -> Path:
         path = local_path(result.segment)
         if path is None:
-            path = workspace / f"segment-{result.index:05d}.mp4"
+            path = workspace / f"segment-{result.index:05d}"
             storage, key = locate(result.segment)
             storage.get_file(key, path)
         if path.stat().st_size != result.bytes or sha256(path) != result.sha256:

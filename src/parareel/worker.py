@@ -6,18 +6,20 @@ on the same job; only the transport differs.
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from parareel.contract import ChunkJob, ChunkResult
-from parareel.draw.frames import render_frames
+from parareel.draw.frames import output_size, render_frames
 from parareel.load import load_project
 from parareel.media.encode import VideoWriter
 from parareel.media.join import reorder_delay
+from parareel.media.sequence import FrameFiles
 from parareel.scene.project import Project
-from parareel.storage import local_path, locate, sha256
+from parareel.storage import local_path, locate, open_storage, sha256
 
 PROGRESS_EVERY = 5  # frames between progress reports
 
@@ -28,15 +30,22 @@ def render_chunk(job: ChunkJob, project: Project | None = None,
     """Render the job's frames and write its segment to `job.segment`.
 
     `on_frames(n)` is told every few frames how many more are done; `threads` caps
-    the encoder's threads (0: x264 decides).
+    the encoder's threads (0: the encoder decides). An image sequence's chunk writes
+    its frames straight to the output (`job.segment` is then a file name pattern).
     """
     started = time.perf_counter()
     project = project or load_project(job.project)
+    if job.encoding.format == "frames":
+        size, digest = _write_frames(job, project, on_frames)
+        return ChunkResult(job.chunk.index, job.chunk.frames, size,
+                           time.perf_counter() - started, job.segment, digest, 0)
     target = local_path(job.segment)
     with tempfile.TemporaryDirectory(prefix="parareel-chunk-") as work:
-        path = target or Path(work) / "segment.mp4"
+        path = target or Path(work) / "segment"
         path.parent.mkdir(parents=True, exist_ok=True)
-        _encode(job, project, path, on_frames, threads)
+        with VideoWriter(path, *output_size(project, job.encoding.scale), project.fps,
+                         job.encoding, faststart=False, threads=threads) as writer:
+            _draw_into(writer, job, project, on_frames)
         size, digest = path.stat().st_size, sha256(path)
         delay = reorder_delay(path, project.fps)
         if target is None:
@@ -46,16 +55,33 @@ def render_chunk(job: ChunkJob, project: Project | None = None,
                        time.perf_counter() - started, job.segment, digest, delay)
 
 
-def _encode(job: ChunkJob, project: Project, path: Path,
-            on_frames: Callable[[int], None] | None, threads: int) -> None:
+def _write_frames(job: ChunkJob, project: Project,
+                  on_frames: Callable[[int], None] | None) -> tuple[int, str]:
+    """Write the chunk's PNG files where the pattern says; (bytes, digest of the files)."""
+    folder_url, _, pattern = job.segment.rpartition("/")
+    folder = local_path(folder_url)
+    with tempfile.TemporaryDirectory(prefix="parareel-chunk-") as work:
+        with FrameFiles(folder or work, pattern, job.chunk.start, job.encoding.alpha) as files:
+            _draw_into(files, job, project, on_frames)
+        written = files.close()
+        digest = hashlib.sha256("".join(sha256(path) for path in written).encode()).hexdigest()
+        size = sum(path.stat().st_size for path in written)
+        if folder is None:
+            storage = open_storage(folder_url)
+            for path in written:
+                storage.put_file(path, path.name)
+    return size, digest
+
+
+def _draw_into(writer: VideoWriter | FrameFiles, job: ChunkJob, project: Project,
+               on_frames: Callable[[int], None] | None) -> None:
     chunk, pending = job.chunk, 0
-    with VideoWriter(path, project.width, project.height, project.fps, job.encoding,
-                     faststart=False, threads=threads) as writer:
-        for pixels in render_frames(project, chunk.start, chunk.end, job.variables):
-            writer.write(pixels)
-            pending += 1
-            if on_frames and pending == PROGRESS_EVERY:
-                on_frames(pending)
-                pending = 0
+    for pixels in render_frames(project, chunk.start, chunk.end, job.variables,
+                                job.encoding.scale):
+        writer.write(pixels)
+        pending += 1
+        if on_frames and pending == PROGRESS_EVERY:
+            on_frames(pending)
+            pending = 0
     if on_frames and pending:
         on_frames(pending)

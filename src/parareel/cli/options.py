@@ -46,6 +46,19 @@ def frame_range(text: str | None) -> tuple[int, int] | None:
     return first, last
 
 
+def parse_rate(text: str | None) -> int | None:
+    """A bitrate like 800k, 4M or 2500000, in bits per second."""
+    if text is None:
+        return None
+    number, unit = text[:-1], text[-1].lower()
+    scale = {"k": 1_000, "m": 1_000_000}.get(unit)
+    try:
+        return round(float(number) * scale) if scale else int(text)
+    except ValueError:
+        raise ParareelError(f"bad --bitrate {text!r}: write bits per second, like 800k or "
+                            "4M") from None
+
+
 var_options = [
     click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE",
                  help="Set a variable (repeatable). VALUE is JSON if it parses, else text."),

@@ -105,19 +105,26 @@ def mix_blocks(cues: Sequence[Cue], frames: int, fps: Rate):
         yield first, np.clip(block, -1.0, 1.0, out=block)
 
 
-def render_audio(cues: Sequence[Cue], frames: int, fps: Rate,
-                 output: str | os.PathLike) -> Path | None:
-    """Mix and encode the track (AAC in MP4) for a video of `frames`; None if silent."""
+# the container each codec's track is kept in until it is muxed: one that counts time in
+# samples, so the join places every packet exactly
+TRACK_CONTAINERS = {"aac": "mp4", "libopus": "ogg", "pcm_s16le": "wav"}
+
+
+def render_audio(cues: Sequence[Cue], frames: int, fps: Rate, output: str | os.PathLike,
+                 codec: str = "aac", container: str | None = None) -> Path | None:
+    """Mix and encode the track for a video of `frames` (AAC in MP4 unless told
+    otherwise); None if silent."""
     if not cues or frames == 0:
         return None
     output = Path(output)
-    with av.open(str(output), "w", format="mp4") as container:
-        stream = container.add_stream("aac", rate=RATE, layout="stereo")
-        stream.bit_rate = BITRATE
+    with av.open(str(output), "w", format=container or TRACK_CONTAINERS[codec]) as file:
+        stream = file.add_stream(codec, rate=RATE, layout="stereo")
+        if not codec.startswith("pcm"):
+            stream.bit_rate = BITRATE
         for first, block in mix_blocks(cues, frames, fps):
             frame = av.AudioFrame.from_ndarray(block.reshape(1, -1), format="flt",
                                                layout="stereo")
             frame.sample_rate, frame.pts = RATE, first
-            container.mux(stream.encode(frame))
-        container.mux(stream.encode(None))
+            file.mux(stream.encode(frame))
+        file.mux(stream.encode(None))
     return output

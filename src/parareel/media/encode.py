@@ -1,4 +1,4 @@
-"""Encode RGBA frames to an H.264 file with PyAV.
+"""Encode RGBA frames to a video file with PyAV, in the format its Encoding names.
 
 Every segment of a render is written by this class with the same settings, so
 segments join by stream copy: each starts on a keyframe and counts time in
@@ -12,7 +12,6 @@ import os
 import queue
 import sys
 import threading
-from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -22,38 +21,14 @@ import cv2
 import numpy as np
 
 from parareel.errors import RenderError
-
-
-@dataclass(frozen=True)
-class Encoding:
-    """Video codec settings. The defaults suit the web: H.264, yuv420p, crf 20.
-
-    `qp=0` encodes losslessly (exact frames, large files: for tests and masters).
-    `preset` trades speed for size: ultrafast ... veryfast (default) ... medium ... veryslow.
-    """
-
-    crf: int = 20
-    preset: str = "veryfast"
-    qp: int | None = None
-    codec: str = "libx264"
-    pix_fmt: str = "yuv420p"
-
-    def options(self) -> dict[str, str]:
-        opts = {"preset": self.preset}
-        if self.qp is not None:
-            opts["qp"] = str(self.qp)
-        else:
-            opts["crf"] = str(self.crf)
-        return opts
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
+from parareel.media.formats import Encoding
+from parareel.media.palette import Quantizer
 
 # One thread: a conversion is short, and a thread pool would not survive the fork of
 # a local worker.
 cv2.setNumThreads(1)
 
+os.environ.setdefault("SVT_LOG", "1")  # SVT-AV1 prints its whole configuration otherwise
 _BT709 = 1  # primaries and transfer code points: sRGB's, as drawn
 _BT601 = 6  # matrix code point (SMPTE 170M) of OpenCV's RGB -> YUV conversion
 _DONE = object()
@@ -79,19 +54,30 @@ class VideoWriter:
         self.path = Path(path)
         self.partial = self.path.with_name(f".{self.path.name}.partial")
         self.frames = 0
-        options = {"movflags": "+faststart"} if faststart else {}
-        self._container = av.open(str(self.partial), "w", format="mp4", options=options)
         encoding = encoding or Encoding()
-        stream = self._container.add_stream(encoding.codec, rate=fps, options=encoding.options())
-        stream.width, stream.height, stream.pix_fmt = width, height, encoding.pix_fmt
+        codec, fmt = encoding.video, encoding.container
+        options = {"movflags": "+faststart"} if faststart and fmt.name in ("mp4", "mov") else {}
+        self._container = av.open(str(self.partial), "w", format=fmt.container, options=options)
+        stream = self._container.add_stream(codec.encoder, rate=fps,
+                                            options=encoder_options(encoding))
+        stream.width, stream.height = width, height
+        stream.pix_fmt = encoding.pixel_format
         stream.time_base = 1 / Fraction(fps)
+        if encoding.bitrate:
+            stream.bit_rate = encoding.bitrate
+        if codec.tag:
+            stream.codec_tag = codec.tag
         ctx = stream.codec_context
+        if encoding.gop:
+            ctx.gop_size = encoding.gop
         ctx.color_primaries = ctx.color_trc = _BT709
         # yuv420p is converted by OpenCV (0.8 ms a 1080p frame against swscale's 5-10 ms),
         # whose matrix is BT.601: the stream says so, and players decode it by that matrix
-        self._opencv = encoding.pix_fmt == "yuv420p"
+        self._opencv = stream.pix_fmt == "yuv420p"
+        self._quantizer = (Quantizer(encoding.palette or (0,), encoding.alpha)
+                           if stream.pix_fmt == "pal8" else None)
         ctx.colorspace = _BT601 if self._opencv else _BT709
-        ctx.thread_count = threads  # 0: as many as x264 sees fit
+        ctx.thread_count = threads  # 0: as many as the encoder sees fit
         self._stream = stream
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=4)
         self._error: BaseException | None = None
@@ -106,6 +92,8 @@ class VideoWriter:
         if self._opencv:
             yuv = cv2.cvtColor(rgba, cv2.COLOR_RGBA2YUV_I420)
             frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+        elif self._quantizer:
+            frame = self._quantizer.frame(rgba)
         else:
             frame = av.VideoFrame.from_ndarray(rgba, format="rgba")
         frame.pts = self.frames
@@ -158,3 +146,24 @@ class VideoWriter:
             self.close()
         else:
             self.abort()
+
+
+def encoder_options(encoding: Encoding) -> dict[str, str]:
+    """The encoder's own options for these settings."""
+    codec = encoding.video
+    crf, preset = encoding.rate_control()
+    options = dict(codec.lossless) if encoding.lossless else {}
+    if codec.name in ("h264", "h265", "av1"):
+        options["preset"] = preset
+    if codec.name == "h265":
+        options.setdefault("x265-params", "log-level=error")
+    if codec.name == "vp9":  # libvpx: cpu-used is its speed; realtime from 5 is far faster
+        options.update({"cpu-used": preset, "row-mt": "1",
+                        "deadline": "realtime" if int(preset) >= 5 else "good"})
+        if crf is not None:
+            options["b"] = "0"  # constant quality
+    if codec.name == "prores":
+        options["profile"] = "4" if encoding.alpha else str(codec.presets.index(preset))
+    if crf is not None:
+        options["crf"] = str(crf)
+    return options

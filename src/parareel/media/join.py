@@ -1,4 +1,4 @@
-"""Join segments into one MP4 by stream copy: no re-encode, timestamps rebased in frames."""
+"""Join segments into one file by stream copy: no re-encode, timestamps rebased in frames."""
 
 from __future__ import annotations
 
@@ -19,15 +19,14 @@ from parareel.media.audio import RATE
 
 def join_segments(segments: Iterable[str | os.PathLike], output: str | os.PathLike,
                   fps: int | Fraction, audio: str | os.PathLike | None = None,
-                  delay: int | None = None) -> Path:
-    """Concatenate video segments (and mux an audio file) into `output` with +faststart.
+                  delay: int | None = None, container: str = "mp4") -> Path:
+    """Concatenate video segments (and mux an audio file) into `output`, a file of
+    FFmpeg's format `container` (mp4, mov, webm, gif), its index at the front.
 
     Each segment's timestamps are converted to frames and shifted by the frames
     before it, so the result has exactly the frames of its segments, evenly spaced.
-    Audio and video packets are interleaved by time. The movie's time scale counts
-    both frames and audio samples exactly (FFmpeg's default counts milliseconds,
-    which cuts durations short at rates like 29 or 30000/1001 fps). The output
-    appears only once complete.
+    Audio and video packets are interleaved by time. The output appears only once
+    complete.
 
     With `delay` (the largest `reorder_delay` of the segments, known beforehand)
     each segment is read once, in order, when its turn comes: `segments` may be a
@@ -44,13 +43,17 @@ def join_segments(segments: Iterable[str | os.PathLike], output: str | os.PathLi
     segments = itertools.chain([first], segments)
     output = Path(output)
     partial = output.with_name(f".{output.name}.partial")
-    timescale = math.lcm(frame.denominator, RATE)
-    options = {"movflags": "+faststart", "movie_timescale": str(timescale)}
     try:
         with ExitStack() as stack:
-            out = stack.enter_context(av.open(str(partial), "w", format="mp4", options=options))
+            out = stack.enter_context(av.open(str(partial), "w", format=container,
+                                              options=_options(container, frame)))
             with av.open(str(first)) as opened:
-                video = out.add_stream_from_template(opened.streams.video[0])
+                template = opened.streams.video[0]
+                video = out.add_stream_from_template(template, opaque=True)
+                if container in ("mp4", "mov"):
+                    video.codec_tag = template.codec_tag  # FFmpeg would say hev1, not hvc1
+                if "alpha_mode" in template.metadata:  # VP9 with alpha
+                    video.metadata["alpha_mode"] = "1"
             video.time_base = frame
             packets = [_video_packets(segments, video, frame, delay)]
             if audio is not None:
@@ -63,6 +66,19 @@ def join_segments(segments: Iterable[str | os.PathLike], output: str | os.PathLi
         raise
     os.replace(partial, output)
     return output
+
+
+def _options(container: str, frame: Fraction) -> dict[str, str]:
+    if container in ("mp4", "mov"):
+        # a time scale counting both frames and audio samples exactly (FFmpeg's default
+        # counts milliseconds, which cuts durations short at 29 or 30000/1001 fps)
+        return {"movflags": "+faststart",
+                "movie_timescale": str(math.lcm(frame.denominator, RATE))}
+    if container == "webm":
+        return {"cues_to_front": "1"}  # a browser seeks without reading to the end first
+    if container == "gif":
+        return {"loop": "0"}  # for ever
+    return {}
 
 
 def reorder_delay(path: str | os.PathLike, fps: int | Fraction) -> int:
