@@ -56,9 +56,11 @@ def test_still(tmp_path):
     (["render", HELLO, "--vars", "[1, 2]"], "--vars must be a JSON object"),
     (["render", HELLO, "--range", "a:b"], "bad --range 'a:b'"),
     (["still", HELLO, "--frame", "300"], "frame 300 is outside the video"),
+    (["still", HELLO, "-o", "frame.mp4"], "a still is a .png, .jpg or .webp"),
 ])
 def test_errors_are_one_clear_line(tmp_path, args, message):
-    result = cli(*args, "-o", str(tmp_path / "out.mp4"), cwd=tmp_path)
+    out = tmp_path / ("out.png" if args[0] == "still" else "out.mp4")
+    result = cli(*args, *([] if "-o" in args else ["-o", str(out)]), cwd=tmp_path)
     assert result.returncode == 1
     assert message in result.stderr and "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []

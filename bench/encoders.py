@@ -1,0 +1,140 @@
+"""The encoders' speed / size / quality front, and the quality profiles chosen on it.
+
+    python bench/encoders.py [--frames 60]
+
+For three kinds of 1080p30 scene (shapes and text: the hello example; a photograph
+panned and zoomed; a video clip: the seed example), every frame is drawn once, then
+encoded with each setting through the writer a render uses (the RGBA -> YUV
+conversion included). Printed per setting: encode ms a frame, kb/s, and SSIM
+(luma, against the exact frames). Then each profile (--quality draft|standard|high)
+renders the shapes scene as a worker does (drawing overlaps encoding), one worker:
+ms a frame, as a ratio to drawing alone, against the goal for `standard`: <= 5.5 ms
+a frame at >= 0.995 SSIM and <= 550 kb/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+from common import HELLO, ROOT
+
+from parareel import Image, Project, easing, parallel
+from parareel.draw.frames import render_frames
+from parareel.load import load_project
+from parareel.media.encode import VideoWriter
+from parareel.media.formats import Encoding
+
+SETTINGS = [  # (codec, preset, crf, extra)
+    *[("h264", p, c) for p in ("ultrafast", "superfast", "veryfast") for c in (18, 23, 28)],
+    ("h265", "ultrafast", 26), ("h265", "superfast", 26),
+    ("av1", "12", 35), ("av1", "10", 35),
+    ("vp9", "8", 33), ("vp9", "6", 33),
+]
+
+
+def photo_project(folder: Path) -> Project:
+    """A synthetic photograph (soft structure at several scales, fine grain) panned and
+    zoomed: what a slideshow of real photographs costs an encoder."""
+    rng = np.random.default_rng(7)
+    layers = [cv2.resize(rng.random((2 ** k, 2 ** k * 2, 3), np.float32), (2400, 1350),
+                         interpolation=cv2.INTER_CUBIC) / 2 ** (5 - k) for k in range(1, 6)]
+    image = sum(layers) / sum(1 / 2 ** (5 - k) for k in range(1, 6))
+    image += rng.normal(0, 0.02, image.shape).astype(np.float32)  # sensor grain
+    path = folder / "photo.png"
+    cv2.imwrite(str(path), np.clip(image * 255, 0, 255).astype(np.uint8))
+
+    def slideshow(scene):
+        picture = scene.add(Image(str(path), width=2400, height=1350))
+        yield from parallel(picture.scale.to(1.2, 4.0, easing.linear),
+                            picture.x.to(-150, 4.0, easing.linear))
+
+    return Project(scenes=[slideshow], size=(1920, 1080), fps=30, background="black")
+
+
+def ssim(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean SSIM of two grey images (Wang et al. 2004, 11x11 Gaussian window)."""
+    a, b = a.astype(np.float64), b.astype(np.float64)
+    blur = lambda x: cv2.GaussianBlur(x, (11, 11), 1.5)  # noqa: E731
+    mu_a, mu_b = blur(a), blur(b)
+    var_a, var_b = blur(a * a) - mu_a ** 2, blur(b * b) - mu_b ** 2
+    cov = blur(a * b) - mu_a * mu_b
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    score = ((2 * mu_a * mu_b + c1) * (2 * cov + c2)) / \
+        ((mu_a ** 2 + mu_b ** 2 + c1) * (var_a + var_b + c2))
+    return float(score.mean())
+
+
+def grey(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(np.ascontiguousarray(rgb[..., :3]), cv2.COLOR_RGB2GRAY)
+
+
+def encode(frames: list[np.ndarray], encoding: Encoding, out: Path) -> tuple[float, float, float]:
+    """(ms a frame, kb/s, SSIM) of these frames encoded so."""
+    began = time.perf_counter()
+    with VideoWriter(out, 1920, 1080, 30, encoding) as writer:
+        for frame in frames:
+            writer.write(frame)
+    ms = (time.perf_counter() - began) * 1000 / len(frames)
+    kbps = out.stat().st_size * 8 / (len(frames) / 30) / 1000
+    with av.open(str(out)) as container:
+        decoded = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    score = min(ssim(grey(a), grey(b)) for a, b in zip(decoded, frames, strict=True))
+    return ms, kbps, score
+
+
+def render_ms(project: Project, start: int, count: int, encoding: Encoding | None,
+              out: Path) -> float:
+    """ms a frame to draw (and with `encoding`, encode) frames as a worker does."""
+    began = time.perf_counter()
+    if encoding is None:
+        for _ in render_frames(project, start, start + count):
+            pass
+    else:
+        with VideoWriter(out, project.width, project.height, project.fps, encoding) as writer:
+            for pixels in render_frames(project, start, start + count):
+                writer.write(pixels)
+    return (time.perf_counter() - began) * 1000 / count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--frames", type=int, default=60)
+    count = parser.parse_args().frames
+    work = Path(tempfile.mkdtemp())
+    scenes = {"shapes+text": (load_project(HELLO), 30),
+              "photo": (photo_project(work), 0),
+              "clip": (load_project(str(ROOT / "examples" / "seed" / "project.py")), 40)}
+    print(f"{'scene':12} {'codec':5} {'preset':9} {'crf':>3}  {'ms/frame':>8}  {'kb/s':>6}  "
+          f"{'SSIM':>6}")
+    for name, (project, start) in scenes.items():
+        frames = [f.copy() for f in render_frames(project, start, start + count)]
+        for codec, preset, crf in SETTINGS:
+            fmt = "webm" if codec == "vp9" else "mp4"
+            ms, kbps, score = encode(frames, Encoding(format=fmt, codec=codec, preset=preset,
+                                                      crf=crf), work / f"out.{fmt}")
+            print(f"{name:12} {codec:5} {preset:9} {crf:3}  {ms:8.2f}  {kbps:6.0f}  {score:.4f}")
+        del frames
+    project, start = scenes["shapes+text"]
+    print("\nprofiles, shapes+text, one worker (drawing overlaps encoding), best of 2:")
+    draw = min(render_ms(project, start, count, None, work / "x.mp4") for _ in range(2))
+    for quality in ("draft", "standard", "high"):
+        encoding = Encoding(quality=quality)
+        ms = min(render_ms(project, start, count, encoding, work / "p.mp4") for _ in range(2))
+        frames = [f.copy() for f in render_frames(project, start, start + count)]
+        _, kbps, score = encode(frames, encoding, work / "q.mp4")
+        crf, preset = encoding.rate_control()
+        goal = (f"  goal <= 5.5 ms, >= 0.995, <= 550 kb/s: "
+                f"{'met' if ms <= 5.5 and score >= 0.995 and kbps <= 550 else 'not met'}"
+                if quality == "standard" else "")
+        print(f"  {quality:8} ({preset} crf {crf})  {ms:6.2f} ms/frame = {ms / draw:.2f} x "
+              f"drawing alone ({draw:.2f} ms)  {kbps:5.0f} kb/s  SSIM {score:.4f}{goal}")
+
+
+if __name__ == "__main__":
+    main()
