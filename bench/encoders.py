@@ -45,7 +45,7 @@ def photo_project(folder: Path) -> Project:
     layers = [cv2.resize(rng.random((2 ** k, 2 ** k * 2, 3), np.float32), (2400, 1350),
                          interpolation=cv2.INTER_CUBIC) / 2 ** (5 - k) for k in range(1, 6)]
     image = sum(layers) / sum(1 / 2 ** (5 - k) for k in range(1, 6))
-    image += rng.normal(0, 0.02, image.shape).astype(np.float32)  # sensor grain
+    image += rng.normal(0, 0.006, image.shape).astype(np.float32)  # sensor grain
     path = folder / "photo.png"
     cv2.imwrite(str(path), np.clip(image * 255, 0, 255).astype(np.uint8))
 
@@ -105,14 +105,16 @@ def render_ms(project: Project, start: int, count: int, encoding: Encoding | Non
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--frames", type=int, default=60)
-    count = parser.parse_args().frames
+    parser.add_argument("--profiles", action="store_true", help="only the profiles")
+    args = parser.parse_args()
+    count = args.frames
     work = Path(tempfile.mkdtemp())
     scenes = {"shapes+text": (load_project(HELLO), 30),
               "photo": (photo_project(work), 0),
               "clip": (load_project(str(ROOT / "examples" / "seed" / "project.py")), 40)}
     print(f"{'scene':12} {'codec':5} {'preset':9} {'crf':>3}  {'ms/frame':>8}  {'kb/s':>6}  "
           f"{'SSIM':>6}")
-    for name, (project, start) in scenes.items():
+    for name, (project, start) in scenes.items() if not args.profiles else ():
         frames = [f.copy() for f in render_frames(project, start, start + count)]
         for codec, preset, crf in SETTINGS:
             fmt = "webm" if codec == "vp9" else "mp4"

@@ -293,3 +293,16 @@ def test_transparency_in_a_format_without_alpha_is_refused(tmp_path):
             else:
                 parareel.render(transparent(), tmp_path / name)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_outputs_in_s3_frames_by_the_workers_and_a_webm(stack, s3, tmp_path):
+    parareel.render(opaque(), f"s3://{stack.bucket}/formats/seq/", workers=3)
+    listed = s3.list_objects_v2(Bucket=stack.bucket, Prefix="formats/")
+    keys = sorted(item["Key"] for item in listed.get("Contents", []))
+    assert keys == [f"formats/seq/{i:05d}.png" for i in range(FRAMES)]  # nothing else left
+    local = tmp_path / "00017.png"
+    s3.download_file(stack.bucket, "formats/seq/00017.png", str(local))
+    assert np.array_equal(_png(local), list(parareel.frames(opaque(), 17, 18))[0][..., :3])
+    parareel.render(opaque(), f"s3://{stack.bucket}/formats/out.webm", workers=2)
+    s3.download_file(stack.bucket, "formats/out.webm", str(tmp_path / "out.webm"))
+    assert len(read(tmp_path / "out.webm")["frames"]) == FRAMES

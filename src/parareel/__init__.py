@@ -9,6 +9,7 @@ from parareel.errors import (
     SceneError,
     VariableError,
 )
+from parareel.media.formats import Encoding
 from parareel.scene import easing
 from parareel.scene.audio import Audio
 from parareel.scene.color import Color
@@ -44,8 +45,8 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "AssetError", "Audio", "Circle", "Color", "ColorError", "Ellipse", "Group", "Image", "Line",
-    "Node", "ParareelError", "Path", "Polyline", "Project", "ProjectError", "Rect",
+    "AssetError", "Audio", "Circle", "Color", "ColorError", "Ellipse", "Encoding", "Group",
+    "Image", "Line", "Node", "ParareelError", "Path", "Polyline", "Project", "ProjectError", "Rect",
     "RenderError", "RenderResult", "Scene", "SceneError", "Shape", "Signal", "Text",
     "VariableError", "Video", "chain", "delay", "easing", "frames", "loop", "parallel", "render",
     "sequence", "still", "wait",

@@ -14,6 +14,10 @@ class ParareelError(Exception):
     retryable = False  # the input is wrong: trying again gives the same error
 
 
+class ParareelWarning(UserWarning):
+    """Something that works, but likely not as the user meant (the CLI prints one line)."""
+
+
 class ProjectError(ParareelError):
     """A project could not be found or loaded."""
 

@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -31,7 +32,7 @@ from parareel.contract import (
     new_render_id,
 )
 from parareel.engines.base import Engine
-from parareel.errors import ParareelError, RenderError
+from parareel.errors import ParareelError, ParareelWarning, RenderError
 from parareel.load import load_project, reference
 from parareel.media.audio import render_audio
 from parareel.media.formats import Encoding, frame_pattern
@@ -42,6 +43,7 @@ from parareel.scene.project import Project
 from parareel.storage import local_path, locate, open_storage, sha256
 
 PALETTE_SAMPLES = 12  # frames a GIF's palette is chosen from
+SHORT_CHUNK = 15  # frames: below this, more workers make a render larger, not faster
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,14 @@ def prepare(project: str | Project, variables: Mapping[str, Any] | None = None, 
         raise ParareelError(
             f"frame range {first}:{last} is not inside the video's 0:{survey.frames}")
     chunks = plan(last - first, workers, chunk_frames)
+    shortest = min(c.frames for c in chunks)
+    if chunk_frames is None and len(chunks) > 1 and shortest < SHORT_CHUNK:
+        warnings.warn(ParareelWarning(
+            f"{workers} workers for {last - first} frames make chunks of {shortest} frame(s): "
+            "each chunk starts on a keyframe and replays the scene logic, so chunks this "
+            f"short make a larger file and cost more than they save; --workers "
+            f"{max(1, (last - first) // SHORT_CHUNK)} gives chunks of {SHORT_CHUNK} frames or "
+            "more"), stacklevel=2)
     if max_chunks is not None and len(chunks) > max_chunks:
         chunks = plan(last - first, max_chunks)
     chunks = [Chunk(c.index, c.start + first, c.end + first) for c in chunks]

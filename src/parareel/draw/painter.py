@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import tempfile
 from functools import cache, lru_cache, singledispatch
 
 import skia
@@ -188,9 +190,30 @@ def _typeface(font: str, weight: int, italic: bool) -> skia.Typeface:
         if typeface is None:
             raise AssetError(f"cannot load font file {font!r}: not a font skia reads")
         return typeface
+    _start_fontconfig()
     _check_family(font)
     slant = skia.FontStyle.kItalic_Slant if italic else skia.FontStyle.kUpright_Slant
     return skia.Typeface(font, skia.FontStyle(weight, skia.FontStyle.kNormal_Width, slant))
+
+
+@cache
+def _start_fontconfig() -> None:
+    """Start fontconfig (skia's first typeface does) without its parser's warnings about
+    newer system config files than the bundled fontconfig knows: harmless, and printed
+    once by every worker. Other lines it prints are passed on."""
+    with tempfile.TemporaryFile() as caught:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(caught.fileno(), 2)
+        try:
+            skia.Typeface("sans-serif")
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        caught.seek(0)
+        for line in caught.read().decode(errors="replace").splitlines():
+            if not line.startswith("Fontconfig warning"):
+                print(line, file=sys.stderr)
 
 
 @cache

@@ -155,6 +155,9 @@ def encoder_options(encoding: Encoding) -> dict[str, str]:
     options = dict(codec.lossless) if encoding.lossless else {}
     if codec.name in ("h264", "h265", "av1"):
         options["preset"] = preset
+    if codec.name == "h264" and preset == "ultrafast":
+        # ultrafast also turns CABAC off: files 20% larger to save ~0.3 ms a 1080p frame
+        options["x264-params"] = "cabac=1"
     if codec.name == "h265":
         options.setdefault("x265-params", "log-level=error")
     if codec.name == "vp9":  # libvpx: cpu-used is its speed; realtime from 5 is far faster

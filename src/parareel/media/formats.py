@@ -44,7 +44,7 @@ class Codec:
 CODECS = {c.name: c for c in (
     Codec("h264", "libx264", ("yuv420p", "yuv444p", "yuv420p10le", "yuv444p10le"),
           crf=(0, 51), presets=X264_PRESETS,
-          profiles={"draft": (28, "ultrafast"), "standard": (23, "superfast"),
+          profiles={"draft": (28, "ultrafast"), "standard": (23, "ultrafast"),
                     "high": (18, "veryfast")},
           lossless={"qp": "0"}),
     Codec("h265", "libx265", ("yuv420p", "yuv444p", "yuv420p10le"), crf=(0, 51),
