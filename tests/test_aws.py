@@ -107,6 +107,20 @@ def test_scene_error_fails_at_once_with_its_message(lam):
     assert "did you mean 'message'" in body["errorMessage"]
 
 
+def test_the_encoding_travels_with_the_event(lam, tmp_path):
+    body = invoke(lam, {**SEED_EVENT, "jobId": "hevc", "numWorkers": 3, "codec": "h265",
+                        "quality": "draft", "scale": 0.5})
+    assert body["status"] == "done", body
+    video = download(body["url"], tmp_path / "hevc.mp4")
+    import av
+
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        assert (stream.codec_context.name, stream.codec_tag) == ("hevc", "hvc1")
+        assert (stream.width, stream.height) == (160, 90)
+        assert stream.frames == body["frames"]
+
+
 def test_low_concurrency_still_completes(lam, stack):
     function = stack.lambda_server.functions["parareel"]
     throttles, function.concurrency = stack.lambda_server.stats.throttles, 2
@@ -165,6 +179,10 @@ HANDWRITTEN = [
     {"jobType": "fullRender", "jobId": "ok", "numWorkers": 2, "variables": [1, 2]},
     {"jobType": "fullRender", "jobId": "ok", "numWorkers": 2, "variables": {"m": "x" * 300000}},
     {"jobType": "fullRender", "jobId": "ok", "numWorkers": 2, "preset": "instant"},
+    {"jobType": "fullRender", "jobId": "ok", "numWorkers": 2, "crf": 99},
+    {"jobType": "fullRender", "jobId": "ok", "numWorkers": 2, "codec": "vp9"},
+    {"jobType": "fullRender", "jobId": "ok", "numWorkers": 2, "crf": "20"},
+    {"jobType": "fullRender", "jobId": "ok", "numWorkers": 2, "lossless": True, "codec": "av1"},
     {"jobType": "destroy", "jobId": "ok"},
     {"jobType": "partialRender", "jobId": "ok", "chunk": {"index": 0, "start": 5, "end": 5}},
 ]

@@ -94,8 +94,43 @@ def test_color_and_point_tweens_interpolate():
                             box.scale.to((2, 3), 1.0, "linear"))
 
     values = trace(scene, fps=4)
-    assert values[1] == (Color(0.5, 0.5, 0.5, 1.0), (1.5, 2.0))
+    # halfway from black to white in OKLab is the grey that looks halfway: #636363
+    assert [round(c * 255) for c in values[1][0]] == [99, 99, 99, 255]
+    assert values[1][1] == (1.5, 2.0)
     assert values[-1] == (Color(1.0, 1.0, 1.0, 1.0), (2.0, 3.0))
+
+
+@pytest.mark.parametrize(("space", "middle"), [
+    ("oklab", [140, 83, 162]),  # red to blue through an even purple
+    ("linear", [188, 0, 188]),
+    ("srgb", [128, 0, 128]),  # the stored numbers averaged: darker in the middle
+])
+def test_colour_tweens_blend_in_the_space_asked_for(space, middle):
+    def scene(s):
+        box = s.add(Rect(fill="red"))
+        s.probe = box.fill
+        yield from box.fill.to("blue", 1.0, "linear", space=space)
+
+    values = trace(scene, fps=4)
+    assert [round(c * 255) for c in values[1][:3]] == middle
+    assert values[-1] == Color(0.0, 0.0, 1.0, 1.0)
+
+
+def test_a_fade_from_transparent_keeps_its_hue_and_bad_spaces_are_refused():
+    def scene(s):
+        box = s.add(Rect(fill="transparent"))
+        s.probe = box.fill
+        yield from box.fill.to("#ff8000", 1.0, "linear")
+
+    middle = trace(scene, fps=4)[1]
+    assert [round(c * 255) for c in middle] == [255, 128, 0, 128]  # orange, half there
+
+    def bad(s):
+        yield from s.add(Rect(fill="red")).fill.to("blue", 1.0, space="hsv")
+
+    with pytest.raises(SceneError, match="scene 'bad' failed at frame 0: ColorError: unknown "
+                                         "colour space 'hsv': use one of oklab, linear, srgb"):
+        trace(bad)
 
 
 def test_computed_signal_follows_its_source():

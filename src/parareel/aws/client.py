@@ -24,6 +24,7 @@ from parareel.contract import (
     render_prefix,
 )
 from parareel.errors import ParareelError, RenderError
+from parareel.media.formats import Encoding
 from parareel.progress import FrameProgress
 
 POLL_SECONDS = 0.5
@@ -52,7 +53,8 @@ def job_progress(job_id: str, bucket: str | None = None) -> Progress | None:
 def start_render(function: str, *, variables: Mapping[str, Any] | None = None,
                  workers: int = 10, job_id: str | None = None,
                  chunk_frames: int | None = None, replace: bool = False,
-                 bucket: str | None = None, webhook: Webhook | None = None) -> Started:
+                 bucket: str | None = None, webhook: Webhook | None = None,
+                 encoding: Encoding | None = None) -> Started:
     """Start a fullRender asynchronously (no connection is held while it renders).
 
     Checks the jobId first, so that a job that is running, or finished without
@@ -63,7 +65,7 @@ def start_render(function: str, *, variables: Mapping[str, Any] | None = None,
 
     job_id = job_id or new_render_id()
     event = FullRender(job_id, workers, dict(variables or {}), chunk_frames,
-                       replace=replace, webhook=webhook).to_event()
+                       encoding or Encoding(), replace=replace, webhook=webhook).to_event()
     before = owner(_storage(bucket), job_id)
     if before and before.running(time.time()):
         raise RenderError(f"job {job_id!r} is rendering (render {before.render_id}): follow "
@@ -129,14 +131,15 @@ def render_on_lambda(function: str, *, variables: Mapping[str, Any] | None = Non
                      chunk_frames: int | None = None, replace: bool = False,
                      bucket: str | None = None,
                      download: str | os.PathLike | None = None,
-                     progress: bool = False) -> dict[str, Any]:
+                     progress: bool = False, encoding: Encoding | None = None) -> dict[str, Any]:
     """Start a render on `function`, follow it to the end and return the main's answer.
 
     With `progress`, a bar follows the render's progress.json; with `download`,
     the video is saved there. Raises RenderError if the render failed.
     """
     started = start_render(function, variables=variables, workers=workers, job_id=job_id,
-                           chunk_frames=chunk_frames, replace=replace, bucket=bucket)
+                           chunk_frames=chunk_frames, replace=replace, bucket=bucket,
+                           encoding=encoding)
     body = follow(started, bucket, progress=progress)
     if download:
         _download(body["url"], Path(download))

@@ -13,7 +13,7 @@ import time
 import click
 
 from parareel.cli.app import main
-from parareel.cli.options import variables, with_variables
+from parareel.cli.options import encoding_of, variables, with_encoding, with_variables
 from parareel.contract import job_key, new_render_id
 
 
@@ -42,19 +42,22 @@ region_option = click.option("--region", expose_value=False, callback=_use_regio
               help="Render a finished --job-id again (its video goes once the new one is done).")
 @click.option("--bucket", help="The bucket, to follow progress (default: $PARAREEL_BUCKET).")
 @click.option("--download", type=click.Path(dir_okay=False), help="Save the video here too.")
+@with_encoding
 def lambda_render(function: str, assignments, vars_json, workers: int, chunk_frames: int | None,
                   job_id: str | None, replace: bool, bucket: str | None,
-                  download: str | None) -> None:
+                  download: str | None, **settings) -> None:
     """Start a render (one asynchronous fullRender that fans out over WORKERS chunks) and
-    follow it with a bar; Ctrl-C stops following, not the render."""
+    follow it with a bar; Ctrl-C stops following, not the render. The function writes
+    MP4 (--codec h264, h265 or av1)."""
     from parareel.aws.client import render_on_lambda
 
+    encoding = encoding_of("mp4", settings)
     job_id = job_id or new_render_id()
     try:
         result = render_on_lambda(function, variables=variables(assignments, vars_json),
                                   workers=workers, job_id=job_id, chunk_frames=chunk_frames,
                                   replace=replace, bucket=bucket, download=download,
-                                  progress=True)
+                                  progress=True, encoding=encoding)
     except KeyboardInterrupt:
         click.echo(f"stopped following job {job_id}; it goes on in the cloud: "
                    f"parareel lambda progress {job_id} --follow (or: lambda cancel {job_id})",

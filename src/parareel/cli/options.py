@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from parareel.errors import ParareelError, VariableError
+from parareel.media.formats import QUALITIES, Encoding
 from parareel.scene.variables import parse_assignment
 
 
@@ -71,3 +72,39 @@ def with_variables(command):
     for option in reversed(var_options):
         command = option(command)
     return command
+
+
+encoding_options = [
+    click.option("--codec", help="mp4: h264 (default), h265, av1; mov: prores (default), "
+                                 "h264, h265; webm: vp9."),
+    click.option("--quality", type=click.Choice(QUALITIES), default="standard",
+                 show_default=True,
+                 help="The codec's speed/size/quality profile (see the README's encoder table)."),
+    click.option("--crf", type=int, help="Constant quality, lower is better (h264/h265 0-51, "
+                                         "av1 1-63, vp9 0-63); overrides --quality."),
+    click.option("--preset", help="Encoder speed (x264/x265: ultrafast ... veryslow; av1: "
+                                  "13-0; vp9: 8-0; prores: proxy, lt, standard, hq)."),
+    click.option("--lossless", is_flag=True, help="Encode exactly: large files (h264, h265, "
+                                                   "vp9)."),
+    click.option("--bitrate", metavar="RATE",
+                 help="Aim at a bitrate instead of a quality: 800k, 4M."),
+    click.option("--gop", type=int, metavar="FRAMES", help="Frames between keyframes."),
+    click.option("--pixel-format", help="yuv420p (default), yuv444p, or 10-bit: yuv420p10le."),
+    click.option("--scale", type=float, default=1.0, show_default=True,
+                 help="Multiply the size: 0.5 for a fast draft, 2 for a sharper one."),
+]
+
+
+def with_encoding(command):
+    for option in reversed(encoding_options):
+        command = option(command)
+    return command
+
+
+def encoding_of(format: str, settings: dict[str, Any]) -> Encoding:
+    """The Encoding the encoding options ask for (checked: a bad value is refused here)."""
+    return Encoding(format=format, codec=settings["codec"], quality=settings["quality"],
+                    crf=settings["crf"], preset=settings["preset"],
+                    lossless=settings["lossless"], bitrate=parse_rate(settings["bitrate"]),
+                    gop=settings["gop"], pix_fmt=settings["pixel_format"],
+                    scale=settings["scale"])

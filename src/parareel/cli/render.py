@@ -7,10 +7,9 @@ import json
 import click
 
 from parareel.cli.app import main
+from parareel.cli.options import encoding_of, variables, with_encoding, with_variables
 from parareel.cli.options import frame_range as parse_range
-from parareel.cli.options import parse_rate, variables, with_variables
 from parareel.engines import ENGINES
-from parareel.media.formats import QUALITIES
 
 
 @main.command()
@@ -25,35 +24,18 @@ from parareel.media.formats import QUALITIES
 @click.option("--chunk-frames", type=click.IntRange(min=1),
               help="Frames per chunk (default: one chunk per worker).")
 @click.option("--range", "frame_range", metavar="START:END", help="Render only these frames.")
-@click.option("--codec", help="mp4: h264 (default), h265, av1; mov: prores (default), h264, "
-                              "h265; webm: vp9.")
-@click.option("--quality", type=click.Choice(QUALITIES), default="standard", show_default=True,
-              help="The codec's speed/size/quality profile (see the README's encoder table).")
-@click.option("--crf", type=int, help="Constant quality, lower is better (h264/h265 0-51, "
-                                      "av1 1-63, vp9 0-63); overrides --quality.")
-@click.option("--preset", help="Encoder speed (x264/x265: ultrafast ... veryslow; av1: 13-0; "
-                               "vp9: 8-0; prores: proxy, lt, standard, hq).")
-@click.option("--lossless", is_flag=True, help="Encode exactly: large files (h264, h265, vp9).")
-@click.option("--bitrate", metavar="RATE", help="Aim at a bitrate instead of a quality: 800k, 4M.")
-@click.option("--gop", type=int, metavar="FRAMES", help="Frames between keyframes.")
-@click.option("--pixel-format", help="yuv420p (default), yuv444p, or 10-bit: yuv420p10le.")
-@click.option("--scale", type=float, default=1.0, show_default=True,
-              help="Multiply the size: 0.5 for a fast draft, 2 for a sharper one.")
+@with_encoding
 @click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,
               help="Who renders the chunks: local processes, or Ray tasks.")
 @click.option("--address", help="With --engine ray: the cluster (default: start a local one).")
 def render(project: str, output: str, assignments, vars_json, workers: str,
-           chunk_frames: int | None, frame_range: str | None, codec: str | None, quality: str,
-           crf: int | None, preset: str | None, lossless: bool, bitrate: str | None,
-           gop: int | None, pixel_format: str | None, scale: float, engine: str,
-           address: str | None) -> None:
+           chunk_frames: int | None, frame_range: str | None, engine: str,
+           address: str | None, **settings) -> None:
     """Render PROJECT (a .py file or module:attr) to a video, frames or its sound."""
     from parareel.api import render as render_video
-    from parareel.media.formats import Encoding, output_format
+    from parareel.media.formats import output_format
 
-    encoding = Encoding(format=output_format(output).name, codec=codec, quality=quality,
-                        crf=crf, preset=preset, lossless=lossless, bitrate=parse_rate(bitrate),
-                        gop=gop, pix_fmt=pixel_format, scale=scale)
+    encoding = encoding_of(output_format(output).name, settings)
     result = render_video(
         project, output, variables=variables(assignments, vars_json),
         workers=workers if workers == "auto" else int(workers), chunk_frames=chunk_frames,

@@ -143,6 +143,10 @@ class Encoding:
     palette: tuple[int, ...] | None = None  # GIF: 0xRRGGBB colours every chunk shares
 
     def __post_init__(self) -> None:
+        for name in ("crf", "bitrate", "gop"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise ParareelError(f"{name} must be a whole number, got {value!r}")
         fmt = FORMATS.get(self.format)
         if fmt is None:
             raise ParareelError(f"unknown format {self.format!r}: one of {', '.join(FORMATS)}")

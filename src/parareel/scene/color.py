@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -17,8 +19,9 @@ class Color(NamedTuple):
     b: float
     a: float = 1.0
 
-    def lerp(self, other: Color, t: float) -> Color:
-        return Color(*(x + (y - x) * t for x, y in zip(self, other, strict=True)))
+    def lerp(self, other: Color, t: float, space: str = "oklab") -> Color:
+        """The colour a fraction `t` of the way to `other` (see `color_blender`)."""
+        return color_blender(self, other, space)(t)
 
     def to_argb32(self, opacity: float = 1.0) -> int:
         """The 0xAARRGGBB integer skia's paints take, with alpha scaled by `opacity`."""
@@ -32,6 +35,71 @@ def _argb32(color: Color, opacity: float) -> int:
 
 
 ColorLike = Color | str | tuple[float, ...]
+SPACES = ("oklab", "linear", "srgb")  # the spaces colours are tweened in; oklab by default
+
+
+def color_blender(a: Color, b: Color, space: str = "oklab") -> Callable[[float], Color]:
+    """A function of t in [0, 1] blending `a` into `b` in `space`.
+
+    OKLab (the default, as CSS Color 4 and Motion Canvas's LCh) keeps a blend's
+    lightness even: red to blue passes through purple, not a dark muddy violet, and
+    black to white is mid-grey halfway. "linear" mixes light as it adds up; "srgb" mixes
+    the stored numbers. A fully transparent end takes the other end's colour, so a fade
+    in from "transparent" keeps its hue instead of passing through black.
+    """
+    if space not in SPACES:
+        raise ColorError(f"unknown colour space {space!r}: use one of {', '.join(SPACES)}")
+    if a.a == 0:
+        a = Color(b.r, b.g, b.b, 0.0)
+    elif b.a == 0:
+        b = Color(a.r, a.g, a.b, 0.0)
+    into, back = _CONVERSIONS[space]
+    x, y = into(a[:3]), into(b[:3])
+    steps = tuple(q - p for p, q in zip(x, y, strict=True))
+
+    def blend(t: float) -> Color:
+        r, g, b_ = back(tuple(p + d * t for p, d in zip(x, steps, strict=True)))
+        return Color(r, g, b_, a.a + (b.a - a.a) * t)
+
+    return blend
+
+
+def _linear(rgb: tuple[float, ...]) -> tuple[float, ...]:
+    return tuple(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb)
+
+
+def _srgb(rgb: tuple[float, ...]) -> tuple[float, ...]:
+    return tuple(12.92 * c if c <= 0.0031308 else 1.055 * max(c, 0.0) ** (1 / 2.4) - 0.055
+                 for c in rgb)
+
+
+def _oklab(rgb: tuple[float, ...]) -> tuple[float, ...]:
+    r, g, b = _linear(rgb)  # Björn Ottosson's matrices, sRGB (D65) to OKLab
+    lms = (math.cbrt(0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b),
+           math.cbrt(0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b),
+           math.cbrt(0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b))
+    l_, m_, s_ = lms
+    return (0.2104542553 * l_ + 0.7936177850 * m_ - 0.0040720468 * s_,
+            1.9779984951 * l_ - 2.4285922050 * m_ + 0.4505937099 * s_,
+            0.0259040371 * l_ + 0.7827717662 * m_ - 0.8086757660 * s_)
+
+
+def _from_oklab(lab: tuple[float, ...]) -> tuple[float, ...]:
+    lightness, a, b = lab
+    l_ = (lightness + 0.3963377774 * a + 0.2158037573 * b) ** 3
+    m_ = (lightness - 0.1055613458 * a - 0.0638541728 * b) ** 3
+    s_ = (lightness - 0.0894841775 * a - 1.2914855480 * b) ** 3
+    linear = (4.0767416621 * l_ - 3.3077115913 * m_ + 0.2309699292 * s_,
+              -1.2684380046 * l_ + 2.6097574011 * m_ - 0.3413193965 * s_,
+              -0.0041960863 * l_ - 0.7034186147 * m_ + 1.7076147010 * s_)
+    return tuple(min(1.0, max(0.0, c)) for c in _srgb(linear))
+
+
+_CONVERSIONS: dict[str, tuple[Callable, Callable]] = {
+    "oklab": (_oklab, _from_oklab),
+    "linear": (_linear, lambda rgb: tuple(min(1.0, max(0.0, c)) for c in _srgb(rgb))),
+    "srgb": (tuple, tuple),
+}
 
 # The CSS named colors (CSS Color Module Level 4).
 _CSS = """

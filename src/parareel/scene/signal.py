@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from parareel.scene import easing
 from parareel.scene.clock import frames_for
-from parareel.scene.color import Color
+from parareel.scene.color import Color, color_blender
 
 T = TypeVar("T")
 Tween = Generator[None, None, None]
@@ -42,11 +42,12 @@ class Signal(Generic[T]):
     def set(self, value: T | Callable[[], T]) -> None:
         self._value = value if callable(value) else self._clean(value)
 
-    def to(self, target: T, seconds: float,
-           ease: easing.Easing | str = easing.in_out_cubic) -> Tween:
+    def to(self, target: T, seconds: float, ease: easing.Easing | str = easing.in_out_cubic,
+           space: str = "oklab") -> Tween:
         """Tween from the value at the tween's first frame to `target` over `seconds`.
 
-        The last of its round(seconds * fps) frames shows `target` exactly.
+        The last of its round(seconds * fps) frames shows `target` exactly. Colours
+        blend in `space`: "oklab" (perceptually even, the default), "linear" or "srgb".
         """
         ease_fn = easing.get(ease)
         end = self._clean(target)
@@ -54,7 +55,7 @@ class Signal(Generic[T]):
         def tween() -> Tween:
             start = self.get()
             count = frames_for(seconds)
-            blend = blender(start, end)  # chosen once: replay runs this loop for every frame
+            blend = blender(start, end, space)  # chosen once: replay runs this loop for every frame
             for progress in _eased(ease_fn, count):
                 self._value = blend(progress)
                 yield
@@ -74,10 +75,12 @@ def _eased(ease: easing.Easing, count: int) -> tuple[float, ...]:
     return tuple(ease(k / count) for k in range(1, count))
 
 
-def blender(a: Any, b: Any) -> Callable[[float], Any]:
-    """A function of t in [0, 1] blending a into b; numbers get the fast path."""
+def blender(a: Any, b: Any, space: str = "oklab") -> Callable[[float], Any]:
+    """A function of t in [0, 1] blending a into b; numbers and colours get a fast path."""
     if type(a) in (int, float) and type(b) in (int, float):
         return lambda t: a + (b - a) * t
+    if isinstance(a, Color) and isinstance(b, Color):
+        return color_blender(a, b, space)
     return lambda t: interpolate(a, b, t)
 
 
