@@ -123,6 +123,19 @@ def test_function_configuration(aws, tmp_path):
                                                 "PARAREEL_ARCH": "arm64"}
 
 
+def test_reserved_concurrency_is_set_when_asked(aws, tmp_path):
+    cfg = config(tmp_path, reserved=50)
+    deploy(cfg, aws, lambda _: None, Pushes())
+    reserved = aws.lam.get_function_concurrency(FunctionName=cfg.function)
+    assert reserved["ReservedConcurrentExecutions"] == 50
+    plain = config(tmp_path, bucket="other-renders")
+    deploy(plain, aws, lambda _: None, Pushes())
+    assert "ReservedConcurrentExecutions" not in aws.lam.get_function_concurrency(
+        FunctionName=plain.function)
+    with pytest.raises(ParareelError, match="at least 2"):
+        config(tmp_path, reserved=1)
+
+
 def test_remove_undoes_deploy_and_keeps_the_bucket(aws, tmp_path):
     cfg = config(tmp_path)
     deploy(cfg, aws, lambda _: None, Pushes())
@@ -181,7 +194,7 @@ def test_the_deployer_policy_allows_every_call_deploy_and_remove_make(aws, tmp_p
 
     for client in (aws.s3, aws.iam, aws.ecr, aws.lam):
         client.meta.events.register("before-call", record)
-    cfg = config(tmp_path)
+    cfg = config(tmp_path, reserved=20)
     deploy(cfg, aws, lambda _: None, Pushes())
     deploy(cfg, aws, lambda _: None, Pushes())  # the second run reads what the first made
     remove(cfg, aws, lambda _: None, delete_bucket=True)

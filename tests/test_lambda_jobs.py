@@ -251,3 +251,52 @@ def test_webhooks_are_signed_retried_and_verified_by_the_example_receiver(stack)
             server.server_close()
     bad = handler({**SEED_EVENT, "jobId": "hooked-x", "webhook": {"url": "ftp://x"}}, None)
     assert bad["errorType"] == "InvalidEvent" and "webhook must be" in bad["errorMessage"]
+
+
+# -- what a render asks of the function: time per chunk, disk for the join ------------------
+
+def test_chunks_are_made_small_enough_to_fit_the_time_left(stack, s3, roomy, monkeypatch):
+    # 128 MB makes a frame of this 2x-scaled project cost ~0.07 s by the estimate: 45
+    # frames in one chunk would not fit in half of the main's ~5 s
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+    event = {**SEED_EVENT, "jobId": "fit-time", "numWorkers": 1, "scale": 2}
+    body = handler(event, Deadline(10))
+    assert body["status"] == "done", body
+    assert len(body["chunks"]) == 2 and sum(c["frames"] for c in body["chunks"]) == 45
+    warnings = progress_of(s3, stack, "fit-time")["warnings"]
+    assert len(warnings) == 1 and "chunks of up to 23 frames so that each fits" in warnings[0]
+
+
+def test_a_render_too_big_for_the_disk_is_refused_before_any_chunk(stack, s3, monkeypatch):
+    import collections
+
+    import parareel.aws.budget
+
+    usage = collections.namedtuple("usage", "total used free")
+    monkeypatch.setattr(parareel.aws.budget.shutil, "disk_usage",
+                        lambda path: usage(2**30, 2**30 - 2**16, 2**16))  # 64 kB free
+    invocations = stack.lambda_server.stats.invocations
+    body = handler({**SEED_EVENT, "jobId": "no-room", "numWorkers": 3}, None)
+    assert body["status"] == "error" and "needs about" in body["errorMessage"]
+    assert "redeploy with a larger --disk" in body["errorMessage"]
+    assert stack.lambda_server.stats.invocations == invocations  # no chunk was started
+    assert progress_of(s3, stack, "no-room")["phase"] == "failed"
+    assert sorted(keys_of(s3, stack, "no-room")) == ["progress.json", "result.json"]
+
+
+def test_a_chunk_the_main_renders_itself_stops_at_the_deadline(stack, s3):
+    import time
+
+    from parareel.engines.aws_lambda import LambdaEngine
+    from parareel.errors import ChunkFailed
+    from parareel.load import load_project
+    from parareel.plan import Chunk
+
+    engine = LambdaEngine("parareel", stack.bucket, deadline=time.monotonic())  # passed
+    engine.start(load_project(SUITE), 1)
+    job = ChunkJob("late", SUITE, Chunk(0, 0, 45),
+                   f"s3://{stack.bucket}/renders/late/chunks/chunk-00000.mp4")
+    with pytest.raises(ChunkFailed, match="Timeout.*ran out of time"):
+        engine._render_here(job, lambda report: None)
+    listed = s3.list_objects_v2(Bucket=stack.bucket, Prefix="renders/late/")
+    assert listed.get("KeyCount", 0) == 0  # nothing uploaded

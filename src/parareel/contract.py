@@ -323,6 +323,7 @@ class Progress:
     frames_done: int = 0
     retries: int = 0
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # the plan was changed, and why
     url: str | None = None
     failure: Failure | None = None  # why it failed, if it did
     started_at: float = field(default_factory=time.time)
@@ -338,7 +339,7 @@ class Progress:
         data = {"jobId": self.job_id, "renderId": self.render_id, "phase": self.phase,
                 "chunks": {"total": self.chunks_total, "done": self.chunks_done},
                 "frames": {"total": self.frames_total, "done": self.frames_done},
-                "retries": self.retries, "errors": self.errors,
+                "retries": self.retries, "errors": self.errors, "warnings": self.warnings,
                 "startedAt": self.started_at, "updatedAt": self.updated_at}
         if self.url:
             data["url"] = self.url
@@ -351,7 +352,8 @@ class Progress:
         return cls(data["jobId"], data["renderId"], data["phase"],
                    chunks_total=data["chunks"]["total"], chunks_done=data["chunks"]["done"],
                    frames_total=data["frames"]["total"], frames_done=data["frames"]["done"],
-                   retries=data["retries"], errors=list(data["errors"]), url=data.get("url"),
+                   retries=data["retries"], errors=list(data["errors"]),
+                   warnings=list(data.get("warnings", [])), url=data.get("url"),
                    failure=Failure(**data["failure"]) if data.get("failure") else None,
                    started_at=data["startedAt"],
                    updated_at=data["updatedAt"])

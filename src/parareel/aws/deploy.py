@@ -46,6 +46,9 @@ class DeployConfig:
     disk: int = 2048
     arch: str = "x86_64"
     expire_days: int = 7
+    # concurrent invocations kept for this function, and its most: one render's burst
+    # then neither starves other functions nor is starved by them (None: no reservation)
+    reserved: int | None = None
     context: Path = field(default_factory=Path.cwd)  # the folder copied into the image
 
     def __post_init__(self) -> None:
@@ -54,6 +57,9 @@ class DeployConfig:
         if not 128 <= self.memory <= 10240 or not 1 <= self.timeout <= 900 or \
                 not 512 <= self.disk <= 10240:
             raise ParareelError("memory must be 128-10240 MB, timeout 1-900 s, disk 512-10240 MB")
+        if self.reserved is not None and self.reserved < 2:
+            raise ParareelError("reserved concurrency must be at least 2: the main invocation "
+                                "and one chunk (with 1 the main renders every chunk itself)")
 
     @property
     def function(self) -> str:
@@ -128,6 +134,10 @@ def deploy(config: DeployConfig, aws: Aws | None = None, log: Log = print,
     repository_uri = _repository(config, aws, log)
     image = f"{repository_uri}:{_image_tag(config)}"
     arn = _function(config, aws, log, role_arn, image, push)
+    if config.reserved is not None:
+        aws.lam.put_function_concurrency(FunctionName=config.function,
+                                         ReservedConcurrentExecutions=config.reserved)
+        log(f"function {config.function}: {config.reserved} concurrent invocations reserved")
     log(f"ready: parareel lambda render --function {config.function} --bucket {config.bucket}")
     return {"function": config.function, "arn": arn, "image": image, "bucket": config.bucket}
 

@@ -75,7 +75,7 @@ def deployer_policy(bucket: str, region: str, account: str) -> dict[str, Any]:
             {"Sid": "Function", "Effect": "Allow",
              "Action": ["lambda:CreateFunction", "lambda:GetFunction", "lambda:DeleteFunction",
                         "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
-                        "lambda:InvokeFunction"],
+                        "lambda:PutFunctionConcurrency", "lambda:InvokeFunction"],
              "Resource": f"arn:aws:lambda:{region}:{account}:function:parareel-*"},
         ],
     }

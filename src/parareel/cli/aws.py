@@ -182,11 +182,12 @@ def dev(project: str, folder: str | None, bucket: str, function: str, concurrenc
 
 
 def _deploy_config(project: str, bucket: str, region: str, memory: int, timeout: int,
-                   disk: int, arch: str, expire_days: int = 7):
+                   disk: int, arch: str, expire_days: int = 7, reserved: int | None = None):
     from parareel.aws.deploy import DeployConfig
 
     return DeployConfig(project=project, bucket=bucket, region=region, memory=memory,
-                        timeout=timeout, disk=disk, arch=arch, expire_days=expire_days)
+                        timeout=timeout, disk=disk, arch=arch, expire_days=expire_days,
+                        reserved=reserved)
 
 
 def deployment_options(command):
@@ -199,7 +200,8 @@ def deployment_options(command):
         click.option("--memory", type=int, default=2048, show_default=True, help="MB."),
         click.option("--timeout", type=int, default=900, show_default=True, help="Seconds."),
         click.option("--disk", type=int, default=2048, show_default=True,
-                     help="Ephemeral storage, MB."),
+                     help="Ephemeral storage, MB: the main joins the video there (the "
+                          "check before a render allows about 30 min of 1080p30)."),
         click.option("--arch", type=click.Choice(["x86_64", "arm64"]), default="x86_64",
                      show_default=True),
     ]):
@@ -211,15 +213,18 @@ def deployment_options(command):
 @deployment_options
 @click.option("--expire-days", type=int, default=7, show_default=True,
               help="Days after which renders/ objects are deleted.")
+@click.option("--reserved-concurrency", "reserved", type=int,
+              help="Reserve this many concurrent invocations for the function (and cap it "
+                   "there); default: none, it shares the account's pool.")
 def lambda_deploy(project: str, bucket: str, region: str, memory: int, timeout: int, disk: int,
-                  arch: str, expire_days: int) -> None:
+                  arch: str, expire_days: int, reserved: int | None) -> None:
     """Create or update the bucket, role, repository, image and function (idempotent)."""
     from parareel.aws.deploy import deploy
     from parareel.load import load_project
 
     load_project(project)
     result = deploy(_deploy_config(project, bucket, region, memory, timeout, disk, arch,
-                                   expire_days), log=click.echo)
+                                   expire_days, reserved), log=click.echo)
     click.echo(result["arn"])
 
 

@@ -176,9 +176,19 @@ class LambdaEngine:
             return self._clients[step]
 
     def _render_here(self, job: ChunkJob, report: OnReport) -> ChunkResult:
+        """Render a throttled chunk in this invocation, stopping (and leaving nothing) if
+        the render stops or its deadline passes meanwhile."""
         from parareel.worker import render_chunk
 
-        result = render_chunk(job, self.project, lambda n: report(Report(n)))
+        def on_frames(count: int) -> None:
+            if self._stop.is_set():
+                raise ChunkFailed(job.chunk.index, "Cancelled", "the render stopped", 0)
+            if self.deadline is not None and time.monotonic() > self.deadline:
+                raise ChunkFailed(job.chunk.index, "Timeout", "the render ran out of time "
+                                  "while the main rendered this chunk itself", 0)
+            report(Report(count))
+
+        result = render_chunk(job, self.project, on_frames)
         report(Report(done=result))
         return result
 
