@@ -192,6 +192,24 @@ def test_cancel_stops_a_running_render_and_leaves_nothing(lam, stack, s3, roomy)
         client.cancel_render("to-cancel")
 
 
+def test_cancel_while_joining_stops_the_join_and_leaves_nothing(stack, s3, monkeypatch):
+    import parareel.pipeline
+    from parareel.aws import client
+
+    join = parareel.pipeline.join_segments
+
+    def cancelled_then_joined(*args, **kwargs):  # the cancel lands as the join starts
+        client.cancel_render("cancel-join")
+        return join(*args, **kwargs)
+
+    monkeypatch.setattr(parareel.pipeline, "join_segments", cancelled_then_joined)
+    body = handler({**SEED_EVENT, "jobId": "cancel-join", "numWorkers": 3}, None)
+    assert body["status"] == "cancelled" and "while its video was joined" in body["errorMessage"]
+    assert progress_of(s3, stack, "cancel-join")["phase"] == "cancelled"
+    keys = keys_of(s3, stack, "cancel-join")
+    assert "out.mp4" not in keys and not any(k.startswith("chunks/") for k in keys)
+
+
 # -- webhooks ---------------------------------------------------------------------------------
 
 def receiver_module():

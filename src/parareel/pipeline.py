@@ -32,7 +32,7 @@ from parareel.contract import (
     new_render_id,
 )
 from parareel.engines.base import Engine
-from parareel.errors import ParareelError, ParareelWarning, RenderError
+from parareel.errors import Cancelled, ParareelError, ParareelWarning, RenderError
 from parareel.load import load_project, reference
 from parareel.media.audio import render_audio
 from parareel.media.formats import Encoding, frame_pattern
@@ -143,13 +143,15 @@ def _for_project(encoding: Encoding, project: Project, variables: dict[str, Any]
 
 def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
             render_id: str | None = None,
-            on_report: Callable[[Report], None] | None = None) -> RenderResult:
+            on_report: Callable[[Report], None] | None = None,
+            cancelled: Callable[[], bool] | None = None) -> RenderResult:
     """Run the chunks on `engine`, mix the audio meanwhile, join, and store the output.
 
     `output` is a local path or a storage URL (s3://bucket/key.mp4), of the format
     `prepared.encoding` names. It appears only when the render succeeds; segments and
     temporary files are removed whatever happens. `on_report` hears every Report
-    (frames, chunks, retries, phases).
+    (frames, chunks, retries, phases); `cancelled()` is asked before each segment is
+    joined (the engine asks it while chunks run), and stops the render with Cancelled.
     """
     render_id = render_id or new_render_id()
     report = on_report or (lambda _: None)
@@ -190,7 +192,7 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
                                     timings)
             clock = time.perf_counter()
             report(Report(phase="joining"))
-            finished = join_segments(_fetched(results, workspace), workspace / "out",
+            finished = join_segments(_fetched(results, workspace, cancelled), workspace / "out",
                                      prepared.project.fps, audio_path,
                                      delay=max(r.delay for r in results),
                                      container=fmt.container)
@@ -242,7 +244,8 @@ def _remove_frames(prepared: Prepared, output: str) -> None:
         (Path(folder) / (pattern % number)).unlink(missing_ok=True)
 
 
-def _fetched(results: list[ChunkResult], workspace: Path) -> Iterator[Path]:
+def _fetched(results: list[ChunkResult], workspace: Path,
+             cancelled: Callable[[], bool] | None = None) -> Iterator[Path]:
     """Each segment's local path in turn, as the join reads them: a remote one is
     downloaded while the one before is joined, and deleted once joined, so the join
     needs room for the output and two segments, not for all of them."""
@@ -260,6 +263,8 @@ def _fetched(results: list[ChunkResult], workspace: Path) -> Iterator[Path]:
     with ThreadPoolExecutor(1) as ahead:
         coming = ahead.submit(get, results[0])
         for result, following in zip(results, [*results[1:], None], strict=True):
+            if cancelled is not None and cancelled():
+                raise Cancelled("the render was cancelled while its video was joined")
             path = coming.result()
             if following is not None:
                 coming = ahead.submit(get, following)

@@ -193,13 +193,15 @@ def _render(request: FullRender, settings: Settings, storage, progress: Progress
         print(f"parareel: {note}")
     budget.check_disk(prepared)
     progress.update(chunks_total=len(prepared.chunks), frames_total=prepared.frames)
+    def cancelled() -> bool:
+        return storage.get_bytes(CANCEL) is not None
+
     engine = LambdaEngine(settings.function, settings.bucket, retries=settings.retries,
                           max_in_flight=settings.max_in_flight, faults=request.faults,
-                          deadline=deadline,
-                          cancelled=lambda: storage.get_bytes(CANCEL) is not None)
+                          deadline=deadline, cancelled=cancelled)
     render_id = progress.progress.render_id
     result = execute(prepared, engine, f"{storage.url}/{OUTPUT}", render_id=render_id,
-                     on_report=progress.update)
+                     on_report=progress.update, cancelled=cancelled)
     url = (storage.link(OUTPUT, request.expires_in) if request.presign
            else storage.public_url(OUTPUT))
     total = _since(started)
