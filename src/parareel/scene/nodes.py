@@ -7,6 +7,7 @@ Nodes only hold data; `parareel.draw` draws them.
 
 from __future__ import annotations
 
+import inspect
 import os
 from typing import Any
 
@@ -69,12 +70,16 @@ def _font(value: str | os.PathLike) -> str:
 class Node:
     """A transform (x, y, rotation, scale, opacity, z order) and children; drawn as a group."""
 
-    x = prop(0.0, float)
-    y = prop(0.0, float)
-    rotation = prop(0.0, float)
-    scale = prop((1.0, 1.0), _scale)
-    opacity = prop(1.0, float)
-    z = prop(0, int)
+    x = prop(0.0, float, "pixels right of the parent's origin (the frame's centre)")
+    y = prop(0.0, float, "pixels below the parent's origin")
+    rotation = prop(0.0, float, "degrees, clockwise, about the node's own (x, y)")
+    scale = prop((1.0, 1.0), _scale, "a factor, or (sx, sy); about (x, y)")
+    opacity = prop(1.0, float, "0 (invisible) to 1; a group fades as one layer")
+    z = prop(0, int, "draw order among siblings: higher on top; ties keep the order added")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.__doc__ = f"{inspect.cleandoc(cls.__doc__ or '')}\n\n{property_table(cls)}"
 
     def __init__(self, *children: Node, **props: Any) -> None:
         self.children: list[Node] = []
@@ -118,6 +123,19 @@ class Node:
         return f"{type(self).__name__}(x={self.x()}, y={self.y()})"
 
 
+def property_table(cls: type) -> str:
+    """The node class's properties with default and meaning, for its docstring."""
+    rows = []
+    for name in cls.property_names():
+        declared = getattr(cls, name)
+        rows.append(f"- `{name}` = `{declared.default!r}`: {declared.doc}")
+    return ("Properties (each a Signal: read `node.x()`, set `node.x(5)` or `node.x = 5`, "
+            "tween `yield from node.x.to(5, 1.0)`):\n\n" + "\n".join(rows))
+
+
+Node.__doc__ = f"{Node.__doc__}\n\n{property_table(Node)}"
+
+
 class Group(Node):
     """A node that only groups its children."""
 
@@ -125,44 +143,49 @@ class Group(Node):
 class Shape(Node):
     """A node with a fill and an outline: stroke, stroke_width, dash, cap and join."""
 
-    fill = prop("white", parse_color)
-    stroke = prop("transparent", parse_color)
-    stroke_width = prop(0.0, float)
-    dash = prop((), lambda v: tuple(float(x) for x in v))
-    cap = prop("butt", _choice("butt", "round", "square"))
-    join = prop("miter", _choice("miter", "round", "bevel"))
+    fill = prop("white", parse_color, "a colour (hex, CSS name, rgba(), tuple); None or "
+                '"transparent" for none')
+    stroke = prop("transparent", parse_color, "the outline's colour")
+    stroke_width = prop(0.0, float, "the outline's width in pixels, centred on the edge")
+    dash = prop((), lambda v: tuple(float(x) for x in v),
+                "lengths of dashes and gaps in pixels, e.g. (12, 6); () for solid")
+    cap = prop("butt", _choice("butt", "round", "square"), "line ends: butt, round or square")
+    join = prop("miter", _choice("miter", "round", "bevel"), "corners: miter, round or bevel")
 
 
 class Rect(Shape):
-    """A rectangle centred on (x, y), with rounded corners of `radius`."""
+    """A rectangle centred on (x, y), with rounded corners of `radius`.
 
-    width = prop(100.0, float)
-    height = prop(100.0, float)
-    radius = prop(0.0, float)
+    Rect(width=520, height=320, radius=40, fill="#e94f37", x=-700)"""
+
+    width = prop(100.0, float, "pixels")
+    height = prop(100.0, float, "pixels")
+    radius = prop(0.0, float, "the corners' radius in pixels")
 
 
 class Ellipse(Shape):
-    """An ellipse centred on (x, y)."""
+    """An ellipse centred on (x, y): Ellipse(width=200, height=80)."""
 
-    width = prop(100.0, float)
-    height = prop(100.0, float)
+    width = prop(100.0, float, "pixels")
+    height = prop(100.0, float, "pixels")
 
 
 class Circle(Shape):
-    """A circle centred on (x, y)."""
+    """A circle centred on (x, y): Circle(radius=60, fill="#f6f7eb")."""
 
-    radius = prop(50.0, float)
+    radius = prop(50.0, float, "pixels")
 
 
 class Polyline(Shape):
     """Straight segments through `points`; `progress` in [0, 1] draws only the first part."""
 
-    fill = prop("transparent", parse_color)
-    stroke = prop("white", parse_color)
-    stroke_width = prop(4.0, float)
-    points = prop([], _points)
-    closed = prop(False, bool)
-    progress = prop(1.0, float)
+    fill = prop("transparent", parse_color, "the colour inside (when closed)")
+    stroke = prop("white", parse_color, "the line's colour")
+    stroke_width = prop(4.0, float, "the line's width in pixels")
+    points = prop([], _points, "[(x, y), ...] in pixels, relative to the node")
+    closed = prop(False, bool, "join the last point back to the first")
+    progress = prop(1.0, float, "the fraction of the length drawn, 0 to 1: tween it to draw "
+                    "the line on")
 
 
 class Line(Polyline):
@@ -179,24 +202,30 @@ class Line(Polyline):
 class Path(Shape):
     """A shape from SVG path data, e.g. Path("M 0 0 L 100 0 L 50 80 Z")."""
 
-    data = prop("", parse_path)
-    progress = prop(1.0, float)
+    data = prop("", parse_path, "SVG path data (M, L, H, V, C, S, Q, T, A, Z), in pixels")
+    progress = prop(1.0, float, "the fraction of the outline drawn, 0 to 1")
 
     def __init__(self, data: str = "", **props: Any) -> None:
         super().__init__(data=data, **props)
 
 
 class Text(Node):
-    """Text centred on (x, y). `font` is a family name or a .ttf/.otf file; lines split on \\n."""
+    """Text at (x, y): Text("Hello", size=96, weight="bold", fill="white").
 
-    text = prop("", str)
-    size = prop(48.0, float)
-    font = prop("sans-serif", _font)
-    weight = prop(400, _weight)
-    italic = prop(False, bool)
-    align = prop("center", _choice("left", "center", "right"))
-    line_height = prop(1.2, float)
-    fill = prop("white", parse_color)
+    Lines split on \\n; the block is centred vertically on y."""
+
+    text = prop("", str, "what is written; a function makes it computed: "
+                "Text(lambda: f\"{bar.width():.0f}\")")
+    size = prop(48.0, float, "the font size in pixels")
+    font = prop("sans-serif", _font, "a family name (sans-serif, serif, monospace, or an "
+                "installed one) or a .ttf/.otf file relative to the project, or a URL")
+    weight = prop(400, _weight, "100-900, or a CSS name: thin, light, normal, medium, "
+                  "semibold, bold (700), black")
+    italic = prop(False, bool, "slanted")
+    align = prop("center", _choice("left", "center", "right"),
+                 "which point of each line x is: its left end, centre or right end")
+    line_height = prop(1.2, float, "the distance between lines, in multiples of size")
+    fill = prop("white", parse_color, "the text's colour")
 
     def __init__(self, text: str = "", **props: Any) -> None:
         super().__init__(text=text, **props)
@@ -221,9 +250,10 @@ class Image(Node):
     of them the aspect ratio is kept, with none the natural size is used. SVG stays vector:
     it is drawn sharp at any size."""
 
-    src = prop(None, _image_file)
-    width = prop(None)
-    height = prop(None)
+    src = prop(None, _image_file, "a path relative to the project file, an http(s):// or "
+               "s3:// URL")
+    width = prop(None, doc="pixels; None: from height and the aspect ratio, or natural")
+    height = prop(None, doc="pixels; None: from width and the aspect ratio, or natural")
 
     def __init__(self, src: str, **props: Any) -> None:
         super().__init__(src=src, **props)

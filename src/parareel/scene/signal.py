@@ -103,8 +103,9 @@ class prop:  # noqa: N801 - used like a field declaration
     frame). Nodes route assignments (`node.x = 5`) to the signal's `set`.
     """
 
-    def __init__(self, default: Any, convert: Callable[[Any], Any] | None = None) -> None:
-        self.default, self.convert, self.name = default, convert, ""
+    def __init__(self, default: Any, convert: Callable[[Any], Any] | None = None,
+                 doc: str = "") -> None:
+        self.default, self.convert, self.name, self.doc = default, convert, "", doc
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name

@@ -81,13 +81,16 @@ class Video(Node):
     a tape. A clip whose file says to turn it (phone video) is shown turned.
     """
 
-    src = prop(None, str)
-    width = prop(None)
-    height = prop(None)
-    fit = prop("cover", _choice("cover", "contain", "fill"))
-    radius = prop(0.0, float)
-    volume = prop(1.0, float)
-    muted = prop(False, bool)
+    src = prop(None, str, "the clip's file, found when the node is made")
+    width = prop(None, doc="pixels of the box; None: from height and the aspect, or the "
+                 "clip's own")
+    height = prop(None, doc="pixels of the box; None: from width and the aspect, or the "
+                  "clip's own")
+    fit = prop("cover", _choice("cover", "contain", "fill"),
+               "cover (fill the box, cropping), contain (letterboxed) or fill (stretched)")
+    radius = prop(0.0, float, "the corners' radius in pixels")
+    volume = prop(1.0, float, "the clip's sound level, 1 as recorded; tween it to fade")
+    muted = prop(False, bool, "leave its sound out of the mix")
 
     def __init__(self, src: str | os.PathLike, *, rate: float = 1.0, loop: bool = False,
                  start: float = 0.0, end: float | None = None, **props: Any) -> None:

@@ -1,0 +1,49 @@
+"""The reference (docs/build.py): built from the docstrings and the CLI's help, complete."""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+from pathlib import Path
+
+import parareel
+from parareel.cli import main
+from parareel.scene.nodes import Node
+
+BUILD = Path(__file__).resolve().parent.parent / "docs" / "build.py"
+
+
+def load_builder():
+    spec = importlib.util.spec_from_file_location("docs_build", BUILD)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_public_name_and_node_property_is_documented():
+    undocumented = [name for name in parareel.__all__
+                    if not inspect.getdoc(getattr(parareel, name))]
+    assert undocumented == []
+    nodes = [getattr(parareel, n) for n in parareel.__all__
+             if isinstance(getattr(parareel, n), type) and issubclass(getattr(parareel, n), Node)]
+    missing = [f"{node.__name__}.{name}" for node in nodes for name in node.property_names()
+               if not getattr(node, name).doc]
+    assert missing == []
+
+
+def test_the_reference_builds_with_every_node_and_command(tmp_path):
+    pages = load_builder().build(tmp_path)
+    names = {p.relative_to(tmp_path).as_posix() for p in pages}
+    assert {"parareel.html", "parareel/api.html", "parareel/media/formats.html",
+            "cli.html"} <= names
+    reference = (tmp_path / "parareel.html").read_text()
+    for node in ("Rect", "Circle", "Ellipse", "Line", "Polyline", "Path", "Text", "Image",
+                 "Video", "Group"):
+        assert f'id="{node}"' in reference, node
+    assert "which point of each line x is" in reference  # Text.align, from its prop
+    cli = (tmp_path / "cli.html").read_text()
+    for command in ("render", "still", "info", "dev"):
+        assert f"parareel {command}" in cli
+    for command in main.commands["lambda"].commands:
+        assert f"parareel lambda {command}" in cli
+    assert "--pixel-format" in cli and "--reserved-concurrency" in cli
