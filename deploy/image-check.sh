@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Build the Lambda image from scratch and prove it works, on a machine with no Docker:
 #   1. debootstrap a Debian bookworm root and import it as a local base image;
-#   2. podman build --isolation chroot: deploy/Dockerfile.base, then deploy/Dockerfile
-#      with the seed example (examples/seed: a clip, music and text) as the project;
+#   2. podman build --isolation chroot: the runtime (Dockerfile.base, from the context
+#      `python -m parareel.aws.image` makes of the installed package, as `lambda deploy`
+#      does), then the project image (Dockerfile) with the seed example (examples/seed:
+#      a clip, music and text) as the project;
 #   3. unpack the image and run tests/test_image.py, which starts the image's entry
 #      point (awslambdaric) chrooted in it against a minimal Lambda Runtime API and
 #      checks that it renders a chunk of the seed into a real S3 server.
@@ -29,12 +31,14 @@ fi
 # A CA bundle for pip inside the build, where a TLS proxy re-signs PyPI (never copied in).
 ca=${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}
 started=$(date +%s)
-podman build --isolation chroot -f deploy/Dockerfile.base \
+runtime="$work/runtime"
+rm -rf "$runtime" && "$python" -m parareel.aws.image "$runtime"
+podman build --isolation chroot -f "$runtime/Dockerfile.base" \
   --build-arg BASE=localhost/parareel-debian:bookworm \
   --build-arg PYTHON_PACKAGES="python3 python3-venv" \
   --build-arg BUILD_CA=/build-ca.crt -v "$ca:/build-ca.crt:ro" \
-  -t localhost/parareel-base:check .
-podman build --isolation chroot -f deploy/Dockerfile \
+  -t localhost/parareel-base:check "$runtime"
+podman build --isolation chroot -f src/parareel/aws/dockerfiles/Dockerfile \
   --build-arg BASE=localhost/parareel-base:check \
   --build-arg PROJECT=examples/seed/project.py \
   -t localhost/parareel-seed:check .

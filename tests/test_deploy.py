@@ -208,26 +208,40 @@ def test_the_deployer_policy_allows_every_call_deploy_and_remove_make(aws, tmp_p
 
 
 def test_the_image_gets_the_project_but_not_its_dotfiles(aws, tmp_path, monkeypatch):
-    import parareel.aws.deploy as deploying
+    import parareel.aws.image as imaging
 
     (tmp_path / ".env").write_text("AWS_SECRET_ACCESS_KEY=hunter2\n")
     (tmp_path / ".git").mkdir()
     (tmp_path / ".git" / "config").write_text("[core]\n")
     (tmp_path / "media").mkdir()
     (tmp_path / "media" / "clip.mp4").write_bytes(b"video")
-    copied: list[set[str]] = []
+    copied: dict[str, set[str]] = {}
 
     def run(step, **kwargs):
-        if step[1] == "build" and "PROJECT=video.py" in step:
+        if step[1] == "build":
             context = Path(step[-1])
-            copied.append({str(p.relative_to(context)) for p in context.rglob("*")
-                           if p.is_file()})
+            copied["project" if "PROJECT=video.py" in step else "runtime"] = {
+                p.relative_to(context).as_posix() for p in context.rglob("*") if p.is_file()}
         return subprocess.CompletedProcess(step, 0)
 
-    monkeypatch.setattr(deploying.subprocess, "run", run)
-    monkeypatch.setattr(deploying.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(imaging.subprocess, "run", run)
+    monkeypatch.setattr(imaging.shutil, "which", lambda name: f"/usr/bin/{name}")
     deploy(config(tmp_path), aws, lambda _: None)  # the real build_and_push, tools faked
-    assert copied == [{"video.py", "media/clip.mp4"}]
+    assert copied["project"] == {"video.py", "media/clip.mp4"}
+    # the runtime is built from the installed package: no checkout needed
+    runtime = copied["runtime"]
+    assert {"Dockerfile.base", "requirements.txt", "parareel/__init__.py",
+            "parareel/aws/handler.py", "parareel/worker.py"} <= runtime
+    assert not any("__pycache__" in name or name.endswith(".pyc") for name in runtime)
+
+
+def test_the_runtime_requirements_are_the_installed_ones_with_aws():
+    from parareel.aws.image import runtime_requirements
+
+    wanted = runtime_requirements()
+    names = {r.split(">")[0].split("=")[0].split("[")[0].strip().lower() for r in wanted}
+    assert {"skia-python", "av", "numpy", "opencv-python-headless", "boto3"} <= names
+    assert not names & {"ray", "pytest", "moto", "pdoc"}  # other extras stay out
 
 
 def test_bad_settings_are_refused(tmp_path):

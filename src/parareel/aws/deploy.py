@@ -9,21 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import subprocess
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from parareel.aws.image import build_and_push, project_files
 from parareel.aws.policies import TRUST_LAMBDA, function_policy, tls_only_policy
 from parareel.contract import RENDERS
 from parareel.errors import ParareelError
 from parareel.version import __version__
 
-SOURCE = Path(__file__).resolve().parents[3]  # a checkout: pyproject.toml, src/, deploy/
 VERSION_SLUG = __version__.replace(".", "-")
 Log = Callable[[str], None]
 
@@ -91,38 +87,6 @@ class Aws:
         except (BotoCoreError, ClientError) as exc:
             raise ParareelError(f"cannot use AWS: {exc}. Configure credentials "
                                 "(aws configure, AWS_PROFILE or AWS_ACCESS_KEY_ID)") from None
-
-
-def build_and_push(config: DeployConfig, image: str, aws: Aws, log: Log) -> None:
-    """Build the runtime and project images with docker or podman, and push the latter."""
-    import base64
-
-    tool = shutil.which("docker") or shutil.which("podman")
-    if not tool:
-        raise ParareelError("neither docker nor podman is installed: one is needed to build "
-                            "the image (or deploy deploy/template.yaml with SAM)")
-    if not (SOURCE / "deploy" / "Dockerfile.base").is_file():
-        raise ParareelError("the image is built from a parareel checkout (deploy/ and src/); "
-                            "run deploy from an editable install (pip install -e .)")
-    platform = "linux/amd64" if config.arch == "x86_64" else "linux/arm64"
-    base = f"parareel-base:{__version__}-{config.arch}"
-    token = aws.ecr.get_authorization_token()["authorizationData"][0]
-    user, password = base64.b64decode(token["authorizationToken"]).decode().split(":", 1)
-    registry = token["proxyEndpoint"].removeprefix("https://")
-    with staged(Path(config.context)) as context:
-        steps = [
-            [tool, "build", "--platform", platform, "-t", base, "-f",
-             str(SOURCE / "deploy" / "Dockerfile.base"), str(SOURCE)],
-            [tool, "build", "--platform", platform, "-t", image, "-f",
-             str(SOURCE / "deploy" / "Dockerfile"), "--build-arg", f"BASE={base}",
-             "--build-arg", f"PROJECT={config.project}", str(context)],
-            [tool, "login", "--username", user, "--password-stdin", registry],
-            [tool, "push", image],
-        ]
-        for step in steps:
-            log(f"  $ {' '.join(step[:3])} ...")
-            subprocess.run(step, check=True, input=password if "login" in step else None,
-                           text=True)
 
 
 def deploy(config: DeployConfig, aws: Aws | None = None, log: Log = print,
@@ -249,25 +213,6 @@ def _image_tag(config: DeployConfig) -> str:
         digest.update(str(path.relative_to(config.context)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-def project_files(context: Path) -> list[Path]:
-    """What goes into the image: the folder's files but dotfiles and dot-folders (.env,
-    .git, .aws: secrets stay out) and __pycache__."""
-    return [path for path in sorted(context.rglob("*"))
-            if path.is_file() and "__pycache__" not in path.parts
-            and not any(part.startswith(".") for part in path.relative_to(context).parts)]
-
-
-@contextmanager
-def staged(context: Path) -> Iterator[Path]:
-    """A copy of the project's files (project_files) to build the image from."""
-    with tempfile.TemporaryDirectory(prefix="parareel-image-") as folder:
-        for path in project_files(context):
-            target = Path(folder) / path.relative_to(context)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
-        yield Path(folder)
 
 
 def _function(config: DeployConfig, aws: Aws, log: Log, role_arn: str, image: str,
