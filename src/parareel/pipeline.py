@@ -163,37 +163,29 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
         target.parent.mkdir(parents=True, exist_ok=True)
     workspace = Path(tempfile.mkdtemp(prefix=f".parareel-{render_id}-",
                                       dir=target.parent if target else None))
+    frames = fmt.name == "frames"  # the workers write the output: nothing to join
     folder, results = None, []
     try:
         clock = time.perf_counter()
-        if not fmt.frames:
+        if not fmt.frames:  # the sound alone: no chunks
             finished = _sound_track(prepared, workspace / f"out.{fmt.name}")
-            timings["audio"] = _lap(clock)
+            timings["audio"], clock = _lap(clock), time.perf_counter()
         else:
-            engine.start(prepared.project, prepared.workers)  # before our own threads
+            folder = (_frames_url(output) if frames
+                      else engine.segment_folder(render_id, workspace))
             try:
-                folder = (_frames_url(output) if fmt.name == "frames"
-                          else engine.segment_folder(render_id, workspace))
-                jobs = prepared.jobs(render_id, folder)
-                with ThreadPoolExecutor(1) as background:  # audio is mixed while chunks render
-                    audio = background.submit(_timed, _audio_track, prepared, workspace)
-                    results = engine.run(jobs, report)
-                    timings["render"] = _lap(clock)
-                    audio_path, timings["audio"] = audio.result()
+                results, audio = _run_chunks(prepared, engine, render_id, workspace, folder,
+                                             report, timings)
             except BaseException:
-                if fmt.name == "frames" and target is not None:
+                if frames and target is not None:
                     _remove_frames(prepared, str(output))
                 raise
-            finally:
-                engine.stop()
-            if fmt.name == "frames":  # the workers wrote the output: nothing to join
-                return RenderResult(str(output), render_id, prepared.frames,
-                                    float(prepared.frames / prepared.project.fps), results,
-                                    timings)
+            if frames:
+                return _result(prepared, output, render_id, results, timings)
             clock = time.perf_counter()
             report(Report(phase="joining"))
             finished = join_segments(_fetched(results, workspace, cancelled), workspace / "out",
-                                     prepared.project.fps, audio_path,
+                                     prepared.project.fps, audio,
                                      delay=max(r.delay for r in results),
                                      container=fmt.container)
         if target is None:
@@ -204,8 +196,31 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
         timings["merge" if fmt.frames else "store"] = _lap(clock)
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
-        if folder is not None and fmt.name != "frames" and local_path(folder) is None:
+        if folder is not None and not frames and local_path(folder) is None:
             open_storage(folder).delete_prefix(CHUNKS)
+    return _result(prepared, output, render_id, results, timings)
+
+
+def _run_chunks(prepared: Prepared, engine: Engine, render_id: str, workspace: Path,
+                folder: str, report: Callable[[Report], None],
+                timings: dict[str, float]) -> tuple[list[ChunkResult], Path | None]:
+    """Run every chunk on the engine, writing under `folder`, while the sound track is
+    mixed: (the chunks' results, the sound track)."""
+    clock = time.perf_counter()
+    engine.start(prepared.project, prepared.workers)  # before our own threads
+    try:
+        with ThreadPoolExecutor(1) as background:  # audio is mixed while chunks render
+            audio = background.submit(_timed, _audio_track, prepared, workspace)
+            results = engine.run(prepared.jobs(render_id, folder), report)
+            timings["render"] = _lap(clock)
+            track, timings["audio"] = audio.result()
+    finally:
+        engine.stop()
+    return results, track
+
+
+def _result(prepared: Prepared, output: str | os.PathLike, render_id: str,
+            results: list[ChunkResult], timings: dict[str, float]) -> RenderResult:
     return RenderResult(str(output), render_id, prepared.frames,
                         float(prepared.frames / prepared.project.fps), results, timings)
 
