@@ -130,3 +130,9 @@ def test_workers_print_no_fontconfig_warnings(tmp_path):
     result = cli("render", HELLO, "-o", str(tmp_path / "out.mp4"), "--workers", "2",
                  "--range", "0:30", "--quality", "draft")
     assert result.returncode == 0 and "Fontconfig" not in result.stderr, result.stderr
+
+
+def test_an_unwritable_output_folder_names_the_folder_not_a_temporary_file(tmp_path):
+    result = cli("render", HELLO, "-o", "/proc/x.mp4", "--range", "0:5")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "cannot write '/proc/x.mp4'" in result.stderr and ".parareel-" not in result.stderr

@@ -158,11 +158,16 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
     timings = {"plan": prepared.seconds}
     fmt = prepared.encoding.container
     target = local_path(str(output))
-    if target is not None:
-        target = target.resolve()  # segments are named by file:// URLs, which are absolute
-        target.parent.mkdir(parents=True, exist_ok=True)
-    workspace = Path(tempfile.mkdtemp(prefix=f".parareel-{render_id}-",
-                                      dir=target.parent if target else None))
+    try:
+        if target is not None:
+            target = target.resolve()  # segments are named by file:// URLs: absolute
+            target.parent.mkdir(parents=True, exist_ok=True)
+        workspace = Path(tempfile.mkdtemp(prefix=f".parareel-{render_id}-",
+                                          dir=target.parent if target else None))
+    except OSError as exc:
+        raise ParareelError(f"cannot write {str(output)!r}: {exc.strerror} in "
+                            f"{target.parent if target else tempfile.gettempdir()}; "
+                            "choose another folder") from None
     frames = fmt.name == "frames"  # the workers write the output: nothing to join
     folder, results = None, []
     try:
