@@ -136,3 +136,20 @@ def test_an_unwritable_output_folder_names_the_folder_not_a_temporary_file(tmp_p
     result = cli("render", HELLO, "-o", "/proc/x.mp4", "--range", "0:5")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "cannot write '/proc/x.mp4'" in result.stderr and ".parareel-" not in result.stderr
+
+
+def test_text_rendering_options_change_the_pixels_as_described():
+    def scene(s, **options):
+        s.add(Text("Handgloves 123", size=15, x=-60, align="left", **options))
+        yield
+
+    def drawn(**options) -> np.ndarray:
+        project = Project(scenes=[lambda s: scene(s, **options)], size=(160, 40))
+        return next(parareel.frames(project))[..., 0]
+
+    smooth, hard = drawn(), drawn(antialias=False)
+    assert len(np.unique(smooth)) > 20  # many grey levels along the edges
+    assert set(np.unique(hard)) <= {0, 255}  # only ink and paper
+    assert not np.array_equal(drawn(hinting="none"), drawn(hinting="full"))
+    with pytest.raises(SceneError, match="hinting.*'fuzzy' is not one of none, slight"):
+        drawn(hinting="fuzzy")

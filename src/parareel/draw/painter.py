@@ -28,6 +28,8 @@ from parareel.scene.video import Video
 
 _CAPS = {"butt": skia.Paint.kButt_Cap, "round": skia.Paint.kRound_Cap,
          "square": skia.Paint.kSquare_Cap}
+_HINTING = {"none": skia.FontHinting.kNone, "slight": skia.FontHinting.kSlight,
+            "normal": skia.FontHinting.kNormal, "full": skia.FontHinting.kFull}
 _JOINS = {"miter": skia.Paint.kMiter_Join, "round": skia.Paint.kRound_Join,
           "bevel": skia.Paint.kBevel_Join}
 
@@ -230,8 +232,9 @@ def _check_family(family: str) -> None:
 @paint.register
 def _(node: Text, canvas: skia.Canvas, opacity: float) -> None:
     font = skia.Font(_typeface(node.font(), node.weight(), node.italic()), node.size())
-    font.setEdging(skia.Font.Edging.kAntiAlias)
-    font.setSubpixel(True)
+    font.setEdging(skia.Font.Edging.kAntiAlias if node.antialias() else skia.Font.Edging.kAlias)
+    font.setSubpixel(node.subpixel())
+    font.setHinting(_HINTING[node.hinting()])
     lines = node.text().split("\n")
     ascent, descent = -font.getMetrics().fAscent, font.getMetrics().fDescent
     step = node.size() * node.line_height()

@@ -226,6 +226,11 @@ class Text(Node):
                  "which point of each line x is: its left end, centre or right end")
     line_height = prop(1.2, float, "the distance between lines, in multiples of size")
     fill = prop("white", parse_color, "the text's colour")
+    hinting = prop("normal", _choice("none", "slight", "normal", "full"),
+                   "how far outlines snap to the pixel grid: none, slight (as Chrome on "
+                   "Linux draws), normal or full")
+    subpixel = prop(True, bool, "place glyphs between pixels: smooth motion, no jitter")
+    antialias = prop(True, bool, "smooth edges; False draws hard-edged pixel text")
 
     def __init__(self, text: str = "", **props: Any) -> None:
         super().__init__(text=text, **props)

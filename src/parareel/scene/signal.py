@@ -28,7 +28,14 @@ class Signal(Generic[T]):
         self._value: T | Callable[[], T] = value if callable(value) else self._clean(value)
 
     def _clean(self, value: Any) -> T:
-        return self._convert(value) if self._convert else value
+        if not self._convert:
+            return value
+        try:
+            return self._convert(value)
+        except (ValueError, TypeError) as exc:
+            if type(exc) in (ValueError, TypeError) and self.name:  # say which property
+                raise type(exc)(f"{self.name}: {exc}") from None
+            raise
 
     def __call__(self, *value: Any) -> T:
         if value:
