@@ -5,7 +5,8 @@ code's docstrings and the CLI's own --help, so the reference cannot drift from t
 
 Pages: parareel (nodes and their properties, flow, signals, Project), parareel.api
 (render, still, frames), the output formats and encodings, easings, the Lambda client,
-and cli.html (every command's --help).
+cli.html (every command's --help) and nodes.html (a picture of each node, drawn by
+parareel from the code shown beside it).
 """
 
 from __future__ import annotations
@@ -36,7 +37,44 @@ def build(folder: Path) -> list[Path]:
                           footer_text=f"parareel {parareel.__version__}")
     pdoc.pdoc(*MODULES, output_directory=folder)
     (folder / "cli.html").write_text(cli_page())
+    (folder / "nodes.html").write_text(nodes_page(folder / "images"))
     return sorted(folder.rglob("*.html"))
+
+
+NODES = {  # each node as a user writes it; the picture is drawn from this very code
+    "Rect": 'Rect(width=150, height=80, radius=16, fill="#e94f37")',
+    "Circle": 'Circle(radius=45, fill="#f6f7eb", stroke="#3f88c5", stroke_width=6)',
+    "Ellipse": 'Ellipse(width=170, height=70, fill="#ffd166")',
+    "Line": 'Line(start=(-80, 30), end=(80, -30), stroke="#06d6a0", stroke_width=8, '
+            'cap="round")',
+    "Polyline": 'Polyline(points=[(-90, 30), (-45, -30), (0, 30), (45, -30), (90, 30)], '
+                'stroke="#118ab2", stroke_width=6, join="round")',
+    "Path": 'Path("M 0 -45 L 13 -14 L 45 -14 L 19 6 L 28 40 L 0 20 L -28 40 L -19 6 '
+            'L -45 -14 L -13 -14 Z", fill="#ef476f")',
+    "Text": 'Text("Hello", size=56, weight="bold", fill="#f6f7eb")',
+    "Group": 'Group(Rect(width=60, height=60, fill="#8338ec", x=-40), '
+             'Circle(radius=30, fill="#ffd166", x=40), rotation=15)',
+}
+
+
+def nodes_page(images: Path) -> str:
+    """A picture of each node, drawn by parareel from the code shown beside it."""
+    images.mkdir(parents=True, exist_ok=True)
+    names = {name: getattr(parareel, name) for name in parareel.__all__}
+    rows = []
+    for node, code in NODES.items():
+        def scene(s, code=code):
+            s.add(eval(code, dict(names)))  # the code shown is the code drawn
+            yield
+
+        project = parareel.Project(scenes=[scene], size=(240, 140), background="#1b1b2f")
+        parareel.still(project, 0, images / f"{node}.png")
+        rows.append(f"<tr><td><img src='images/{node}.png' width='240' height='140' "
+                    f"alt='{node}'></td><td><a href='parareel.html#{node}'>{node}</a>"
+                    f"<pre>{html.escape(code)}</pre></td></tr>")
+    return ("<!doctype html><meta charset='utf-8'><title>parareel: nodes</title>"
+            "<h1>Nodes</h1><p>Each picture is drawn by parareel from the code beside it; "
+            "the reference lists every property.</p><table>" + "\n".join(rows) + "</table>")
 
 
 def cli_page() -> str:
