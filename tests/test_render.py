@@ -29,9 +29,13 @@ def test_hello_example_renders_and_decodes(tmp_path):
     assert len(frames) == 300 and pts == list(range(300))
     background = (0x1B, 0x1B, 0x2F)
     assert near(frames[0][20, 20], background)
-    # frame 59 ends the slide: the red card is centred at x=700 (pixel 1660), y=0 (540)
-    assert near(frames[59][540, 1660], (0xE9, 0x4F, 0x37))
-    assert near(frames[59][540, 960], background)
+    # by frame 59 the three cards are dealt: centred at x = -420, 0, 420 and y = -40
+    coral, amber, teal = (0xE9, 0x4F, 0x37), (0xF6, 0xAE, 0x2D), (0x33, 0xA1, 0xA0)
+    for x, colour in ((540, coral), (960, amber), (1380, teal)):
+        assert near(frames[59][500, x], colour)
+    assert near(frames[59][500, 750], background)  # between two cards
+    assert all(near(frames[215][500, x], coral) for x in (540, 960, 1380))  # one colour
+    assert near(frames[299][500, 960], background)  # and gone at the end
 
 
 def test_showcase_example_uses_every_node_type(tmp_path):
