@@ -7,6 +7,7 @@ import inspect
 from pathlib import Path
 
 import parareel
+from parareel import easing
 from parareel.cli import main
 from parareel.scene.nodes import Node
 
@@ -21,9 +22,14 @@ def load_builder():
 
 
 def test_every_public_name_and_node_property_is_documented():
+    def documented(thing, name: str) -> bool:
+        doc = inspect.getdoc(thing) or ""
+        return bool(doc) and not doc.startswith(f"{name}(")  # not a dataclass's signature
+
     undocumented = [name for name in parareel.__all__
-                    if not inspect.getdoc(getattr(parareel, name))]
+                    if not documented(getattr(parareel, name), name)]
     assert undocumented == []
+    assert all(documented(easing.get(name), name) for name in easing.NAMES)
     nodes = [getattr(parareel, n) for n in parareel.__all__
              if isinstance(getattr(parareel, n), type) and issubclass(getattr(parareel, n), Node)]
     missing = [f"{node.__name__}.{name}" for node in nodes for name in node.property_names()

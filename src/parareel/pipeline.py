@@ -77,6 +77,9 @@ class Prepared:
 
 @dataclass
 class RenderResult:
+    """What a render made: where it went, its frames and length, each chunk's result,
+    and seconds per phase (plan, render, audio, merge)."""
+
     output: str  # a local path, or the storage URL the video was stored at
     render_id: str
     frames: int

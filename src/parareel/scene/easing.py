@@ -14,10 +14,11 @@ Easing = Callable[[float], float]
 
 
 def linear(t: float) -> float:
+    """Constant speed: progress is time."""
     return t
 
 
-def _family(curve: Easing) -> tuple[Easing, Easing, Easing]:
+def _family(curve: Easing, name: str = "") -> tuple[Easing, Easing, Easing]:
     """Derive the out and in-out forms from the in form, with exact endpoints."""
 
     def ease_in(t: float) -> float:
@@ -29,6 +30,11 @@ def _family(curve: Easing) -> tuple[Easing, Easing, Easing]:
     def ease_in_out(t: float) -> float:
         return ease_in(2 * t) / 2 if t < 0.5 else 1.0 - ease_in(2 - 2 * t) / 2
 
+    for form, function, doc in (("in", ease_in, "starts slowly, ends at full speed"),
+                                ("out", ease_out, "starts at full speed, ends slowly"),
+                                ("in_out", ease_in_out, "slow at both ends")):
+        function.__name__ = function.__qualname__ = f"{form}_{name}"
+        function.__doc__ = f"The {name} curve: {doc}."
     return ease_in, ease_out, ease_in_out
 
 
@@ -72,16 +78,16 @@ def _bounce(t: float) -> float:
     return 1 - _bounce_out(1 - t)
 
 
-in_quad, out_quad, in_out_quad = _family(lambda t: t**2)
-in_cubic, out_cubic, in_out_cubic = _family(lambda t: t**3)
-in_quart, out_quart, in_out_quart = _family(lambda t: t**4)
-in_quint, out_quint, in_out_quint = _family(lambda t: t**5)
-in_sine, out_sine, in_out_sine = _family(lambda t: 1 - math.cos(t * math.pi / 2))
-in_expo, out_expo, in_out_expo = _family(_expo)
-in_circ, out_circ, in_out_circ = _family(_circ)
-in_back, out_back, in_out_back = _family(_back)
-in_elastic, out_elastic, in_out_elastic = _family(_elastic)
-in_bounce, out_bounce, in_out_bounce = _family(_bounce)
+in_quad, out_quad, in_out_quad = _family(lambda t: t**2, "quad")
+in_cubic, out_cubic, in_out_cubic = _family(lambda t: t**3, "cubic")
+in_quart, out_quart, in_out_quart = _family(lambda t: t**4, "quart")
+in_quint, out_quint, in_out_quint = _family(lambda t: t**5, "quint")
+in_sine, out_sine, in_out_sine = _family(lambda t: 1 - math.cos(t * math.pi / 2), "sine")
+in_expo, out_expo, in_out_expo = _family(_expo, "expo")
+in_circ, out_circ, in_out_circ = _family(_circ, "circ")
+in_back, out_back, in_out_back = _family(_back, "back")
+in_elastic, out_elastic, in_out_elastic = _family(_elastic, "elastic")
+in_bounce, out_bounce, in_out_bounce = _family(_bounce, "bounce")
 
 NAMES: tuple[str, ...] = ("linear",) + tuple(
     f"{form}_{family}"

@@ -27,6 +27,17 @@ class Survey:
 
 @dataclass
 class Project:
+    """A video: `scenes` (generator functions) played one after another.
+
+    - `size`: (width, height) in pixels, both even (video codecs need them so).
+    - `fps`: frames per second, exactly: 30, 24, "30000/1001" or Fraction(30000, 1001).
+    - `background`: the colour behind everything; None or "transparent" keeps an
+      alpha channel (in .webm, .mov, .gif and PNG outputs).
+    - `variables`: the defaults of `scene.variables`; a render's variables override
+      them, and a variable no scene reads is refused as a likely typo.
+    - `max_seconds`: a scene that never ends stops with an error after this long.
+    """
+
     scenes: Sequence[SceneFunction]
     size: tuple[int, int] = (1920, 1080)
     fps: int | Fraction | str = 30  # 30, Fraction(30000, 1001) or "30000/1001"
