@@ -54,7 +54,9 @@ NODES = {  # each node as a user writes it; the picture is drawn from this very 
     "Text": 'Text("Hello", size=56, weight="bold", fill="#f6f7eb")',
     "Group": 'Group(Rect(width=60, height=60, fill="#8338ec", x=-40), '
              'Circle(radius=30, fill="#ffd166", x=40), rotation=15)',
+    "Image": 'Image("logo.png", height=110)',  # beside examples/showcase/project.py
 }
+MEDIA = Path(__file__).resolve().parent.parent / "examples" / "showcase"
 
 
 def nodes_page(images: Path) -> str:
@@ -68,6 +70,7 @@ def nodes_page(images: Path) -> str:
             yield
 
         project = parareel.Project(scenes=[scene], size=(240, 140), background="#1b1b2f")
+        project.folder = MEDIA  # where relative media paths start, as for a project file
         parareel.still(project, 0, images / f"{node}.png")
         rows.append(f"<tr><td><img src='images/{node}.png' width='240' height='140' "
                     f"alt='{node}'></td><td><a href='parareel.html#{node}'>{node}</a>"
