@@ -103,8 +103,8 @@ def output_format(output: str) -> Format:
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix in FORMATS and suffix != "frames":
         return FORMATS[suffix]
-    hint = (" (to write one PNG per frame give a folder, out/, or a pattern, out/%05d.png)"
-            if suffix in ("", "png") else "")
+    hint = (" (to write one PNG per frame give a folder, out/, or a pattern, out/%05d.png; "
+            "for one frame, `parareel still`)" if suffix in ("", "png") else "")
     raise ParareelError(f"cannot tell what to write from the name {output!r}{hint}: "
                         f"parareel writes {KNOWN}")
 
@@ -159,6 +159,10 @@ class Encoding:
                                 f"got {self.quality!r}")
         if self.video is not None:
             self._check(self.video, fmt)
+        if self.palette is not None and not (
+                0 < len(self.palette) <= 256 and all(isinstance(c, int) and 0 <= c <= 0xFFFFFF
+                                                     for c in self.palette)):
+            raise ParareelError("palette must be 1 to 256 colours, each 0xRRGGBB")
         if not (isinstance(self.scale, int | float) and 0.05 <= self.scale <= 8):
             raise ParareelError(f"scale must be from 0.05 to 8 (0.5 halves the size), "
                                 f"got {self.scale!r}")
