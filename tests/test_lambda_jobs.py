@@ -274,11 +274,11 @@ def test_webhooks_are_signed_retried_and_verified_by_the_example_receiver(stack)
 # -- what a render asks of the function: time per chunk, disk for the join ------------------
 
 def test_chunks_are_made_small_enough_to_fit_the_time_left(stack, s3, roomy, monkeypatch):
-    # 128 MB makes a frame of this 2x-scaled project cost ~0.07 s by the estimate: 45
-    # frames in one chunk would not fit in half of the main's ~5 s
+    # 128 MB makes a frame of this 3x-scaled project cost ~0.16 s by the estimate: 45
+    # frames in one chunk would not fit in half of the main's ~11 s (they take ~0.5 s)
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-    event = {**SEED_EVENT, "jobId": "fit-time", "numWorkers": 1, "scale": 2}
-    body = handler(event, Deadline(10))
+    event = {**SEED_EVENT, "jobId": "fit-time", "numWorkers": 1, "scale": 3}
+    body = handler(event, Deadline(16))
     assert body["status"] == "done", body
     assert len(body["chunks"]) == 2 and sum(c["frames"] for c in body["chunks"]) == 45
     warnings = progress_of(s3, stack, "fit-time")["warnings"]
