@@ -12,6 +12,7 @@ chunks write their frames in place (no join), a sound track needs no chunks at a
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import tempfile
@@ -91,12 +92,13 @@ class RenderResult:
 def prepare(project: str | Project, variables: Mapping[str, Any] | None = None, *,
             frame_range: tuple[int, int] | None = None, workers: int = 1,
             chunk_frames: int | None = None, encoding: Encoding | None = None,
-            max_chunks: int | None = None) -> Prepared:
+            max_chunks: int | None = None, max_chunk_frames: int | None = None) -> Prepared:
     """Load and survey the project, check the request and plan its chunks.
 
     Raises before any work for a missing project, a bad variable, a scene that fails
-    in its logic, or a range outside the video. `max_chunks` caps the plan however it
-    was asked for (by workers or by chunk size).
+    in its logic, or a range outside the video. `max_chunk_frames` splits the plan
+    further when its chunks would be longer; `max_chunks` caps it, however it was
+    asked for (by workers, by chunk size or by length).
     """
     started = time.perf_counter()
     loaded = load_project(project)
@@ -117,6 +119,8 @@ def prepare(project: str | Project, variables: Mapping[str, Any] | None = None, 
             f"short make a larger file and cost more than they save; --workers "
             f"{max(1, (last - first) // SHORT_CHUNK)} gives chunks of {SHORT_CHUNK} frames or "
             "more"), stacklevel=2)
+    if max_chunk_frames is not None and max(c.frames for c in chunks) > max_chunk_frames:
+        chunks = plan(last - first, math.ceil((last - first) / max_chunk_frames))
     if max_chunks is not None and len(chunks) > max_chunks:
         chunks = plan(last - first, max_chunks)
     chunks = [Chunk(c.index, c.start + first, c.end + first) for c in chunks]

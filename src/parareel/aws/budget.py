@@ -13,28 +13,28 @@ import shutil
 import tempfile
 
 from parareel.errors import ParareelError
+from parareel.media.formats import Encoding
 from parareel.pipeline import Prepared
+from parareel.scene.project import Project
 
 SECONDS_PER_FRAME = 0.04  # a 1080p frame at 2048 MB: drawn, encoded, uploaded
 FULL_HD = 1920 * 1080
 BITS_PER_PIXEL = {"lossy": 0.15, "lossless": 6.0}  # per frame
 
 
-def frame_seconds(prepared: Prepared, memory_mb: int) -> float:
-    """About how long one frame takes a chunk invocation (CPU grows with memory)."""
-    return SECONDS_PER_FRAME * _pixels(prepared) / FULL_HD * 2048 / memory_mb
-
-
-def chunks_for_time(prepared: Prepared, memory_mb: int, chunk_seconds: float) -> int:
-    """The fewest chunks whose every chunk should finish within `chunk_seconds`."""
-    return math.ceil(prepared.frames * frame_seconds(prepared, memory_mb) / chunk_seconds)
+def frames_within(project: Project, encoding: Encoding, memory_mb: int,
+                  seconds: float) -> int:
+    """The most frames a chunk should take to finish within `seconds` (at least 1); a
+    frame's time grows with its pixels and shrinks with memory (Lambda's CPU share)."""
+    per_frame = SECONDS_PER_FRAME * _pixels(project, encoding) / FULL_HD * 2048 / memory_mb
+    return max(1, math.floor(seconds / per_frame))
 
 
 def disk_needed(prepared: Prepared) -> int:
     """Bytes the main needs while joining: the output and two segments (one joined, one
     fetched meanwhile)."""
     kind = "lossless" if prepared.encoding.lossless else "lossy"
-    per_frame = _pixels(prepared) * BITS_PER_PIXEL[kind] / 8
+    per_frame = _pixels(prepared.project, prepared.encoding) * BITS_PER_PIXEL[kind] / 8
     largest = max(c.frames for c in prepared.chunks)
     return math.ceil(per_frame * (prepared.frames + 2 * largest))
 
@@ -50,6 +50,5 @@ def check_disk(prepared: Prepared, free: int | None = None) -> None:
             f"(up to 10240 MB), or render fewer frames, smaller or at a lower quality")
 
 
-def _pixels(prepared: Prepared) -> float:
-    project, scale = prepared.project, prepared.encoding.scale
-    return project.width * project.height * scale * scale
+def _pixels(project: Project, encoding: Encoding) -> float:
+    return project.width * project.height * encoding.scale ** 2

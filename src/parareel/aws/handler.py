@@ -169,30 +169,31 @@ def _render(request: FullRender, settings: Settings, storage, progress: Progress
     from parareel.aws import budget
     from parareel.aws.cost import cost_of
     from parareel.engines.aws_lambda import LambdaEngine
+    from parareel.load import load_project
     from parareel.pipeline import execute, prepare
+    from parareel.plan import plan
 
     started = time.perf_counter()
-    prepared = prepare(settings.project, request.variables, workers=request.workers,
-                       chunk_frames=request.chunk_frames, encoding=request.encoding,
-                       max_chunks=settings.max_workers)
     # a chunk must finish in half the time left, so that a retry still fits
     chunk_seconds = (deadline - time.monotonic()) / 2
-    needed = budget.chunks_for_time(prepared, settings.memory_mb, chunk_seconds)
-    if needed > len(prepared.chunks):
-        prepared = prepare(settings.project, request.variables,
-                           workers=min(needed, settings.max_workers),
-                           encoding=request.encoding, max_chunks=settings.max_workers)
-        longest = max(c.frames for c in prepared.chunks)
-        note = (f"chunks of up to {longest} frames so that each fits in "
-                f"{chunk_seconds:.0f} s (half the main's time left)")
-        if needed > settings.max_workers:
-            note += (f"; even so a chunk may take about "
-                     f"{longest * budget.frame_seconds(prepared, settings.memory_mb):.0f} s: "
-                     "raise the function's timeout or memory, or PARAREEL_MAX_WORKERS")
+    project = load_project(settings.project)
+    longest = budget.frames_within(project, request.encoding, settings.memory_mb,
+                                   chunk_seconds)
+    prepared = prepare(settings.project, request.variables, workers=request.workers,
+                       chunk_frames=request.chunk_frames, encoding=request.encoding,
+                       max_chunks=settings.max_workers, max_chunk_frames=longest)
+    if max(c.frames for c in plan(prepared.frames, request.workers,
+                                  request.chunk_frames)) > longest:
+        note = (f"chunks of up to {max(c.frames for c in prepared.chunks)} frames so that "
+                f"each fits in {chunk_seconds:.0f} s (half the main's time left)")
+        if len(prepared.chunks) * longest < prepared.frames:  # capped by max_workers
+            note += ("; even so a chunk may not finish in time: raise the function's "
+                     "timeout or memory, or PARAREEL_MAX_WORKERS")
         progress.progress.warnings.append(note)
         print(f"parareel: {note}")
     budget.check_disk(prepared)
     progress.update(chunks_total=len(prepared.chunks), frames_total=prepared.frames)
+
     def cancelled() -> bool:
         return storage.get_bytes(CANCEL) is not None
 
