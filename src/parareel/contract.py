@@ -9,7 +9,9 @@ saying what is wrong, before any work starts.
 fullRender (the seed's event works unchanged):
     {"jobId": "12345", "numWorkers": 25, "jobType": "fullRender",
      "variables": {"message": "Hello from Revideo!"}}
-    optional: "chunkFrames", "crf", "preset", "presign" (default true), "expiresIn" (s),
+    optional: "chunkFrames", the encoding ("codec", "quality", "crf", "preset",
+    "lossless", "bitrate", "gop", "pixelFormat", "scale"), "presign" (default true),
+    "expiresIn" (s),
     "webhook": {"url", "secret"} (told how the render ended; see aws/webhooks.py),
     "replace" (true: render a finished jobId again; its old video goes once the new is done)
     Each fullRender gets its own renderId: its files live under renders/{renderId}/.

@@ -56,6 +56,9 @@ class VideoWriter:
         self.frames = 0
         encoding = encoding or Encoding()
         codec, fmt = encoding.video, encoding.container
+        if codec.name == "gif" and not encoding.palette:  # chosen by pipeline.prepare
+            raise RenderError("a GIF is written with its whole video's palette: render it "
+                              "with parareel.render, which chooses one")
         options = {"movflags": "+faststart"} if faststart and fmt.name in ("mp4", "mov") else {}
         self._container = av.open(str(self.partial), "w", format=fmt.container, options=options)
         stream = self._container.add_stream(codec.encoder, rate=fps,
@@ -74,7 +77,7 @@ class VideoWriter:
         # yuv420p is converted by OpenCV (0.8 ms a 1080p frame against swscale's 5-10 ms),
         # whose matrix is BT.601: the stream says so, and players decode it by that matrix
         self._opencv = stream.pix_fmt == "yuv420p"
-        self._quantizer = (Quantizer(encoding.palette or (0,), encoding.alpha)
+        self._quantizer = (Quantizer(encoding.palette, encoding.alpha)
                            if stream.pix_fmt == "pal8" else None)
         ctx.colorspace = _BT601 if self._opencv else _BT709
         ctx.thread_count = threads  # 0: as many as the encoder sees fit

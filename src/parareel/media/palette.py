@@ -33,20 +33,24 @@ def make_palette(samples: Iterable[np.ndarray], alpha: bool) -> tuple[int, ...]:
     if len(cells) == 0:
         return (0,)
     levels = np.stack([(cells >> 2 * _BITS) & 31, (cells >> _BITS) & 31, cells & 31], axis=1)
+    def score(box: np.ndarray) -> float:
+        """How much splitting helps: the colours' widest spread times the pixels held."""
+        return float(np.ptp(levels[box], axis=0).max() * counts[cells[box]].sum()) \
+            if len(box) > 1 else -1.0
+
     boxes = [np.arange(len(cells))]
+    scores = [score(boxes[0])]
     while len(boxes) < COLORS - alpha:
-        # split the box whose colours spread widest, weighted by how many pixels it holds
-        scores = [np.ptp(levels[b], axis=0).max() * counts[cells[b]].sum() if len(b) > 1
-                  else -1 for b in boxes]
         widest = int(np.argmax(scores))
         if scores[widest] <= 0:
             break
-        box = boxes.pop(widest)
+        box, _ = boxes.pop(widest), scores.pop(widest)
         axis = int(np.argmax(np.ptp(levels[box], axis=0)))
         box = box[np.argsort(levels[box, axis], kind="stable")]
         weight = np.cumsum(counts[cells[box]])
         cut = int(np.clip(np.searchsorted(weight, weight[-1] / 2), 0, len(box) - 2)) + 1
         boxes += [box[:cut], box[cut:]]
+        scores += [score(box[:cut]), score(box[cut:])]
     palette = []
     for box in boxes:
         weights = counts[cells[box]]
