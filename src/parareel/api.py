@@ -13,7 +13,7 @@ from parareel.engines import Engine, get_engine
 from parareel.engines.local import auto_workers
 from parareel.errors import ParareelError
 from parareel.load import load_project
-from parareel.media.formats import Encoding, output_format
+from parareel.media.formats import Encoding, check_scale, output_format
 from parareel.pipeline import RenderResult, execute, prepare
 from parareel.progress import FrameProgress
 from parareel.scene.project import Project
@@ -86,7 +86,7 @@ def still(project: str | Project, frame: int, output: str | os.PathLike, *,
                             "is a .png, .jpg or .webp")
     if not 1 <= quality <= 100:
         raise ParareelError(f"quality must be from 1 to 100, got {quality}")
-    Encoding(scale=scale)  # refuses a bad scale
+    check_scale(scale)
     loaded = load_project(project)
     if kind == "kJPEG" and loaded.background_color.a < 1:
         raise ParareelError("JPEG has no alpha channel, and the project has no background: "

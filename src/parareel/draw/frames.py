@@ -23,7 +23,7 @@ class Canvas:
     """
 
     def __init__(self, project: Project, scale: float = 1.0) -> None:
-        self.project, self.scale = project, scale
+        self.project = project
         self.width, self.height = output_size(project, scale)
         self.pixels = np.zeros((self.height, self.width, 4), dtype=np.uint8)
         info = skia.ImageInfo.Make(self.width, self.height, skia.kRGBA_8888_ColorType,

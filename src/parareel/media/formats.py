@@ -117,6 +117,12 @@ def frame_pattern(output: str) -> tuple[str, str]:
     return folder or ".", name
 
 
+def check_scale(scale: float) -> None:
+    """Refuse a size factor outside what makes sense for a video or a still."""
+    if not (isinstance(scale, int | float) and 0.05 <= scale <= 8):
+        raise ParareelError(f"scale must be from 0.05 to 8 (0.5 halves the size), got {scale!r}")
+
+
 @dataclass(frozen=True)
 class Encoding:
     """How frames become a file: the format, its codec and the codec's settings.
@@ -163,9 +169,7 @@ class Encoding:
                 0 < len(self.palette) <= 256 and all(isinstance(c, int) and 0 <= c <= 0xFFFFFF
                                                      for c in self.palette)):
             raise ParareelError("palette must be 1 to 256 colours, each 0xRRGGBB")
-        if not (isinstance(self.scale, int | float) and 0.05 <= self.scale <= 8):
-            raise ParareelError(f"scale must be from 0.05 to 8 (0.5 halves the size), "
-                                f"got {self.scale!r}")
+        check_scale(self.scale)
 
     def _check(self, codec: Codec, fmt: Format) -> None:
         """Refuse what the codec cannot do, saying what it can."""
