@@ -153,3 +153,12 @@ def test_text_rendering_options_change_the_pixels_as_described():
     assert not np.array_equal(drawn(hinting="none"), drawn(hinting="full"))
     with pytest.raises(SceneError, match="hinting.*'fuzzy' is not one of none, slight"):
         drawn(hinting="fuzzy")
+
+
+def test_each_deployment_command_says_what_it_does_with_the_bucket():
+    helps = {name: cli("lambda", name, "--help").stdout.replace("\n", " ")
+             for name in ("deploy", "remove", "policies")}
+    assert "created, private, if missing" in " ".join(helps["deploy"].split())
+    assert "kept, with its renders, unless --delete-bucket" in " ".join(helps["remove"].split())
+    for name in ("remove", "policies"):
+        assert "creat" not in helps[name], name  # neither makes a bucket

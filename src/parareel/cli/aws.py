@@ -190,12 +190,22 @@ def _deploy_config(project: str, bucket: str, region: str, memory: int, timeout:
                         reserved=reserved)
 
 
-def deployment_options(command):
-    for option in reversed([
+def deployment_options(bucket_help: str):
+    """The options naming a deployment; `bucket_help` says what this command does with
+    the bucket."""
+    def decorate(command):
+        for option in reversed(_deployment(bucket_help)):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def _deployment(bucket_help: str) -> list:
+    return [
         click.option("--project", required=True,
                      help="The project inside the current folder (.py path or module:attr)."),
-        click.option("--bucket", required=True,
-                     help="The bucket renders go to (deploy creates it, private, if missing)."),
+        click.option("--bucket", required=True, help=bucket_help),
         click.option("--region", required=True, help="AWS region, e.g. us-east-1."),
         click.option("--memory", type=int, default=2048, show_default=True, help="MB."),
         click.option("--timeout", type=int, default=900, show_default=True, help="Seconds."),
@@ -204,13 +214,11 @@ def deployment_options(command):
                           "check before a render allows about 30 min of 1080p30)."),
         click.option("--arch", type=click.Choice(["x86_64", "arm64"]), default="x86_64",
                      show_default=True),
-    ]):
-        command = option(command)
-    return command
+    ]
 
 
 @lambda_group.command("deploy")
-@deployment_options
+@deployment_options("The bucket renders go to: created, private, if missing.")
 @click.option("--expire-days", type=int, default=7, show_default=True,
               help="Days after which renders/ objects are deleted.")
 @click.option("--reserved-concurrency", "reserved", type=int,
@@ -229,7 +237,7 @@ def lambda_deploy(project: str, bucket: str, region: str, memory: int, timeout: 
 
 
 @lambda_group.command("remove")
-@deployment_options
+@deployment_options("The deployment's bucket: kept, with its renders, unless --delete-bucket.")
 @click.option("--delete-bucket", is_flag=True, help="Also delete the bucket and its renders.")
 def lambda_remove(project: str, bucket: str, region: str, memory: int, timeout: int,
                   disk: int, arch: str, delete_bucket: bool) -> None:
@@ -241,7 +249,7 @@ def lambda_remove(project: str, bucket: str, region: str, memory: int, timeout: 
 
 
 @lambda_group.command("policies")
-@deployment_options
+@deployment_options("The bucket the policies grant access to.")
 @click.option("--account", default="ACCOUNT_ID", show_default=True, help="AWS account id.")
 def lambda_policies(project: str, bucket: str, region: str, memory: int, timeout: int,
                     disk: int, arch: str, account: str) -> None:
