@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,8 +20,15 @@ def parareel(*args: str) -> list[str]:
     return [sys.executable, "-c", "from parareel.cli import run; run()", *args]
 
 
+def weed_leftovers() -> set[str]:
+    """SeaweedFS's sockets and logs in the machine's temporary folder."""
+    return {p.name for p in Path(tempfile.gettempdir()).iterdir()
+            if p.name.startswith(("seaweedfs-", "weed."))}
+
+
 def test_dev_stack_cli_round_trip(tmp_path):
     # the project from the function's own setting; a data folder of its own, removed at exit
+    before = weed_leftovers()
     dev = subprocess.Popen(parareel("dev", "--concurrency", "4"),
                            env={**os.environ, "PARAREEL_PROJECT": SUITE},
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -63,6 +71,7 @@ def test_dev_stack_cli_round_trip(tmp_path):
     leftover = subprocess.run(["pgrep", "-g", str(dev.pid)], capture_output=True, text=True)
     assert leftover.stdout.strip() == ""  # SeaweedFS and every environment are gone
     assert not folder.exists()  # and its data folder
+    assert weed_leftovers() <= before  # and SeaweedFS's sockets and logs
 
 
 def test_estimate_prints_cost():

@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,6 +40,8 @@ class SeaweedS3:
         self.port = port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
+        self._scratch: str | None = None  # weed's own temporary folder
+        self._ports: dict[str, int] = {}
 
     def start(self, timeout: float = 60.0) -> SeaweedS3:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -48,7 +51,7 @@ class SeaweedS3:
             "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
             "actions": ["Admin", "Read", "List", "Tagging", "Write"],
         }]}))
-        ports = {name: free_port() for name in (
+        ports = self._ports = {name: free_port() for name in (
             "master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port",
             "filer.port.grpc", "s3.port.grpc", "iam.port", "metricsPort")}
         args = [weed_binary(), "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
@@ -59,7 +62,10 @@ class SeaweedS3:
                 *(f"-{name}={port}" for name, port in ports.items())]
         (self.folder / "data").mkdir(exist_ok=True)
         self.log = open(self.folder / "weed.log", "wb")  # noqa: SIM115 - closed in stop()
+        # weed writes its logs to the temporary folder: one of its own, removed in stop()
+        self._scratch = tempfile.mkdtemp(prefix="weed-")
         self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
+                                        env={**os.environ, "TMPDIR": self._scratch},
                                         start_new_session=True)
         self._wait_ready(timeout)
         return self
@@ -98,3 +104,9 @@ class SeaweedS3:
                 self.process.wait()
         if getattr(self, "log", None):
             self.log.close()
+        if self._scratch:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+        # and its local sockets to /tmp, named by port whatever TMPDIR says: ours go too
+        for port in (self.port, *self._ports.values()):
+            for sock in Path("/tmp").glob(f"seaweedfs-*-{port}.sock"):
+                sock.unlink(missing_ok=True)
