@@ -46,7 +46,7 @@ def test_the_reference_builds_with_every_node_and_command(tmp_path):
     for node in ("Rect", "Circle", "Ellipse", "Line", "Polyline", "Path", "Text", "Image",
                  "Video", "Group"):
         assert f'id="{node}"' in reference, node
-    assert "which point of each line x is" in reference  # Text.align, from its prop
+    assert "which point of the box x is" in reference  # Text.align, from its prop
     cli = (tmp_path / "cli.html").read_text()
     for command in ("render", "still", "info", "dev"):
         assert f"parareel {command}" in cli

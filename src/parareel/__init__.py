@@ -12,8 +12,13 @@ from parareel.errors import (
 from parareel.media.formats import Encoding
 from parareel.scene import easing
 from parareel.scene.audio import Audio
+from parareel.scene.captions import Captions
+from parareel.scene.code import Code
 from parareel.scene.color import Color
 from parareel.scene.flow import chain, delay, loop, parallel, sequence, wait
+from parareel.scene.geometry import Bounds
+from parareel.scene.layout import Layout
+from parareel.scene.math import Math
 from parareel.scene.nodes import (
     Circle,
     Ellipse,
@@ -24,12 +29,13 @@ from parareel.scene.nodes import (
     Path,
     Polyline,
     Rect,
+    Shadow,
     Shape,
-    Text,
 )
 from parareel.scene.player import Scene
 from parareel.scene.project import Project
 from parareel.scene.signal import Signal
+from parareel.scene.text import Span, Text
 from parareel.scene.video import Video
 from parareel.version import __version__  # noqa: F401 - parareel.__version__
 
@@ -45,9 +51,10 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "AssetError", "Audio", "Circle", "Color", "ColorError", "Ellipse", "Encoding", "Group",
-    "Image", "Line", "Node", "ParareelError", "Path", "Polyline", "Project", "ProjectError", "Rect",
-    "RenderError", "RenderResult", "Scene", "SceneError", "Shape", "Signal", "Text",
-    "VariableError", "Video", "chain", "delay", "easing", "frames", "loop", "parallel", "render",
-    "sequence", "still", "wait",
+    "AssetError", "Audio", "Bounds", "Captions", "Circle", "Code", "Color", "ColorError",
+    "Ellipse", "Encoding", "Group", "Image", "Layout", "Line", "Math", "Node", "ParareelError",
+    "Path", "Polyline", "Project", "ProjectError", "Rect", "RenderError", "RenderResult",
+    "Scene", "SceneError", "Shadow", "Shape", "Signal", "Span", "Text", "VariableError",
+    "Video", "chain", "delay", "easing", "frames", "loop", "parallel", "render", "sequence",
+    "still", "wait",
 ]

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-from functools import cache, lru_cache, singledispatch
+from functools import lru_cache, singledispatch
 
 import skia
 
 from parareel.draw.clips import clip_frame, clip_size
-from parareel.errors import AssetError
+from parareel.draw.text import paint_text
 from parareel.scene.color import Color
+from parareel.scene.geometry import laid_box, laid_out, placement
+from parareel.scene.layout import Layout, solve
 from parareel.scene.nodes import (
-    FONT_FILES,
     Circle,
     Ellipse,
     Image,
@@ -21,15 +19,16 @@ from parareel.scene.nodes import (
     Path,
     Polyline,
     Rect,
+    Shadow,
     Shape,
-    Text,
 )
+from parareel.scene.picture import fitted, natural_size, picture
+from parareel.scene.svgpath import to_skia
+from parareel.scene.text import Text
 from parareel.scene.video import Video
 
 _CAPS = {"butt": skia.Paint.kButt_Cap, "round": skia.Paint.kRound_Cap,
          "square": skia.Paint.kSquare_Cap}
-_HINTING = {"none": skia.FontHinting.kNone, "slight": skia.FontHinting.kSlight,
-            "normal": skia.FontHinting.kNormal, "full": skia.FontHinting.kFull}
 _JOINS = {"miter": skia.Paint.kMiter_Join, "round": skia.Paint.kRound_Join,
           "bevel": skia.Paint.kBevel_Join}
 
@@ -45,26 +44,39 @@ def draw_tree(canvas: skia.Canvas, root: Node, width: int, height: int, backgrou
 
 def draw_node(canvas: skia.Canvas, node: Node) -> None:
     opacity = node.opacity()
-    if opacity <= 0:
+    if opacity <= 0 or not node.shown():
         return
+    if isinstance(node, Layout) and not laid_out(node):
+        solve(node)  # places every node of this layout tree for this frame
+    x, y, rotation, sx, sy = placement(node)
     canvas.save()
-    canvas.translate(node.x(), node.y())
-    if rotation := node.rotation():
+    canvas.translate(x, y)
+    if rotation:
         canvas.rotate(rotation)
-    sx, sy = node.scale()
     if (sx, sy) != (1.0, 1.0):
         canvas.scale(sx, sy)
     # A translucent group is composited as one layer; a lone node only needs its paint's
     # alpha scaled, which avoids a full-frame layer per node (a large cost at 1080p).
     layered = opacity < 1 and bool(node.children)
-    if layered:
-        canvas.saveLayerAlpha(None, round(opacity * 255))
+    shadow = node.shadow()
+    if layered or shadow:
+        layer = skia.Paint(Alphaf=opacity if layered else 1.0)
+        if shadow:
+            layer.setImageFilter(_drop_shadow(shadow))
+        canvas.saveLayer(None, layer)
     paint(node, canvas, 1.0 if layered else opacity)
     for child in sorted(node.children, key=lambda c: c.z()):  # stable: ties keep their order
         draw_node(canvas, child)
     canvas.restore()
-    if layered:
+    if layered or shadow:
         canvas.restore()
+
+
+@lru_cache(maxsize=256)
+def _drop_shadow(shadow: Shadow) -> skia.ImageFilter:
+    sigma = shadow.blur / 2  # a CSS blur radius is twice the Gaussian's sigma
+    return skia.ImageFilters.DropShadow(shadow.x, shadow.y, sigma, sigma,
+                                        shadow.color.to_argb32())
 
 
 @singledispatch
@@ -100,28 +112,41 @@ def _dashed(stroke: skia.Paint, dash: tuple[float, ...]) -> skia.Paint:
     return paint
 
 
-@paint.register
-def _(node: Rect, canvas: skia.Canvas, opacity: float) -> None:
-    w, h, r = node.width(), node.height(), node.radius()
+def _rounded(node: Rect | Layout, canvas: skia.Canvas, opacity: float, w: float,
+             h: float) -> None:
+    r = node.radius()
     rrect = skia.RRect.MakeRectXY(skia.Rect.MakeXYWH(-w / 2, -h / 2, w, h), r, r)
     for p in _paints(node, opacity):
         canvas.drawRRect(rrect, p)
 
 
 @paint.register
+def _(node: Rect, canvas: skia.Canvas, opacity: float) -> None:
+    _rounded(node, canvas, opacity, *(laid_box(node) or (node.width(), node.height())))
+
+
+@paint.register
+def _(node: Layout, canvas: skia.Canvas, opacity: float) -> None:
+    left, top, right, bottom = node.extent()
+    _rounded(node, canvas, opacity, right - left, bottom - top)
+
+
+@paint.register
 def _(node: Ellipse, canvas: skia.Canvas, opacity: float) -> None:
-    w, h = node.width(), node.height()
+    w, h = laid_box(node) or (node.width(), node.height())
     for p in _paints(node, opacity):
         canvas.drawOval(skia.Rect.MakeXYWH(-w / 2, -h / 2, w, h), p)
 
 
 @paint.register
 def _(node: Circle, canvas: skia.Canvas, opacity: float) -> None:
+    box = laid_box(node)
+    radius = min(box) / 2 if box else node.radius()
     for p in _paints(node, opacity):
-        canvas.drawCircle(0, 0, node.radius(), p)
+        canvas.drawCircle(0, 0, radius, p)
 
 
-def _trimmed(path: skia.Path, progress: float) -> skia.Path | None:
+def trimmed(path: skia.Path, progress: float) -> skia.Path | None:
     """The first `progress` of the path's length (for draw-on animations)."""
     if progress >= 1:
         return path
@@ -144,10 +169,10 @@ def _trimmed(path: skia.Path, progress: float) -> skia.Path | None:
 
 def _draw_path(node: Shape, canvas: skia.Canvas, path: skia.Path, progress: float,
                opacity: float) -> None:
-    trimmed = _trimmed(path, progress)
-    if trimmed is not None:
+    part = trimmed(path, progress)
+    if part is not None:
         for p in _paints(node, opacity):
-            canvas.drawPath(trimmed, p)
+            canvas.drawPath(part, p)
 
 
 @paint.register
@@ -160,146 +185,21 @@ def _(node: Polyline, canvas: skia.Canvas, opacity: float) -> None:
 
 @paint.register
 def _(node: Path, canvas: skia.Canvas, opacity: float) -> None:
-    _draw_path(node, canvas, _svg_path(tuple(node.data())), node.progress(), opacity)
-
-
-@cache
-def _svg_path(commands: tuple[tuple, ...]) -> skia.Path:
-    path = skia.Path()
-    for kind, *args in commands:
-        if kind == "M":
-            path.moveTo(*args)
-        elif kind == "L":
-            path.lineTo(*args)
-        elif kind == "C":
-            path.cubicTo(*args)
-        elif kind == "Q":
-            path.quadTo(*args)
-        elif kind == "A":
-            rx, ry, rotation, large, sweep, x, y = args
-            path.arcTo(rx, ry, rotation,
-                       skia.Path.kLarge_ArcSize if large else skia.Path.kSmall_ArcSize,
-                       skia.PathDirection.kCW if sweep else skia.PathDirection.kCCW, x, y)
-        else:
-            path.close()
-    return path
-
-
-@cache
-def _typeface(font: str, weight: int, italic: bool) -> skia.Typeface:
-    if font.lower().endswith(FONT_FILES):
-        typeface = skia.Typeface.MakeFromFile(font)
-        if typeface is None:
-            raise AssetError(f"cannot load font file {font!r}: not a font skia reads")
-        return typeface
-    _start_fontconfig()
-    _check_family(font)
-    slant = skia.FontStyle.kItalic_Slant if italic else skia.FontStyle.kUpright_Slant
-    return skia.Typeface(font, skia.FontStyle(weight, skia.FontStyle.kNormal_Width, slant))
-
-
-@cache
-def _start_fontconfig() -> None:
-    """Start fontconfig (skia's first typeface does) without its parser's warnings about
-    newer system config files than the bundled fontconfig knows: harmless, and printed
-    once by every worker. Other lines it prints are passed on."""
-    with tempfile.TemporaryFile() as caught:
-        sys.stderr.flush()
-        saved = os.dup(2)
-        os.dup2(caught.fileno(), 2)
-        try:
-            skia.Typeface("sans-serif")
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-        caught.seek(0)
-        for line in caught.read().decode(errors="replace").splitlines():
-            if not line.startswith("Fontconfig warning"):
-                print(line, file=sys.stderr)
-
-
-@cache
-def _check_family(family: str) -> None:
-    """An unknown family would silently become the default one: say so instead."""
-    fonts = skia.FontMgr()
-    if fonts.matchFamily(family).count() == 0:
-        known = sorted({fonts.getFamilyName(i) for i in range(fonts.countFamilies())})
-        raise AssetError(f"font family {family!r} is not installed here (installed: "
-                         f"{', '.join(known[:8])}{', ...' if len(known) > 8 else ''}); use one "
-                         "of those, sans-serif, serif, monospace, or a .ttf/.otf file")
+    _draw_path(node, canvas, to_skia(tuple(node.data())), node.progress(), opacity)
 
 
 @paint.register
 def _(node: Text, canvas: skia.Canvas, opacity: float) -> None:
-    font = skia.Font(_typeface(node.font(), node.weight(), node.italic()), node.size())
-    font.setEdging(skia.Font.Edging.kAntiAlias if node.antialias() else skia.Font.Edging.kAlias)
-    font.setSubpixel(node.subpixel())
-    font.setHinting(_HINTING[node.hinting()])
-    lines = node.text().split("\n")
-    ascent, descent = -font.getMetrics().fAscent, font.getMetrics().fDescent
-    step = node.size() * node.line_height()
-    block = step * (len(lines) - 1) + ascent + descent
-    baseline = -block / 2 + ascent
-    paint_ = skia.Paint(AntiAlias=True, Color=node.fill().to_argb32(opacity))
-    align = node.align()
-    for line in lines:
-        width = font.measureText(line)
-        x = -width / 2 if align == "center" else -width if align == "right" else 0.0
-        canvas.drawString(line, x, baseline, font, paint_)
-        baseline += step
-
-
-def _image(path: str) -> skia.Image | skia.Picture:
-    """A raster image, or for SVG a picture (vector) of the drawing at its own size."""
-    return _decoded_image(path, os.stat(path).st_mtime_ns)  # a refetched asset is read again
-
-
-@lru_cache(maxsize=64)
-def _decoded_image(path: str, modified: int) -> skia.Image | skia.Picture:
-    with open(path, "rb") as f:
-        data = f.read()
-    if b"<svg" in data[:1024]:
-        dom = skia.SVGDOM.MakeFromStream(skia.MemoryStream(data))
-        size = dom.containerSize() if dom else None
-        if not size or size.width() <= 0 or size.height() <= 0:
-            raise AssetError(f"cannot draw SVG {path!r}: it is damaged or has no width and "
-                             "height (or viewBox)")
-        recorder = skia.PictureRecorder()
-        dom.render(recorder.beginRecording(skia.Rect(size.width(), size.height())))
-        return recorder.finishRecordingAsPicture()
-    image = skia.Image.MakeFromEncoded(skia.Data.MakeWithCopy(data))
-    if image is None:
-        raise AssetError(f"cannot decode image {path!r}: the file is damaged or not "
-                         "PNG/JPEG/WebP")
-    return image
-
-
-def _natural_size(image: skia.Image | skia.Picture) -> tuple[float, float]:
-    if isinstance(image, skia.Picture):
-        bounds = image.cullRect()
-        return bounds.width(), bounds.height()
-    return image.width(), image.height()
-
-
-def _box(w: float | None, h: float | None, iw: float, ih: float) -> tuple[float, float]:
-    """The size a picture of natural size (iw, ih) is drawn at: both given, one given (the
-    aspect ratio kept), or none (the natural size)."""
-    if w is None and h is None:
-        return iw, ih
-    if w is None:
-        return h * iw / ih, h
-    if h is None:
-        return w, w * ih / iw
-    return w, h
+    paint_text(node, canvas, opacity, laid_box(node))
 
 
 @paint.register
 def _(node: Image, canvas: skia.Canvas, opacity: float) -> None:
     if node.src() is None:
         return
-    image = _image(node.src())
-    iw, ih = _natural_size(image)
-    w, h = _box(node.width(), node.height(), iw, ih)
+    image = picture(node.src())
+    iw, ih = natural_size(image)
+    w, h = laid_box(node) or fitted(node.width(), node.height(), iw, ih)
     if isinstance(image, skia.Picture):  # vector: scale the drawing itself
         matrix = skia.Matrix.Translate(-w / 2, -h / 2).preScale(w / iw, h / ih)
         canvas.drawPicture(image, matrix, skia.Paint(Alphaf=opacity) if opacity < 1 else None)
@@ -312,7 +212,7 @@ def _(node: Image, canvas: skia.Canvas, opacity: float) -> None:
 @paint.register
 def _(node: Video, canvas: skia.Canvas, opacity: float) -> None:
     iw, ih = clip_size(node.src())
-    w, h = _box(node.width(), node.height(), iw, ih)
+    w, h = laid_box(node) or fitted(node.width(), node.height(), iw, ih)
     fit = node.fit()
     sx, sy = w / iw, h / ih
     if fit != "fill":
@@ -329,3 +229,6 @@ def _(node: Video, canvas: skia.Canvas, opacity: float) -> None:
                          skia.SamplingOptions(skia.FilterMode.kLinear),
                          skia.Paint(Alphaf=opacity))
     canvas.restore()
+
+
+from parareel.draw import code  # noqa: E402, F401 - registers the painters of Code and Math

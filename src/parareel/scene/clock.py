@@ -20,6 +20,7 @@ class Clock:
     frame: int = 0  # frames yielded so far in the current scene
     start: int = 0  # the scene's first frame in the whole video
     clips: list = field(default_factory=list)  # media clips played in this pass (shared)
+    size: tuple[int, int] = (0, 0)  # the frame's, for layouts sized in percent
 
     @property
     def time(self) -> float:

@@ -7,15 +7,19 @@ Nodes only hold data; `parareel.draw` draws them.
 
 from __future__ import annotations
 
+import difflib
 import inspect
-import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from parareel.assets import resolve
 from parareel.errors import AssetError
+from parareel.scene import geometry
 from parareel.scene.color import ColorLike, parse_color
 from parareel.scene.signal import prop
 from parareel.scene.svgpath import parse_path
+
+if TYPE_CHECKING:
+    from parareel.scene.geometry import Bounds
 
 
 def _points(value: Any) -> list[tuple[float, float]]:
@@ -44,6 +48,63 @@ def _choice(*options: str):
     return check
 
 
+def length(value: Any) -> float | str | None:
+    """None, pixels, or a percentage string such as "50%"."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value.endswith("%"):
+        float(value[:-1])  # a ValueError names a bad number
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise ValueError(f'expected pixels, "N%" or None, got {value!r}')
+
+
+def edges(value: Any) -> tuple[float, float, float, float]:
+    """CSS's shorthand: one number, (vertical, horizontal) or (top, right, bottom, left)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (float(value),) * 4
+    values = tuple(float(v) for v in value)
+    if len(values) == 2:
+        return (values[0], values[1], values[0], values[1])
+    if len(values) == 4:
+        return values  # type: ignore[return-value]
+    raise ValueError(f"expected one number, (vertical, horizontal) or (top, right, bottom, "
+                     f"left), got {value!r}")
+
+
+def _optional(convert):
+    return lambda v: None if v is None else convert(v)
+
+
+def _shadow(value: Any) -> Shadow | None:
+    if value is None:
+        return None
+    if isinstance(value, Shadow):
+        return value
+    if isinstance(value, dict):
+        return Shadow(**value)
+    color, blur, *offset = value
+    return Shadow(color, blur, *offset)
+
+
+class Shadow(tuple):
+    """A drop shadow: colour, blur (pixels, the Gaussian's sigma times 2), offset x and y.
+
+    Shadow("black", 16, 0, 6), or the tuple ("black", 16, 0, 6); it tweens."""
+
+    _fields = ("color", "blur", "x", "y")
+
+    def __new__(cls, color: ColorLike = "black", blur: float = 12.0, x: float = 0.0,
+                y: float = 4.0) -> Shadow:
+        return super().__new__(cls, (parse_color(color), float(blur), float(x), float(y)))
+
+    color = property(lambda self: self[0])
+    blur = property(lambda self: self[1])
+    x = property(lambda self: self[2])
+    y = property(lambda self: self[3])
+
+
 WEIGHTS = {"thin": 100, "extralight": 200, "light": 300, "normal": 400, "regular": 400,
            "medium": 500, "semibold": 600, "bold": 700, "extrabold": 800, "black": 900}
 
@@ -57,16 +118,6 @@ def _weight(value: int | str) -> int:
     raise ValueError(f"weight must be 100-900 or one of {', '.join(WEIGHTS)} (got {value!r})")
 
 
-FONT_FILES = (".ttf", ".otf", ".ttc")
-
-
-def _font(value: str | os.PathLike) -> str:
-    """A family name, or a font file found now (relative to the project, or a URL), so
-    that a missing file stops the scene logic at the frame that names it."""
-    text = str(value)
-    return resolve(text, "font file") if text.lower().endswith(FONT_FILES) else text
-
-
 class Node:
     """A transform (x, y, rotation, scale, opacity, z order) and children; drawn as a group."""
 
@@ -76,9 +127,33 @@ class Node:
     scale = prop((1.0, 1.0), _scale, "a factor, or (sx, sy); about (x, y)")
     opacity = prop(1.0, float, "0 (invisible) to 1; a group fades as one layer")
     z = prop(0, int, "draw order among siblings: higher on top; ties keep the order added")
+    shadow = prop(None, _shadow, 'a drop shadow under the node and its children: '
+                  'Shadow(color, blur, x, y) or a tuple ("black", 16, 0, 6); None for none')
+    # In a Layout (see parareel.scene.layout); elsewhere they are refused.
+    grow = prop(0.0, float, "in a layout: the share of free room along the main axis it takes")
+    shrink = prop(1.0, float, "in a layout: how much it gives up when room is short")
+    basis = prop(None, length, 'in a layout: its size along the main axis before growing or '
+                 'shrinking (pixels, "N%", None: its own size)')
+    margin = prop((0.0,) * 4, edges, "in a layout: room kept around it, as CSS margin")
+    align_self = prop(None, _optional(_choice("start", "center", "end", "stretch", "baseline")),
+                      "in a layout: overrides the layout's align for this child")
+    min_width = prop(None, length, "in a layout: the smallest width it is given")
+    max_width = prop(None, length, "in a layout: the largest width it is given")
+    min_height = prop(None, length, "in a layout: the smallest height it is given")
+    max_height = prop(None, length, "in a layout: the largest height it is given")
+    presence = prop(1.0, float, "in a layout: how much of its room it takes, 0 to 1 (drawn "
+                    "scaled by it); tween it to open or close a gap")
+
+    LAYOUT_ITEM = ("grow", "shrink", "basis", "margin", "align_self", "min_width", "max_width",
+                   "min_height", "max_height", "presence")
+    sized_by_layout = False  # True: a layout may stretch it (its drawn size is the box's)
+    lays_out = False  # True for a Layout: it places its children
+    extent_is_children = True  # whether its box is its children's (it draws nothing itself)
+    _laid: tuple[float, float, float, float] | None = None  # set by the layout's solve
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        cls.extent_is_children = cls.extent is Node.extent
         cls.__doc__ = f"{inspect.cleandoc(cls.__doc__ or '')}\n\n{property_table(cls)}"
 
     def __init__(self, *children: Node, **props: Any) -> None:
@@ -96,8 +171,15 @@ class Node:
     def __setattr__(self, name: str, value: Any) -> None:
         if isinstance(getattr(type(self), name, None), prop):
             getattr(self, name).set(value)  # `node.x = 5` sets the signal
-        else:
-            object.__setattr__(self, name, value)
+            if name in self.LAYOUT_ITEM:
+                self._check_layout_item()
+            return
+        if not name.startswith("_") and not hasattr(self, name):
+            close = difflib.get_close_matches(name, self.property_names(), 1, 0.75)
+            if close:  # `r.opactiy = 0.5` would be kept as a plain attribute, unseen
+                raise AttributeError(f"{type(self).__name__} has no property {name!r}; did "
+                                     f"you mean {close[0]!r}?")
+        object.__setattr__(self, name, value)
 
     @classmethod
     def property_names(cls) -> list[str]:
@@ -111,13 +193,65 @@ class Node:
             if child.parent is not None:
                 child.parent.children.remove(child)
             child.parent = self
+            child._laid = None
             self.children.append(child)
+            child._check_layout_item()
         return children[0] if len(children) == 1 else children
 
     def remove(self) -> None:
+        """Take the node off the stage (in a layout, its room closes at once: tween
+        `presence` to 0 first to close it smoothly)."""
         if self.parent is not None:
             self.parent.children.remove(self)
             self.parent = None
+            self._laid = None
+
+    def _check_layout_item(self) -> None:
+        if self.parent is None or geometry.laid_out(self):
+            return
+        for name in self.LAYOUT_ITEM:
+            declared = getattr(type(self), name)
+            if getattr(self, name)() != declared.convert(declared.default):
+                raise ValueError(
+                    f"{self!r} sets {name} but its parent {type(self.parent).__name__} is not "
+                    f"a Layout: {name} only applies to children of a Layout")
+
+    def shown(self) -> bool:
+        """Whether the node (and its children) is drawn at this frame, apart from its
+        opacity: Captions are not while no cue is on."""
+        return True
+
+    # Measuring
+
+    def natural_size(self, width: float | None = None) -> tuple[float, float]:
+        """The node's own (width, height), before any layout or transform: for a group,
+        the box around its children."""
+        left, top, right, bottom = self.extent()
+        return (right - left, bottom - top)
+
+    def extent(self) -> tuple[float, float, float, float]:
+        """(left, top, right, bottom) of what the node draws, in its own coordinates (before
+        its x, y, rotation and scale); a group's is the box around its children."""
+        return geometry.bounds_of_children(self)
+
+    def bounds(self) -> Bounds:
+        """Where the node is on screen: its box in scene coordinates (origin at the frame's
+        centre), after layout and every transform above it, children included.
+
+        Usable in computed properties: box.width(lambda: label.bounds().width + 48)."""
+        return geometry.scene_bounds(self)
+
+    def dimensions(self) -> tuple[float, float]:
+        """(width, height) as laid out (a layout may stretch it), before transforms."""
+        return geometry.laid_size(self)
+
+    def next_to(self, other: Node, direction: str = "right", gap: float = 24.0,
+                align: str = "center") -> Node:
+        """Keep this node beside `other` (right, left, above or below), `gap` pixels away,
+        lined up on `align` (center, start or end): x and y become computed, so it follows
+        `other` on every frame. Returns the node."""
+        geometry.place_next_to(self, other, direction, gap, align)
+        return self
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(x={self.x()}, y={self.y()})"
@@ -161,6 +295,10 @@ class Rect(Shape):
     width = prop(100.0, float, "pixels")
     height = prop(100.0, float, "pixels")
     radius = prop(0.0, float, "the corners' radius in pixels")
+    sized_by_layout = True
+
+    def extent(self) -> tuple[float, float, float, float]:
+        return geometry.centred(self.width(), self.height())
 
 
 class Ellipse(Shape):
@@ -168,12 +306,20 @@ class Ellipse(Shape):
 
     width = prop(100.0, float, "pixels")
     height = prop(100.0, float, "pixels")
+    sized_by_layout = True
+
+    def extent(self) -> tuple[float, float, float, float]:
+        return geometry.centred(self.width(), self.height())
 
 
 class Circle(Shape):
     """A circle centred on (x, y): Circle(radius=60, fill="#f6f7eb")."""
 
     radius = prop(50.0, float, "pixels")
+    sized_by_layout = True  # stretched, it is the largest circle its box holds
+
+    def extent(self) -> tuple[float, float, float, float]:
+        return geometry.centred(2 * self.radius(), 2 * self.radius())
 
 
 class Polyline(Shape):
@@ -186,6 +332,9 @@ class Polyline(Shape):
     closed = prop(False, bool, "join the last point back to the first")
     progress = prop(1.0, float, "the fraction of the length drawn, 0 to 1: tween it to draw "
                     "the line on")
+
+    def extent(self) -> tuple[float, float, float, float]:
+        return geometry.points_extent(self.points())
 
 
 class Line(Polyline):
@@ -208,32 +357,11 @@ class Path(Shape):
     def __init__(self, data: str = "", **props: Any) -> None:
         super().__init__(data=data, **props)
 
+    def extent(self) -> tuple[float, float, float, float]:
+        from parareel.scene.svgpath import to_skia
 
-class Text(Node):
-    """Text at (x, y): Text("Hello", size=96, weight="bold", fill="white").
-
-    Lines split on \\n; the block is centred vertically on y."""
-
-    text = prop("", str, "what is written; a function makes it computed: "
-                "Text(lambda: f\"{bar.width():.0f}\")")
-    size = prop(48.0, float, "the font size in pixels")
-    font = prop("sans-serif", _font, "a family name (sans-serif, serif, monospace, or an "
-                "installed one) or a .ttf/.otf file relative to the project, or a URL")
-    weight = prop(400, _weight, "100-900, or a CSS name: thin, light, normal, medium, "
-                  "semibold, bold (700), black")
-    italic = prop(False, bool, "slanted")
-    align = prop("center", _choice("left", "center", "right"),
-                 "which point of each line x is: its left end, centre or right end")
-    line_height = prop(1.2, float, "the distance between lines, in multiples of size")
-    fill = prop("white", parse_color, "the text's colour")
-    hinting = prop("normal", _choice("none", "slight", "normal", "full"),
-                   "how far outlines snap to the pixel grid: none, slight (as Chrome on "
-                   "Linux draws), normal or full")
-    subpixel = prop(True, bool, "place glyphs between pixels: smooth motion, no jitter")
-    antialias = prop(True, bool, "smooth edges; False draws hard-edged pixel text")
-
-    def __init__(self, text: str = "", **props: Any) -> None:
-        super().__init__(text=text, **props)
+        bounds = to_skia(tuple(self.data())).computeTightBounds()
+        return (bounds.left(), bounds.top(), bounds.right(), bounds.bottom())
 
 
 def _image_file(value: Any) -> str | None:
@@ -260,11 +388,18 @@ class Image(Node):
     width = prop(None, doc="pixels; None: from height and the aspect ratio, or natural")
     height = prop(None, doc="pixels; None: from width and the aspect ratio, or natural")
 
+    sized_by_layout = True
+
     def __init__(self, src: str, **props: Any) -> None:
         super().__init__(src=src, **props)
+
+    def extent(self) -> tuple[float, float, float, float]:
+        from parareel.scene.picture import drawn_size
+
+        return geometry.centred(*drawn_size(self))
 
 
 __all__ = [
     "ColorLike", "Node", "Group", "Shape", "Rect", "Ellipse", "Circle", "Polyline", "Line",
-    "Path", "Text", "Image",
+    "Path", "Image", "Shadow",
 ]

@@ -61,12 +61,15 @@ class Scene:
 
     @contextmanager
     def drawing(self) -> Iterator[None]:
-        """While the current frame is drawn: per-frame randomness, the logic's refused."""
+        """While the current frame is drawn: per-frame randomness, the logic's refused,
+        and the scene's clock current (computed properties and layouts read it)."""
         self._drawn_frame, self._frame_random = self.clock.frame, None
         self._random.locked = True
+        token = _current.set(self.clock)
         try:
             yield
         finally:
+            _current.reset(token)
             self._drawn_frame, self._random.locked = None, False
 
     def add(self, *nodes: Node) -> Any:
@@ -131,7 +134,7 @@ def play(project: Project, values: Mapping[str, Any], reads: dict[str, Any] | No
     index = 0
     for function in project.scenes:
         name = getattr(function, "__name__", repr(function))
-        clock = Clock(project.fps, start=index, clips=clips)
+        clock = Clock(project.fps, start=index, clips=clips, size=project.size)
         scene = Scene(name, *project.size, project.fps, Variables(values, reads), clock,
                       cues=cues)
         steps = _start(function, scene, index)

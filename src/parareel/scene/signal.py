@@ -6,6 +6,7 @@ follows `box` on every frame.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Generator
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
@@ -88,7 +89,23 @@ def blender(a: Any, b: Any, space: str = "oklab") -> Callable[[float], Any]:
         return lambda t: a + (b - a) * t
     if isinstance(a, Color) and isinstance(b, Color):
         return color_blender(a, b, space)
+    if isinstance(a, str) and isinstance(b, str):
+        return type_between(a, b)
     return lambda t: interpolate(a, b, t)
+
+
+def type_between(a: str, b: str) -> Callable[[float], str]:
+    """One string into another: delete back to their common start, then type the rest on."""
+    common = len(os.path.commonprefix([a, b]))
+    removing, typing = len(a) - common, len(b) - common
+
+    def at(t: float) -> str:
+        if t >= 1:
+            return b
+        k = round(t * (removing + typing))
+        return a[:len(a) - min(k, removing)] + b[common:common + max(0, k - removing)]
+
+    return at
 
 
 def interpolate(a: Any, b: Any, t: float) -> Any:
@@ -98,7 +115,8 @@ def interpolate(a: Any, b: Any, t: float) -> Any:
     if isinstance(a, int | float) and isinstance(b, int | float):
         return a + (b - a) * t
     if isinstance(a, tuple | list) and isinstance(b, tuple | list) and len(a) == len(b):
-        return type(a)(interpolate(x, y, t) for x, y in zip(a, b, strict=True))
+        blended = (interpolate(x, y, t) for x, y in zip(a, b, strict=True))
+        return type(a)(*blended) if hasattr(a, "_fields") else type(a)(blended)
     return b if t >= 1 else a
 
 

@@ -8,6 +8,9 @@ The output uses five commands that any 2D library can draw:
 from __future__ import annotations
 
 import re
+from functools import cache
+
+import skia
 
 _TOKEN = re.compile(r"[MmLlHhVvCcSsQqTtAaZz]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _ARITY = {"M": 2, "L": 2, "H": 1, "V": 1, "C": 6, "S": 4, "Q": 4, "T": 2, "A": 7, "Z": 0}
@@ -85,3 +88,26 @@ def parse_path(data: str) -> list[Command]:
 
 def _reflect(ctrl: tuple[float, float] | None, x: float, y: float) -> tuple[float, float]:
     return (2 * x - ctrl[0], 2 * y - ctrl[1]) if ctrl else (x, y)
+
+
+@cache
+def to_skia(commands: tuple[tuple, ...]) -> skia.Path:
+    """The path as skia draws and measures it."""
+    path = skia.Path()
+    for kind, *args in commands:
+        if kind == "M":
+            path.moveTo(*args)
+        elif kind == "L":
+            path.lineTo(*args)
+        elif kind == "C":
+            path.cubicTo(*args)
+        elif kind == "Q":
+            path.quadTo(*args)
+        elif kind == "A":
+            rx, ry, rotation, large, sweep, x, y = args
+            path.arcTo(rx, ry, rotation,
+                       skia.Path.kLarge_ArcSize if large else skia.Path.kSmall_ArcSize,
+                       skia.PathDirection.kCW if sweep else skia.PathDirection.kCCW, x, y)
+        else:
+            path.close()
+    return path

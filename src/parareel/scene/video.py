@@ -40,6 +40,7 @@ class _Event:
 class ClipInfo:
     duration: Fraction  # seconds
     has_audio: bool
+    size: tuple[int, int]  # as shown: turned as its file says
 
 
 def probe(path: str, src: Any) -> ClipInfo:
@@ -62,7 +63,12 @@ def _probe(path: str, src: Any, modified: int) -> ClipInfo:
                 duration = Fraction(stream.duration) * stream.time_base
             else:
                 duration = Fraction(container.duration or 0, 1_000_000)
-            return ClipInfo(duration, bool(container.streams.audio))
+            first = next(container.decode(stream), None)
+            if first is None:
+                raise AssetError(f"clip {str(src)!r} has no frame FFmpeg can decode")
+            turned = round(first.rotation / 90) % 2  # a quarter turn swaps the sides
+            size = (first.height, first.width) if turned else (first.width, first.height)
+            return ClipInfo(duration, bool(container.streams.audio), size)
     except av.FFmpegError as exc:
         raise AssetError(f"clip {str(src)!r} is not a video FFmpeg can read: {exc}") from None
 
@@ -91,6 +97,13 @@ class Video(Node):
     radius = prop(0.0, float, "the corners' radius in pixels")
     volume = prop(1.0, float, "the clip's sound level, 1 as recorded; tween it to fade")
     muted = prop(False, bool, "leave its sound out of the mix")
+    sized_by_layout = True
+
+    def extent(self) -> tuple[float, float, float, float]:
+        from parareel.scene.picture import fitted
+
+        w, h = fitted(self.width(), self.height(), *self.info.size)
+        return (-w / 2, -h / 2, w / 2, h / 2)
 
     def __init__(self, src: str | os.PathLike, *, rate: float = 1.0, loop: bool = False,
                  start: float = 0.0, end: float | None = None, **props: Any) -> None:
@@ -106,7 +119,7 @@ class Video(Node):
                              f"end {float(self.end)} s")
         self.events: list[_Event] = []
         self.clock: Clock | None = None
-        self.volumes: list[tuple[int, float]] = []  # (frame, volume) where it changed
+        self._volumes: list[tuple[int, float]] = []  # (frame, volume) where it changed
 
     # -- control, from the scene logic ----------------------------------------------------
 
@@ -137,10 +150,10 @@ class Video(Node):
     def note_volume(self, frame: int) -> None:
         """Called by the player after each frame's logic: a tweened volume is heard."""
         volume = self.volume()
-        if not self.volumes or self.volumes[-1][1] != volume:
-            if self.volumes and self.volumes[-1][0] < frame - 1:
-                self.volumes.append((frame - 1, self.volumes[-1][1]))  # held until now
-            self.volumes.append((frame, volume))
+        if not self._volumes or self._volumes[-1][1] != volume:
+            if self._volumes and self._volumes[-1][0] < frame - 1:
+                self._volumes.append((frame - 1, self._volumes[-1][1]))  # held until now
+            self._volumes.append((frame, volume))
 
     # -- where the timeline is at a frame -----------------------------------------------------
 
@@ -171,7 +184,7 @@ class Video(Node):
         """The clip's sound as pieces while it plays, for the mix, at its volume over time."""
         if self.muted() or not self.info.has_audio or self.clock is None:
             return []
-        fps, pieces, volume = self.clock.fps, [], tuple(self.volumes)
+        fps, pieces, volume = self.clock.fps, [], tuple(self._volumes)
         bounds = [e.frame for e in self.events[1:]] + [frames]
         for event, until in zip(self.events, bounds, strict=True):
             if not event.playing or until <= event.frame:
