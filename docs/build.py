@@ -55,6 +55,21 @@ NODES = {  # each node as a user writes it; the picture is drawn from this very 
     "Group": 'Group(Rect(width=60, height=60, fill="#8338ec", x=-40), '
              'Circle(radius=30, fill="#ffd166", x=40), rotation=15)',
     "Image": 'Image("logo.png", height=110)',  # beside examples/showcase/project.py
+    "Layout": 'Layout(Rect(width=40, height=40, fill="#e94f37"), '
+              'Rect(width=40, height=40, fill="#f6ae2d", grow=1), '
+              'Circle(radius=20, fill="#33a1a0"), width=200, gap=10, padding=12, '
+              'align="center", fill="#2e2e4a", radius=14)',
+    "Text, wrapped": 'Text("Lines wrap at the width, breaking at words", size=22, '
+                     'width=190, align="left", x=-95)',
+    "Text, spans and outline": 'Text("**Bold**, [#f6ae2d]gold[/], *slanted*", markup=True, '
+                               'size=19, stroke="#e94f37", stroke_width=2)',
+    "Text, revealed": 'Text("Typed on, softly", size=26, reveal=0.6, reveal_fade=4)',
+    "Shadow": 'Rect(width=150, height=70, radius=14, fill="#f6f7eb", '
+              'shadow=("black", 18, 0, 8))',
+    "Code": 'Code("def add(a, b):\\n    return a + b", size=15, line_numbers=True)',
+    "Math": 'Math(r"e^{i\\pi} + 1 = 0", size=40)',
+    "Captions": 'Captions(cues=[(0, 5, "Captions, boxed to fit their text")], '
+                'text_size=20, wrap_width=200)',
 }
 MEDIA = Path(__file__).resolve().parent.parent / "examples" / "showcase"
 
@@ -71,10 +86,11 @@ def nodes_page(images: Path) -> str:
 
         project = parareel.Project(scenes=[scene], size=(240, 140), background="#1b1b2f")
         project.folder = MEDIA  # where relative media paths start, as for a project file
-        parareel.still(project, 0, images / f"{node}.png")
-        rows.append(f"<tr><td><img src='images/{node}.png' width='240' height='140' "
-                    f"alt='{node}'></td><td><a href='parareel.html#{node}'>{node}</a>"
-                    f"<pre>{html.escape(code)}</pre></td></tr>")
+        file = node.replace(",", "").replace(" ", "-")
+        parareel.still(project, 0, images / f"{file}.png")
+        rows.append(f"<tr><td><img src='images/{file}.png' width='240' height='140' "
+                    f"alt='{node}'></td><td><a href='parareel.html#{node.split(',')[0]}'>"
+                    f"{node}</a><pre>{html.escape(code)}</pre></td></tr>")
     return ("<!doctype html><meta charset='utf-8'><title>parareel: nodes</title>"
             "<h1>Nodes</h1><p>Each picture is drawn by parareel from the code beside it; "
             "the reference lists every property.</p><table>" + "\n".join(rows) + "</table>")

@@ -44,7 +44,7 @@ def test_the_reference_builds_with_every_node_and_command(tmp_path):
             "cli.html"} <= names
     reference = (tmp_path / "parareel.html").read_text()
     for node in ("Rect", "Circle", "Ellipse", "Line", "Polyline", "Path", "Text", "Image",
-                 "Video", "Group"):
+                 "Video", "Group", "Layout", "Code", "Math", "Captions"):
         assert f'id="{node}"' in reference, node
     assert "which point of the box x is" in reference  # Text.align, from its prop
     cli = (tmp_path / "cli.html").read_text()
@@ -54,6 +54,7 @@ def test_the_reference_builds_with_every_node_and_command(tmp_path):
         assert f"parareel lambda {command}" in cli
     assert "--pixel-format" in cli and "--reserved-concurrency" in cli
     gallery = (tmp_path / "nodes.html").read_text()
-    for node in ("Rect", "Circle", "Text", "Path", "Image"):
+    for node in ("Rect", "Circle", "Text", "Path", "Image", "Layout", "Text-wrapped", "Code",
+                 "Math", "Captions"):
         picture = tmp_path / "images" / f"{node}.png"
         assert f"images/{node}.png" in gallery and picture.stat().st_size > 500

@@ -56,3 +56,24 @@ def test_captions_are_shown_from_their_start_to_their_end(tmp_path):
     assert text_pixels(45) > 500  # the first, shown
     assert text_pixels(90) == 0  # between the two
     assert text_pixels(110) > 200  # the second
+
+
+EXPLAINER = str(EXAMPLES / "explainer" / "project.py")
+
+
+def test_the_explainer_draws_the_same_frames_however_its_chunks_fall():
+    from parareel.draw.frames import render_frames
+
+    project = load_project(EXPLAINER)
+    assert 30 <= project.duration() <= 60
+    cuts = {(0, 150): (0, 41, 97, 150),  # tags popping in, making room for each other
+            (400, 520): (400, 433, 470, 520),  # a code edit, then a line picked out
+            (1000, 1060): (1000, 1029, 1060)}  # captions over the clip
+    for (start, end), bounds in cuts.items():
+        whole = [f.copy() for f in render_frames(project, start, end, scale=0.25)]
+        parts = [f.copy() for a, b in zip(bounds, bounds[1:], strict=False)
+                 for f in render_frames(project, a, b, scale=0.25)]
+        assert len(parts) == len(whole) == end - start
+        for i, (a, b) in enumerate(zip(whole, parts, strict=True)):
+            assert np.array_equal(a, b), f"frame {start + i}"
+        assert not np.array_equal(whole[0], whole[-1])  # something moves in each window

@@ -6,11 +6,11 @@ their new values and places (about 9 s at 1080p30).
 
 `data` maps each name to its values, one per period in `periods`; colours are optional:
 
-    {"title": "...", "periods": ["2025", "2026"],
+    {"title": "...", "subtitle": "...", "periods": ["2025", "2026"],
      "data": {"Python": {"values": [23.1, 26.4], "color": "#3776ab"}, ...}}
 """
 
-from parareel import Group, Project, Rect, Text, easing, parallel, sequence, wait
+from parareel import Group, Layout, Project, Rect, Text, easing, parallel, sequence, wait
 
 PERIODS = ["2025", "2026"]
 DATA = {
@@ -27,6 +27,7 @@ LEFT, ROW, BAR, LONGEST = -520, 120, 84, 1100  # where bars start, row pitch, ba
 
 def leaderboard(scene):
     title = scene.variables.get("title", "Share of new projects, %")
+    subtitle = scene.variables.get("subtitle", "by language, one bar a language")
     periods = scene.variables.get("periods", PERIODS)
     data = scene.variables.get("data", DATA)
     top = max(v for entry in data.values() for v in entry["values"])
@@ -38,7 +39,9 @@ def leaderboard(scene):
     def row_y(rank: int) -> float:
         return (rank - (len(data) - 1) / 2) * ROW + 60
 
-    scene.add(Text(title, size=56, weight="bold", fill="#f6f7eb", y=-440))
+    header = scene.add(Layout(direction="column", gap=6, align="center", y=-430))
+    header.add(Text(title, size=56, weight="bold", fill="#f6f7eb"))
+    header.add(Text(subtitle, size=30, fill="#9aa5c4"))  # below the title, however tall
     year = scene.add(Text(periods[0], size=180, weight="bold", fill="#ffffff", opacity=0.12,
                           x=760, y=380, align="right"))
     rows, bars = {}, {}
@@ -48,11 +51,9 @@ def leaderboard(scene):
         bar = row.add(Rect(width=0, height=BAR, radius=12,
                            fill=entry.get("color", PALETTE[i % len(PALETTE)])))
         bar.x(lambda bar=bar: LEFT + bar.width() / 2)  # grows from its left end
-        row.add(Text(name, size=40, weight=600, fill="#f6f7eb", x=LEFT - 30,
-                     align="right"))
+        row.add(Text(name, size=40, weight=600, fill="#f6f7eb")).next_to(bar, "left", 30)
         row.add(Text(lambda bar=bar: f"{bar.width() / LONGEST * top:.1f}", size=38,
-                     fill="#f6f7eb", x=lambda bar=bar: LEFT + bar.width() + 24,
-                     align="left"))
+                     fill="#f6f7eb")).next_to(bar, "right", 24)  # follows the bar's end
         rows[name], bars[name] = row, bar
 
     def width(name: str, period: int) -> float:

@@ -7,11 +7,11 @@ from functools import lru_cache
 import skia
 from pygments.token import Token as Kind
 
-from parareel.draw.painter import paint, trimmed
 from parareel.scene.code import Code, matches, theme_colours, tokens
 from parareel.scene.color import parse_color
 from parareel.scene.math import Math, glyph_paths
 from parareel.scene.shaping import typeface
+from parareel.scene.svgpath import trimmed
 
 
 def _phase(t: float, start: float) -> float:
@@ -31,8 +31,7 @@ def _token_style(theme: str, kind) -> tuple[int, bool, bool]:
     return parse_color(f"#{colour}").to_argb32(), bool(found["bold"]), bool(found["italic"])
 
 
-@paint.register
-def _(node: Code, canvas: skia.Canvas, opacity: float) -> None:
+def paint_code(node: Code, canvas: skia.Canvas, opacity: float) -> None:
     left, top, right, bottom = node.extent()
     background = node.background() or parse_color(theme_colours(node.theme())[0])
     if background.a > 0:
@@ -69,7 +68,9 @@ def _(node: Code, canvas: skia.Canvas, opacity: float) -> None:
 
     new = tokens(node.source(), node.language())
     old_source, t = node.edit_from(), node.edit_progress()
-    if old_source is None or t >= 1:
+    editing = old_source is not None and t < 1
+    fade_out, move, fade_in = _phase(t, 0), _phase(t, 1 / 3), _phase(t, 2 / 3)
+    if not editing:
         for token in new:
             draw(token.text, token.kind, x0 + token.column * advance, y0 + token.line * step,
                  shown(token.line))
@@ -77,9 +78,7 @@ def _(node: Code, canvas: skia.Canvas, opacity: float) -> None:
         old = tokens(old_source, node.language())
         pairs = matches(old, new)
         kept_old, kept_new = {a for a, _ in pairs}, {b for _, b in pairs}
-        old_lines = old_source.count("\n") + 1
-        ox0 = left + node.padding() + node.gutter(old_lines) * advance
-        fade_out, move, fade_in = _phase(t, 0), _phase(t, 1 / 3), _phase(t, 2 / 3)
+        ox0 = left + node.padding() + node.gutter(old_source.count("\n") + 1) * advance
         for i, token in enumerate(old):
             if i not in kept_old:
                 draw(token.text, token.kind, ox0 + token.column * advance,
@@ -95,18 +94,19 @@ def _(node: Code, canvas: skia.Canvas, opacity: float) -> None:
                 draw(token.text, token.kind, x0 + token.column * advance,
                      y0 + token.line * step, fade_in * shown(token.line))
     if node.line_numbers():
-        argb = _token_style(theme, Kind.Comment)[0]
+        colour = _token_style(theme, Kind.Comment)[0]
+        old_lines = old_source.count("\n") + 1 if editing else lines
         digits = len(str(lines))
-        for n in range(lines):
-            number = str(n + 1).rjust(digits)
-            draw_number = skia.Paint(AntiAlias=True, Color=argb)
-            draw_number.setAlphaf(draw_number.getAlphaf() * opacity * shown(n))
-            canvas.drawString(number, left + node.padding(), y0 + n * step,
-                              font(False, False), draw_number)
+        for n in range(max(lines, old_lines)):
+            # lines an edit adds fade in with its new tokens; those it removes fade out
+            alpha = (fade_in if n >= old_lines else 1 - fade_out if n >= lines else 1.0)
+            number = skia.Paint(AntiAlias=True, Color=colour)
+            number.setAlphaf(number.getAlphaf() * opacity * shown(n) * alpha)
+            canvas.drawString(str(n + 1).rjust(digits), left + node.padding(), y0 + n * step,
+                              font(False, False), number)
 
 
-@paint.register
-def _(node: Math, canvas: skia.Canvas, opacity: float) -> None:
+def paint_math(node: Math, canvas: skia.Canvas, opacity: float) -> None:
     paths, (left, top, width, height) = glyph_paths(node.latex(), node.size())
     canvas.save()
     canvas.translate(-left - width / 2, -top - height / 2)

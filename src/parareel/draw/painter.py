@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from functools import lru_cache, singledispatch
+from functools import singledispatch
 
 import skia
 
 from parareel.draw.clips import clip_frame, clip_size
+from parareel.draw.code import paint_code, paint_math
+from parareel.draw.effects import paint_shadow
 from parareel.draw.text import paint_text
+from parareel.scene.code import Code
 from parareel.scene.color import Color
-from parareel.scene.geometry import laid_box, laid_out, placement
+from parareel.scene.geometry import drawn_box, laid_box, laid_out, placement
 from parareel.scene.layout import Layout, solve
+from parareel.scene.math import Math
 from parareel.scene.nodes import (
     Circle,
     Ellipse,
@@ -19,11 +23,10 @@ from parareel.scene.nodes import (
     Path,
     Polyline,
     Rect,
-    Shadow,
     Shape,
 )
 from parareel.scene.picture import fitted, natural_size, picture
-from parareel.scene.svgpath import to_skia
+from parareel.scene.svgpath import to_skia, trimmed
 from parareel.scene.text import Text
 from parareel.scene.video import Video
 
@@ -55,28 +58,25 @@ def draw_node(canvas: skia.Canvas, node: Node) -> None:
         canvas.rotate(rotation)
     if (sx, sy) != (1.0, 1.0):
         canvas.scale(sx, sy)
-    # A translucent group is composited as one layer; a lone node only needs its paint's
-    # alpha scaled, which avoids a full-frame layer per node (a large cost at 1080p).
+    # A translucent group is composited as one layer (only as large as the group); a
+    # lone node only needs its paint's alpha scaled, which avoids a layer per node.
     layered = opacity < 1 and bool(node.children)
-    shadow = node.shadow()
-    if layered or shadow:
-        layer = skia.Paint(Alphaf=opacity if layered else 1.0)
-        if shadow:
-            layer.setImageFilter(_drop_shadow(shadow))
-        canvas.saveLayer(None, layer)
-    paint(node, canvas, 1.0 if layered else opacity)
-    for child in sorted(node.children, key=lambda c: c.z()):  # stable: ties keep their order
-        draw_node(canvas, child)
-    canvas.restore()
-    if layered or shadow:
+    box = drawn_box(node) if layered or node.shadow() else None
+    if shadow := node.shadow():
+        paint_shadow(canvas, box, shadow, opacity, lambda small: _content(small, node, 1.0))
+    if layered:
+        canvas.saveLayerAlpha(skia.Rect.MakeLTRB(*box).makeOutset(1, 1), round(opacity * 255))
+    _content(canvas, node, 1.0 if layered else opacity)
+    if layered:
         canvas.restore()
+    canvas.restore()
 
 
-@lru_cache(maxsize=256)
-def _drop_shadow(shadow: Shadow) -> skia.ImageFilter:
-    sigma = shadow.blur / 2  # a CSS blur radius is twice the Gaussian's sigma
-    return skia.ImageFilters.DropShadow(shadow.x, shadow.y, sigma, sigma,
-                                        shadow.color.to_argb32())
+def _content(canvas: skia.Canvas, node: Node, opacity: float) -> None:
+    """The node itself, then its children in z order (stable: ties keep their order)."""
+    paint(node, canvas, opacity)
+    for child in sorted(node.children, key=lambda c: c.z()):
+        draw_node(canvas, child)
 
 
 @singledispatch
@@ -127,8 +127,7 @@ def _(node: Rect, canvas: skia.Canvas, opacity: float) -> None:
 
 @paint.register
 def _(node: Layout, canvas: skia.Canvas, opacity: float) -> None:
-    left, top, right, bottom = node.extent()
-    _rounded(node, canvas, opacity, right - left, bottom - top)
+    _rounded(node, canvas, opacity, *(laid_box(node) or node._root_size))  # solved: drawn
 
 
 @paint.register
@@ -144,27 +143,6 @@ def _(node: Circle, canvas: skia.Canvas, opacity: float) -> None:
     radius = min(box) / 2 if box else node.radius()
     for p in _paints(node, opacity):
         canvas.drawCircle(0, 0, radius, p)
-
-
-def trimmed(path: skia.Path, progress: float) -> skia.Path | None:
-    """The first `progress` of the path's length (for draw-on animations)."""
-    if progress >= 1:
-        return path
-    if progress <= 0:
-        return None
-    total, measure = 0.0, skia.PathMeasure(path, False)
-    while True:  # a path may have several contours
-        total += measure.getLength()
-        if not measure.nextContour():
-            break
-    out, remaining, measure = skia.Path(), total * progress, skia.PathMeasure(path, False)
-    while remaining > 0:
-        length = measure.getLength()
-        measure.getSegment(0, min(length, remaining), out, True)
-        remaining -= length
-        if not measure.nextContour():
-            break
-    return out
 
 
 def _draw_path(node: Shape, canvas: skia.Canvas, path: skia.Path, progress: float,
@@ -231,4 +209,5 @@ def _(node: Video, canvas: skia.Canvas, opacity: float) -> None:
     canvas.restore()
 
 
-from parareel.draw import code  # noqa: E402, F401 - registers the painters of Code and Math
+paint.register(Code, paint_code)
+paint.register(Math, paint_math)

@@ -88,7 +88,7 @@ def placement(node: Node) -> tuple[float, float, float, float, float]:
     x, y, (sx, sy) = node.x(), node.y(), node.scale()
     laid = node._laid if laid_out(node) else None
     if laid is not None:
-        p = node.presence()
+        p = type(node).presence.peek(node)
         return x + laid[0], y + laid[1], node.rotation(), sx * p, sy * p
     return x, y, node.rotation(), sx, sy
 
@@ -145,12 +145,12 @@ def _own_box(node: Node) -> tuple[float, float, float, float]:
 
 
 def bounds_of_children(node: Node) -> tuple[float, float, float, float]:
-    return _union([_apply(_local(c), _drawn_box(c)) for c in node.children])
+    return _union([_apply(_local(c), drawn_box(c)) for c in node.children])
 
 
-def _drawn_box(node: Node) -> tuple[float, float, float, float]:
+def drawn_box(node: Node) -> tuple[float, float, float, float]:
     boxes = [] if node.extent_is_children else [_own_box(node)]
-    return _union(boxes + [_apply(_local(c), _drawn_box(c)) for c in node.children])
+    return _union(boxes + [_apply(_local(c), drawn_box(c)) for c in node.children])
 
 
 def _to_scene(node: Node) -> Matrix:
@@ -171,7 +171,7 @@ def _to_scene(node: Node) -> Matrix:
 
 def scene_bounds(node: Node) -> Bounds:
     matrix = _multiply(_to_scene(node), _local(node))
-    left, top, right, bottom = _apply(matrix, _drawn_box(node))
+    left, top, right, bottom = _apply(matrix, drawn_box(node))
     return Bounds(left, top, right - left, bottom - top)
 
 
@@ -191,7 +191,7 @@ def place_next_to(node: Node, other: Node, direction: str, gap: float, align: st
         rotation, (sx, sy) = node.rotation(), node.scale()
         cos, sin = math.cos(math.radians(rotation)), math.sin(math.radians(rotation))
         left, top, right, bottom = _apply((cos * sx, sin * sx, -sin * sy, cos * sy, 0, 0),
-                                          _drawn_box(node))  # the node's box about its origin
+                                          drawn_box(node))  # the node's box about its origin
         to_scene = _to_scene(node)
         scale = math.hypot(to_scene[0], to_scene[1]) or 1.0
         w, h = (right - left) * scale, (bottom - top) * scale

@@ -19,13 +19,13 @@ changed.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import stretchable
 import stretchable.style as css
-from stretchable.style import AUTO, PCT, PT
 
+from parareel.scene import taffy
 from parareel.scene.clock import _current
 from parareel.scene.color import parse_color
 from parareel.scene.geometry import centred, laid_out, laid_size
@@ -118,7 +118,8 @@ _solving: set[int] = set()
 
 def solve(root: Layout) -> None:
     """Lay out `root`'s tree: each child gets `_laid` = (cx, cy, width, height), its box's
-    centre relative to its parent's centre, and its size."""
+    centre relative to its parent's centre, and its size. A tree whose styles and children
+    are those of the last solve keeps the places it has."""
     if id(root) in _solving:
         raise LayoutCycleError(
             f"the layout of {root!r} depends on itself: a property of a node inside it "
@@ -126,17 +127,17 @@ def solve(root: Layout) -> None:
             "instead, or place one of them outside the layout")
     _solving.add(id(root))
     try:
-        tree = _sync(root)
-        space = css.geometry.length.LengthAvailableSpace
-        frame_w, frame_h = _frame_size()  # what percentages of an outermost layout are of
-        tree.compute_layout(css.geometry.size.SizeAvailableSpace(
-            space.definite(frame_w) if root.width() is not None else space.max_content(),
-            space.definite(frame_h) if root.height() is not None else space.max_content()))
+        space = (_frame_size(), root.width() is not None, root.height() is not None)
+        changed = _sync(root) or root.__dict__.get("_space") != space
+        if not changed:
+            return
+        taffy.compute(root._taffy, *space)
     finally:
         _solving.discard(id(root))
-    box = tree.get_box()
-    object.__setattr__(root, "_root_size", (box.width, box.height))
-    _place(root, tree, box.width, box.height)
+    object.__setattr__(root, "_space", space)
+    _, _, width, height = taffy.box(root._taffy)
+    object.__setattr__(root, "_root_size", (width, height))
+    _place(root, width, height)
 
 
 def _frame_size() -> tuple[float, float]:
@@ -144,18 +145,18 @@ def _frame_size() -> tuple[float, float]:
     return clock.size if clock is not None and clock.size[0] else (1920.0, 1080.0)
 
 
-def _place(layout: Layout, tree: stretchable.Node, width: float, height: float) -> None:
-    for child, child_tree in zip(layout.children, tree, strict=True):
-        box = child_tree.get_box()
-        presence = child.presence()
-        cx, cy = box.x + box.width / 2 - width / 2, box.y + box.height / 2 - height / 2
-        w, h = (box.width / presence, box.height / presence) if presence > 0 else (0.0, 0.0)
+def _place(layout: Layout, width: float, height: float) -> None:
+    for child in layout.children:
+        x, y, w, h = taffy.box(child._taffy)
+        presence = Node.presence.peek(child)
+        cx, cy = x + w / 2 - width / 2, y + h / 2 - height / 2
         if not isinstance(child, Layout) and not child.sized_by_layout:
             left, top, right, bottom = child.extent()  # drawn as it is, centred in its box
             cx, cy = cx - (left + right) / 2, cy - (top + bottom) / 2
-        object.__setattr__(child, "_laid", (cx, cy, w, h))
+        drawn = (w / presence, h / presence) if presence > 0 else (0.0, 0.0)
+        object.__setattr__(child, "_laid", (cx, cy, *drawn))
         if isinstance(child, Layout):
-            _place(child, child_tree, box.width, box.height)
+            _place(child, w, h)
 
 
 def _gaps_as_margins(layout: Layout) -> bool:
@@ -171,36 +172,32 @@ def _gap_before(layout: Layout, index: int) -> tuple[float, float, float, float]
         return (0.0, 0.0, 0.0, 0.0)
     children = layout.children
     row = layout.direction().startswith("row")
-    gap = layout.gap()[1 if row else 0] * min(children[index - 1].presence(),
-                                              children[index].presence())
+    gap = layout.gap()[1 if row else 0] * min(Node.presence.peek(children[index - 1]),
+                                              Node.presence.peek(children[index]))
     reverse = layout.direction().endswith("reverse")
     if row:
         return (0.0, gap, 0.0, 0.0) if reverse else (0.0, 0.0, 0.0, gap)
     return (0.0, 0.0, gap, 0.0) if reverse else (gap, 0.0, 0.0, 0.0)
 
 
-def _sync(node: Node, gap: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0)) -> stretchable.Node:
-    """The node's Taffy node, its style and children brought up to this frame's state."""
+def _sync(node: Node, gap: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0)) -> bool:
+    """Bring the node's Taffy node (style, children) up to this frame's state; whether
+    anything changed since the last solve."""
     tree = node.__dict__.get("_taffy")
+    changed = tree is None or node._laid is None and laid_out(node)
     if tree is None:
-        measure = _text_measure(node) if _measures(node) else None
-        tree = stretchable.Node(measure=measure)
+        tree = taffy.Node(_text_measure(node) if _measures(node) else None)
         object.__setattr__(node, "_taffy", tree)
     key = _style_key(node, gap)
     if node.__dict__.get("_taffy_key") != key:
-        tree.style = _style(key)
+        tree.set_style(taffy_style(key))
         object.__setattr__(node, "_taffy_key", key)
-        tree.mark_dirty()
+        changed = True
     if isinstance(node, Layout):
-        wanted = [_sync(child, _gap_before(node, i)) for i, child in enumerate(node.children)]
-        if list(tree) != wanted:
-            for child in list(tree):
-                tree.remove(child)
-            for child in wanted:
-                if child.parent is not None:
-                    child.parent.remove(child)
-                tree.append(child)
-    return tree
+        for i, child in enumerate(node.children):
+            changed = _sync(child, _gap_before(node, i)) or changed
+        changed = tree.set_children([child._taffy for child in node.children]) or changed
+    return changed
 
 
 def _measures(node: Node) -> bool:
@@ -230,13 +227,24 @@ def _text_measure(node: Node):
     return measure
 
 
+def _item(node: Node) -> tuple:
+    """The node's flex-item properties, the defaults for those never set (read for every
+    child on every frame: making a signal for each cost a tenth of a 200-child frame)."""
+    values = node.__dict__
+    return tuple(values[name].get() if name in values else default
+                 for name, default in _item_defaults())
+
+
+@cache
+def _item_defaults() -> tuple[tuple[str, Any], ...]:
+    return tuple((name, getattr(Node, name).peek(Node())) for name in Node.LAYOUT_ITEM)
+
+
 def _style_key(node: Node, gap: tuple[float, float, float, float]) -> tuple:
-    p = node.presence()
-    item = (node.grow(), node.shrink(), _len(node.basis()),
-            tuple(m * p + g for m, g in zip(node.margin(), gap, strict=True)),
-            node.align_self(),
-            _len(node.min_width()), _len(node.max_width()),
-            _len(node.min_height()), _len(node.max_height()))
+    grow, shrink, basis, margin, align_self, min_w, max_w, min_h, max_h, p = _item(node)
+    item = (grow, shrink, _len(basis),
+            tuple(m * p + g for m, g in zip(margin, gap, strict=True)), align_self,
+            _len(min_w), _len(max_w), _len(min_h), _len(max_h))
     if isinstance(node, Layout):
         size = (_len(node.width(), p), _len(node.height(), p))
         gap = node.gap()
@@ -262,39 +270,45 @@ def _len(value: Any, factor: float = 1.0) -> Any:
     return None if value is None else value * factor
 
 
-@lru_cache(maxsize=4096)  # building a Style is slow (~1 ms); most stay the same
-def _style(key: tuple) -> stretchable.Style:
+@lru_cache(maxsize=4096)
+def taffy_style(key: tuple) -> dict:
+    """The style Taffy takes for a style key (see `_style_key`)."""
     kind, item, size, own = key
     grow, shrink, basis, margin, align_self, min_w, max_w, min_h, max_h = item
-    style: dict[str, Any] = dict(
-        flex_grow=grow, flex_shrink=shrink, flex_basis=_css(basis), margin=_rect(margin),
-        min_size=(_css(min_w), _css(min_h)), max_size=(_css(max_w), _css(max_h)),
-        size=(_css(size[0]), _css(size[1])))
+    fields: dict[str, Any] = dict(
+        flex_grow=grow, flex_shrink=shrink, flex_basis=_length(basis),
+        margin=taffy.rect(*map(taffy.points, margin)),
+        min_size=taffy.size(_length(min_w), _length(min_h)),
+        max_size=taffy.size(_length(max_w), _length(max_h)),
+        size=taffy.size(_length(size[0]), _length(size[1])))
     if align_self is not None:
-        style["align_self"] = css.AlignSelf[_ALIGN[align_self].name]
+        fields["align_self"] = css.AlignSelf[_ALIGN[align_self].name]
     if kind == "layout":
         direction, gap, padding, align, justify, wrap, columns = own
-        style.update(flex_direction=_DIRECTIONS[direction], gap=(gap[1] * PT, gap[0] * PT),
-                     padding=_rect(padding), align_items=_ALIGN[align],
-                     justify_content=_JUSTIFY[justify],
-                     flex_wrap=css.FlexWrap.WRAP if wrap else css.FlexWrap.NO_WRAP)
+        fields.update(flex_direction=_DIRECTIONS[direction],
+                      gap=taffy.size(taffy.points(gap[1]), taffy.points(gap[0])),
+                      padding=taffy.rect(*map(taffy.points, padding)),
+                      align_items=_ALIGN[align], justify_content=_JUSTIFY[justify],
+                      flex_wrap=css.FlexWrap.WRAP if wrap else css.FlexWrap.NO_WRAP)
         if columns is not None:
-            style.update(display=css.Display.GRID,
-                         grid_template_columns=[_track(c) for c in columns])
-    return stretchable.Style(**style)
+            fields.update(_grid(columns))
+    return taffy.style(**fields)
 
 
-def _rect(values: tuple[float, ...]) -> tuple:
-    top, right, bottom, left = values
-    return (top * PT, right * PT, bottom * PT, left * PT)
-
-
-def _css(value: Any) -> Any:
+def _length(value: Any) -> dict:
     if value is None:
-        return AUTO
+        return taffy.AUTO
     if isinstance(value, str):
-        return float(value[:-1]) * PCT
-    return value * PT
+        return taffy.percent(float(value[:-1]))
+    return taffy.points(value)
+
+
+@lru_cache(maxsize=64)
+def _grid(columns: tuple) -> dict:
+    """Grid fields from stretchable's own conversion (a new grid is rare: its cost is)."""
+    grid = stretchable.Style(display=css.Display.GRID,
+                             grid_template_columns=[_track(c) for c in columns]).to_dict()
+    return {"display": grid["display"], "grid_template_columns": grid["grid_template_columns"]}
 
 
 def _track(value: Any) -> Any:
@@ -303,5 +317,3 @@ def _track(value: Any) -> Any:
     if isinstance(value, str):
         return css.GridTrackSize.percent(float(value[:-1]) / 100)
     return css.GridTrackSize.points(value)
-
-

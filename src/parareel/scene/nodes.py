@@ -145,11 +145,13 @@ class Node:
                     "scaled by it); tween it to open or close a gap")
 
     LAYOUT_ITEM = ("grow", "shrink", "basis", "margin", "align_self", "min_width", "max_width",
-                   "min_height", "max_height", "presence")
+                   "min_height", "max_height", "presence")  # in the order layouts read them
     sized_by_layout = False  # True: a layout may stretch it (its drawn size is the box's)
     lays_out = False  # True for a Layout: it places its children
     extent_is_children = True  # whether its box is its children's (it draws nothing itself)
     _laid: tuple[float, float, float, float] | None = None  # set by the layout's solve
+    parent: Node | None = None
+    children: list[Node]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -157,8 +159,7 @@ class Node:
         cls.__doc__ = f"{inspect.cleandoc(cls.__doc__ or '')}\n\n{property_table(cls)}"
 
     def __init__(self, *children: Node, **props: Any) -> None:
-        self.children: list[Node] = []
-        self.parent: Node | None = None
+        object.__setattr__(self, "children", [])
         for name, value in props.items():
             if not isinstance(getattr(type(self), name, None), prop):
                 raise TypeError(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from parareel.assets import project_folder
-from parareel.errors import SceneError, VariableError
+from parareel.errors import AssetError, SceneError, VariableError
 from parareel.scene.audio import Audio, Cue
 from parareel.scene.clock import Clock, Rate, _current
 from parareel.scene.nodes import Group, Node
@@ -146,6 +146,8 @@ def play(project: Project, values: Mapping[str, Any], reads: dict[str, Any] | No
                 break
             except VariableError:
                 raise
+            except AssetError as exc:  # it says which asset and what is wrong; this says where
+                raise SceneError(name, index, str(exc)) from exc
             except Exception as exc:
                 raise SceneError(name, index, f"{type(exc).__name__}: {exc}") from exc
             finally:

@@ -135,6 +135,16 @@ class prop:  # noqa: N801 - used like a field declaration
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
+    def peek(self, node: Any) -> Any:
+        """The node's value, without making its Signal when it has none yet (the layout
+        reads a dozen properties of every child each frame; most are never set)."""
+        signal = node.__dict__.get(self.name)
+        if signal is not None:
+            return signal.get()
+        if not hasattr(self, "_clean_default"):
+            self._clean_default = Signal(self.default, self.convert, self.name).get()
+        return self._clean_default
+
     def __get__(self, node: Any, owner: type | None = None) -> Any:
         if node is None:
             return self

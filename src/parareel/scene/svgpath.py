@@ -111,3 +111,24 @@ def to_skia(commands: tuple[tuple, ...]) -> skia.Path:
         else:
             path.close()
     return path
+
+
+def trimmed(path: skia.Path, progress: float) -> skia.Path | None:
+    """The first `progress` of the path's length (for draw-on animations)."""
+    if progress >= 1:
+        return path
+    if progress <= 0:
+        return None
+    total, measure = 0.0, skia.PathMeasure(path, False)
+    while True:  # a path may have several contours
+        total += measure.getLength()
+        if not measure.nextContour():
+            break
+    out, remaining, measure = skia.Path(), total * progress, skia.PathMeasure(path, False)
+    while remaining > 0:
+        length = measure.getLength()
+        measure.getSegment(0, min(length, remaining), out, True)
+        remaining -= length
+        if not measure.nextContour():
+            break
+    return out
