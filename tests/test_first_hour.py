@@ -162,3 +162,46 @@ def test_each_deployment_command_says_what_it_does_with_the_bucket():
     assert "kept, with its renders, unless --delete-bucket" in " ".join(helps["remove"].split())
     for name in ("remove", "policies"):
         assert "creat" not in helps[name], name  # neither makes a bucket
+
+
+def test_a_tween_made_but_never_played_is_an_error_naming_its_line():
+    def scene(s):
+        box = s.add(Rect(width=10, height=10))
+        box.x.to(100, 1.0)  # should be: yield from box.x.to(100, 1.0)
+        yield
+
+    line = inspect.getsourcelines(scene)[1] + 2
+    with pytest.raises(SceneError, match=rf"a tween made at .*test_first_hour.py line {line} "
+                                         r"was never played: write `yield from`"):
+        Project(scenes=[scene], size=(32, 32)).survey()
+
+
+def test_tweens_that_are_played_or_passed_to_flow_helpers_are_not_flagged():
+    def scene(s):
+        box = s.add(Rect(width=10, height=10))
+        yield from box.x.to(100, 0.1)
+        pending = [box.y.to(i, 0.1) for i in range(3)]
+        yield from parareel.chain(*pending)
+        for i in range(200):  # many tweens: the list of them is pruned as it grows
+            yield from box.x.to(i, 0.0)
+
+    assert Project(scenes=[scene], size=(32, 32)).frame_count() == 3 + 9 + 0
+
+
+def test_a_scene_error_on_the_command_line_shows_the_users_line(tmp_path):
+    project = tmp_path / "broken.py"
+    project.write_text("from parareel import Project, wait\n\n"
+                       "def s(scene):\n"
+                       "    values = [1, 2]\n"
+                       "    yield from wait(0.5)\n"
+                       "    print(values[5])\n"
+                       "    yield\n\n"
+                       "project = Project(scenes=[s], size=(64, 64))\n")
+    result = cli("render", str(project), "-o", str(tmp_path / "x.mp4"))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines == [f"error: scene 's' failed at frame 15: IndexError: list index out of range "
+                     f"(at {project} line 6: print(values[5]))"]
+    full = cli("--traceback", "render", str(project), "-o", str(tmp_path / "x.mp4"))
+    assert "Traceback (most recent call last)" in full.stderr
+    assert 'broken.py", line 6' in full.stderr and full.returncode == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import traceback
 import warnings
 
 import click
@@ -12,8 +13,15 @@ from parareel.errors import ParareelError, ParareelWarning
 
 @click.group()
 @click.version_option(package_name="parareel")
-def main() -> None:
+@click.option("--traceback", "show_traceback", is_flag=True,
+              help="On an error, print the full Python traceback, not only the line of your "
+                   "project that failed.")
+def main(show_traceback: bool) -> None:
     """Programmatic video in Python, rendered in parallel."""
+    _options["traceback"] = show_traceback
+
+
+_options = {"traceback": False}
 
 
 def run() -> None:
@@ -29,6 +37,8 @@ def run() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except (ParareelError, OSError) as exc:
+        if _options["traceback"]:
+            traceback.print_exception(exc)
         click.secho(f"error: {exc}", fg="red", err=True)
         sys.exit(1)
     except ModuleNotFoundError as exc:

@@ -7,7 +7,11 @@ function of the project and its variables, so every worker sees the same frames.
 
 from __future__ import annotations
 
+import inspect
+import linecache
 import random
+import sysconfig
+import traceback
 from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from parareel.assets import project_folder
 from parareel.errors import AssetError, SceneError, VariableError
 from parareel.scene.audio import Audio, Cue
-from parareel.scene.clock import Clock, Rate, _current
+from parareel.scene.clock import PACKAGE, Clock, Rate, _current, short_path
 from parareel.scene.nodes import Group, Node
 from parareel.scene.variables import Variables
 
@@ -143,13 +147,15 @@ def play(project: Project, values: Mapping[str, Any], reads: dict[str, Any] | No
             try:
                 shown = next(steps)
             except StopIteration:
+                _check_tweens_played(scene.clock, name, index)
                 break
             except VariableError:
                 raise
             except AssetError as exc:  # it says which asset and what is wrong; this says where
-                raise SceneError(name, index, str(exc)) from exc
+                raise SceneError(name, index, f"{exc}{where(exc)}") from exc
             except Exception as exc:
-                raise SceneError(name, index, f"{type(exc).__name__}: {exc}") from exc
+                raise SceneError(name, index, f"{type(exc).__name__}: {exc}{where(exc)}") \
+                    from exc
             finally:
                 _current.reset(token)
                 project_folder.reset(folder)
@@ -163,6 +169,34 @@ def play(project: Project, values: Mapping[str, Any], reads: dict[str, Any] | No
             yield scene
             scene.clock.frame += 1
             index += 1
+
+
+LIBRARIES = (sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"],
+             sysconfig.get_paths()["platlib"])
+
+
+def where(exc: BaseException) -> str:
+    """" (at file line N: source)" for the innermost frame of the user's own code that the
+    exception passed through: the line to look at, without a traceback."""
+    found = None
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        file = frame.f_code.co_filename
+        if not file.startswith((PACKAGE, *LIBRARIES)) and not file.startswith("<"):
+            found = (file, line)
+    if found is None:
+        return ""
+    file, line = found
+    source = linecache.getline(file, line).strip()
+    return f" (at {short_path(file)} line {line}: {source})" if source else \
+        f" (at {short_path(file)} line {line})"
+
+
+def _check_tweens_played(clock: Clock, scene: str, index: int) -> None:
+    """A tween made but never played moves nothing: almost always a forgotten `yield from`."""
+    for tween, made_at in clock.tweens:
+        if inspect.getgeneratorstate(tween) == inspect.GEN_CREATED:
+            raise SceneError(scene, index, f"a tween made at {made_at} was never played: "
+                             "write `yield from` before it (or pass it to parallel, chain...)")
 
 
 def _yielded(value: Any, steps: Generator) -> str:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from parareel.scene import easing
-from parareel.scene.clock import frames_for
+from parareel.scene.clock import frames_for, note_tween
 from parareel.scene.color import Color, color_blender
 
 T = TypeVar("T")
@@ -71,7 +71,9 @@ class Signal(Generic[T]):
             if count:
                 yield
 
-        return tween()
+        made = tween()
+        note_tween(made)
+        return made
 
     def __repr__(self) -> str:
         return f"Signal({self.name}={self.get()!r})"
