@@ -205,3 +205,18 @@ def test_a_scene_error_on_the_command_line_shows_the_users_line(tmp_path):
     full = cli("--traceback", "render", str(project), "-o", str(tmp_path / "x.mp4"))
     assert "Traceback (most recent call last)" in full.stderr
     assert 'broken.py", line 6' in full.stderr and full.returncode == 1
+
+
+def test_a_bad_worker_count_and_a_folder_as_output_are_refused_before_drawing(tmp_path):
+    result = cli("render", HELLO, "-o", str(tmp_path / "x.mp4"), "--workers", "many")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "Invalid value for '--workers': 'many' is not a number of workers (1, 2, ...) or " \
+           "'auto'" in result.stderr
+    folder = tmp_path / "taken.mp4"
+    folder.mkdir()
+    result = cli("render", HELLO, "-o", str(folder))
+    assert result.returncode == 1 and "rendering" not in result.stderr  # nothing was drawn
+    assert result.stderr.strip() == (f"error: cannot write '{folder}': it is a folder; name a "
+                                     f"file (e.g. {folder}/out.mp4), or end it with / for a "
+                                     "folder of PNG frames")
+    assert list(tmp_path.iterdir()) == [folder] and not list(folder.iterdir())

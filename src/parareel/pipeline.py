@@ -165,6 +165,10 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
     timings = {"plan": prepared.seconds}
     fmt = prepared.encoding.container
     target = local_path(str(output))
+    if target is not None and fmt.name != "frames" and target.is_dir():
+        raise ParareelError(f"cannot write {str(output)!r}: it is a folder; name a file "
+                            f"(e.g. {str(output).rstrip('/')}/out.{fmt.name}), or end it with "
+                            "/ for a folder of PNG frames")
     try:
         if target is not None:
             target = target.resolve()  # segments are named by file:// URLs: absolute

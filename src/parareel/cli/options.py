@@ -108,3 +108,23 @@ def encoding_of(format: str, settings: dict[str, Any]) -> Encoding:
                     lossless=settings["lossless"], bitrate=parse_rate(settings["bitrate"]),
                     gop=settings["gop"], pix_fmt=settings["pixel_format"],
                     scale=settings["scale"])
+
+
+class Workers(click.ParamType):
+    """A number of workers, or "auto" for one per core."""
+
+    name = "N|auto"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int) or value == "auto":
+            return value
+        try:
+            number = int(value)
+        except ValueError:
+            number = 0
+        if number < 1:
+            self.fail(f"{value!r} is not a number of workers (1, 2, ...) or 'auto'", param, ctx)
+        return number
+
+
+WORKERS = Workers()

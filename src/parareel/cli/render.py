@@ -7,7 +7,7 @@ import json
 import click
 
 from parareel.cli.app import main
-from parareel.cli.options import encoding_of, variables, with_encoding, with_variables
+from parareel.cli.options import WORKERS, encoding_of, variables, with_encoding, with_variables
 from parareel.cli.options import frame_range as parse_range
 from parareel.engines import ENGINES
 
@@ -19,7 +19,7 @@ from parareel.engines import ENGINES
                    "folder of PNG frames (out/ or out/%05d.png), or the sound alone "
                    "(.m4a .wav).")
 @with_variables
-@click.option("--workers", default="1", show_default=True,
+@click.option("--workers", type=WORKERS, default="1", show_default=True,
               help="Chunks rendered at once: a number, or 'auto' for one per core.")
 @click.option("--chunk-frames", type=click.IntRange(min=1),
               help="Frames per chunk (default: one chunk per worker).")
@@ -28,7 +28,7 @@ from parareel.engines import ENGINES
 @click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,
               help="Who renders the chunks: local processes, or Ray tasks.")
 @click.option("--address", help="With --engine ray: the cluster (default: start a local one).")
-def render(project: str, output: str, assignments, vars_json, workers: str,
+def render(project: str, output: str, assignments, vars_json, workers: int | str,
            chunk_frames: int | None, frame_range: str | None, engine: str,
            address: str | None, **settings) -> None:
     """Render PROJECT (a .py file or module:attr) to a video, frames or its sound."""
@@ -38,7 +38,7 @@ def render(project: str, output: str, assignments, vars_json, workers: str,
     encoding = encoding_of(output_format(output).name, settings)
     result = render_video(
         project, output, variables=variables(assignments, vars_json),
-        workers=workers if workers == "auto" else int(workers), chunk_frames=chunk_frames,
+        workers=workers, chunk_frames=chunk_frames,
         frame_range=parse_range(frame_range), encoding=encoding, progress=True,
         engine=engine, address=address,
     )
@@ -69,10 +69,11 @@ def still(project: str, frame: int, output: str, quality: int, scale: float, ass
 @main.command()
 @click.argument("project")
 @with_variables
-@click.option("--workers", default=None, help="Also show how N workers would split it.")
+@click.option("--workers", type=WORKERS, default=None,
+              help="Also show how N workers (or 'auto') would split it.")
 @click.option("--chunk-frames", type=click.IntRange(min=1),
               help="Also show the plan for this chunk size.")
-def info(project: str, assignments, vars_json, workers: str | None,
+def info(project: str, assignments, vars_json, workers: int | str | None,
          chunk_frames: int | None) -> None:
     """Show PROJECT's size, frame rate, length, variables and (optionally) its plan."""
     from parareel.api import resolve_workers
