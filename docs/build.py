@@ -21,6 +21,7 @@ import pdoc.render
 
 import parareel
 from parareel import api
+from parareel.scene.signal import prop
 
 MODULES = ["parareel", "parareel.api", "parareel.media.formats", "parareel.scene.easing",
            "parareel.scene.flow", "parareel.scene.signal", "parareel.scene.project",
@@ -33,6 +34,10 @@ def build(folder: Path) -> list[Path]:
     # quick); the reference shows them where users call them
     for name in ("render", "still", "frames", "RenderResult"):
         setattr(parareel, name, getattr(api, name))
+    # A node property is a descriptor without __set__ (after the first read, reads skip it:
+    # the painter reads thousands a frame), which pdoc would list as a method; the
+    # reference shows it as the variable it is, with its meaning and default.
+    prop.__set__ = lambda self, node, value: None
     pdoc.render.configure(docformat="markdown", show_source=False,
                           footer_text=f"parareel {parareel.__version__}")
     pdoc.pdoc(*MODULES, output_directory=folder)

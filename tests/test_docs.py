@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import re
 from pathlib import Path
 
 import parareel
@@ -19,6 +20,10 @@ def load_builder():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def test_the_lazy_names_are_listed_by_dir():
+    assert {"render", "still", "frames", "RenderResult"} <= set(dir(parareel))
 
 
 def test_every_public_name_and_node_property_is_documented():
@@ -47,6 +52,12 @@ def test_the_reference_builds_with_every_node_and_command(tmp_path):
                  "Video", "Group", "Layout", "Code", "Math", "Captions"):
         assert f'id="{node}"' in reference, node
     assert "which point of the box x is" in reference  # Text.align, from its prop
+    text = re.sub(r"<[^>]+>", " ", reference)
+    assert not re.search(r"def\s+radius\(", text)  # a property, not a method
+    assert "the corners' radius in pixels (default: 0.0)" in text
+    assert "An animatable value: every property of a node is one" in text  # Signal's own
+    for internal in ("note_volume", "Video.events", "Video.cues", "Video.clock"):
+        assert f'id="{internal}"' not in reference and f"Video.{internal}" not in reference
     cli = (tmp_path / "cli.html").read_text()
     for command in ("render", "still", "info", "dev"):
         assert f"parareel {command}" in cli

@@ -50,6 +50,10 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'parareel' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
 __all__ = [
     "AssetError", "Audio", "Bounds", "Captions", "Circle", "Code", "Color", "ColorError",
     "Ellipse", "Encoding", "Group", "Image", "Layout", "Line", "Math", "Node", "ParareelError",

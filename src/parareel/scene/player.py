@@ -165,7 +165,7 @@ def play(project: Project, values: Mapping[str, Any], reads: dict[str, Any] | No
                 raise SceneError(name, index, f"the video is longer than max_seconds="
                                  f"{project.max_seconds}; is there an endless loop?")
             for clip in clips:  # a clip's volume can be tweened: its sound follows
-                clip.note_volume(index)
+                clip._note_volume(index)
             yield scene
             scene.clock.frame += 1
             index += 1

@@ -85,7 +85,7 @@ class Project:
             clips: list = []
             count = sum(1 for _ in play(self, values, reads, cues, clips))
             check_known(values, reads)
-            cues += [cue for clip in clips for cue in clip.cues(count)]
+            cues += [cue for clip in clips for cue in clip._sound_cues(count)]
             self._surveys[key] = Survey(count, reads, tuple(cues))
         return self._surveys[key]
 

@@ -20,6 +20,12 @@ Tween = Generator[None, None, None]
 
 
 class Signal(Generic[T]):
+    """An animatable value: every property of a node is one.
+
+    `s()` reads it, `s(v)` or `node.prop = v` sets it, `s(lambda: ...)` makes it computed
+    (evaluated on every frame), and `yield from s.to(v, seconds, ease)` tweens it.
+    """
+
     __slots__ = ("_value", "_convert", "name")
 
     def __init__(self, value: T, convert: Callable[[Any], T] | None = None,
@@ -136,6 +142,10 @@ class prop:  # noqa: N801 - used like a field declaration
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
+        self.__doc__ = f"{self.doc} (default: {self.default!r})" if self.doc else None
+
+    def __repr__(self) -> str:
+        return f"Signal({self.default!r})"
 
     def peek(self, node: Any) -> Any:
         """The node's value, without making its Signal when it has none yet (the layout

@@ -117,8 +117,8 @@ class Video(Node):
         if self.end <= self.start:
             raise AssetError(f"clip {str(src)!r}: start {float(self.start)} s is not before its "
                              f"end {float(self.end)} s")
-        self.events: list[_Event] = []
-        self.clock: Clock | None = None
+        self._events: list[_Event] = []
+        self._clock: Clock | None = None
         self._volumes: list[tuple[int, float]] = []  # (frame, volume) where it changed
 
     # -- control, from the scene logic ----------------------------------------------------
@@ -137,17 +137,17 @@ class Video(Node):
     def _event(self, playing: bool | None = None, time: Fraction | None = None,
                rate: Fraction | None = None) -> None:
         clock = current_clock()
-        if self.clock is None:
-            self.clock = clock
+        if self._clock is None:
+            self._clock = clock
             clock.clips.append(self)
         frame = clock.start + clock.frame
-        last = self.events[-1] if self.events else None
-        self.events.append(_Event(
+        last = self._events[-1] if self._events else None
+        self._events.append(_Event(
             frame, self.time_at(frame) if time is None else time,
             rate or (last.rate if last else self.rate),
             (last.playing if last else False) if playing is None else playing))
 
-    def note_volume(self, frame: int) -> None:
+    def _note_volume(self, frame: int) -> None:
         """Called by the player after each frame's logic: a tweened volume is heard."""
         volume = self.volume()
         if not self._volumes or self._volumes[-1][1] != volume:
@@ -163,13 +163,13 @@ class Video(Node):
 
     def time_at(self, frame: int) -> Fraction:
         """The clip's time at `frame` of the video (seconds from `start`, before looping)."""
-        i = bisect.bisect_right([e.frame for e in self.events], frame) - 1
+        i = bisect.bisect_right([e.frame for e in self._events], frame) - 1
         if i < 0:
             return Fraction(0)
-        event = self.events[i]
+        event = self._events[i]
         if not event.playing:
             return event.time
-        return event.time + (frame - event.frame) * event.rate / self.clock.fps
+        return event.time + (frame - event.frame) * event.rate / self._clock.fps
 
     def source_time(self, frame: int) -> Fraction:
         """The time in the source file that `frame` shows (trimmed, looped, held at the end)."""
@@ -178,15 +178,15 @@ class Video(Node):
         return self.start + t
 
     def current_frame(self) -> int:
-        return 0 if self.clock is None else self.clock.start + self.clock.frame
+        return 0 if self._clock is None else self._clock.start + self._clock.frame
 
-    def cues(self, frames: int) -> list[Cue]:
+    def _sound_cues(self, frames: int) -> list[Cue]:
         """The clip's sound as pieces while it plays, for the mix, at its volume over time."""
-        if self.muted() or not self.info.has_audio or self.clock is None:
+        if self.muted() or not self.info.has_audio or self._clock is None:
             return []
-        fps, pieces, volume = self.clock.fps, [], tuple(self._volumes)
-        bounds = [e.frame for e in self.events[1:]] + [frames]
-        for event, until in zip(self.events, bounds, strict=True):
+        fps, pieces, volume = self._clock.fps, [], tuple(self._volumes)
+        bounds = [e.frame for e in self._events[1:]] + [frames]
+        for event, until in zip(self._events, bounds, strict=True):
             if not event.playing or until <= event.frame:
                 continue
             at, t = Fraction(event.frame), event.time
