@@ -38,9 +38,12 @@ def build(folder: Path) -> list[Path]:
     # the painter reads thousands a frame), which pdoc would list as a method; the
     # reference shows it as the variable it is, with its meaning and default.
     prop.__set__ = lambda self, node, value: None
-    pdoc.render.configure(docformat="markdown", show_source=False,
-                          footer_text=f"parareel {parareel.__version__}")
-    pdoc.pdoc(*MODULES, output_directory=folder)
+    try:
+        pdoc.render.configure(docformat="markdown", show_source=False,
+                              footer_text=f"parareel {parareel.__version__}")
+        pdoc.pdoc(*MODULES, output_directory=folder)
+    finally:
+        del prop.__set__  # nodes made from here on work as always
     (folder / "cli.html").write_text(cli_page())
     (folder / "nodes.html").write_text(nodes_page(folder / "images"))
     return sorted(folder.rglob("*.html"))

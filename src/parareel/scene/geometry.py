@@ -56,12 +56,12 @@ ANCHORS = {"center": (0.5, 0.5), "top": (0.5, 0.0), "bottom": (0.5, 1.0),
 
 def laid_out(node: Node) -> bool:
     """Whether a layout places the node (its parent is a Layout)."""
-    return node.parent is not None and node.parent.lays_out
+    return node.parent is not None and node.parent._lays_out
 
 
 def outermost_layout(node: Node) -> Node | None:
     """The outermost Layout whose solve places `node` (itself, if it is one)."""
-    top = node if node.lays_out else None
+    top = node if node._lays_out else None
     while laid_out(node):
         node = top = node.parent
     return top
@@ -141,7 +141,7 @@ def _union(boxes: list[tuple[float, ...]]) -> tuple[float, float, float, float]:
 
 def _own_box(node: Node) -> tuple[float, float, float, float]:
     laid = laid_box(node)
-    return centred(*laid) if laid and node.sized_by_layout else node.extent()
+    return centred(*laid) if laid and node._sized_by_layout else node.extent()
 
 
 def bounds_of_children(node: Node) -> tuple[float, float, float, float]:
@@ -149,7 +149,7 @@ def bounds_of_children(node: Node) -> tuple[float, float, float, float]:
 
 
 def drawn_box(node: Node) -> tuple[float, float, float, float]:
-    boxes = [] if node.extent_is_children else [_own_box(node)]
+    boxes = [] if node._extent_is_children else [_own_box(node)]
     return _union(boxes + [_apply(_local(c), drawn_box(c)) for c in node.children])
 
 
@@ -161,7 +161,7 @@ def _to_scene(node: Node) -> Matrix:
         chain.append(parent)
         parent = parent.parent
     for ancestor in reversed([node, *chain]):
-        if ancestor.lays_out and not laid_out(ancestor):
+        if ancestor._lays_out and not laid_out(ancestor):
             ancestor.solve()
     matrix = IDENTITY
     for ancestor in reversed(chain):

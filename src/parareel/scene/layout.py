@@ -91,8 +91,8 @@ class Layout(Shape):
     wrap = prop(False, bool, "start a new line when children overflow the main axis")
     columns = prop(None, _columns, 'a grid instead of flexbox: a number of equal columns, or '
                    'their widths (pixels, "30%", "1fr"); children fill it row by row')
-    sized_by_layout = True
-    lays_out = True
+    _sized_by_layout = True
+    _lays_out = True
 
     def solve(self) -> None:
         """Place every node of this layout tree for the current state (see `solve`)."""
@@ -150,7 +150,7 @@ def _place(layout: Layout, width: float, height: float) -> None:
         x, y, w, h = taffy.box(child._taffy)
         presence = Node.presence.peek(child)
         cx, cy = x + w / 2 - width / 2, y + h / 2 - height / 2
-        if not isinstance(child, Layout) and not child.sized_by_layout:
+        if not isinstance(child, Layout) and not child._sized_by_layout:
             left, top, right, bottom = child.extent()  # drawn as it is, centred in its box
             cx, cy = cx - (left + right) / 2, cy - (top + bottom) / 2
         drawn = (w / presence, h / presence) if presence > 0 else (0.0, 0.0)
@@ -237,7 +237,7 @@ def _item(node: Node) -> tuple:
 
 @cache
 def _item_defaults() -> tuple[tuple[str, Any], ...]:
-    return tuple((name, getattr(Node, name).peek(Node())) for name in Node.LAYOUT_ITEM)
+    return tuple((name, getattr(Node, name).peek(Node())) for name in Node._LAYOUT_ITEM)
 
 
 def _style_key(node: Node, gap: tuple[float, float, float, float]) -> tuple:

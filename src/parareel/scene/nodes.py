@@ -144,18 +144,18 @@ class Node:
     presence = prop(1.0, float, "in a layout: how much of its room it takes, 0 to 1 (drawn "
                     "scaled by it); tween it to open or close a gap")
 
-    LAYOUT_ITEM = ("grow", "shrink", "basis", "margin", "align_self", "min_width", "max_width",
+    _LAYOUT_ITEM = ("grow", "shrink", "basis", "margin", "align_self", "min_width", "max_width",
                    "min_height", "max_height", "presence")  # in the order layouts read them
-    sized_by_layout = False  # True: a layout may stretch it (its drawn size is the box's)
-    lays_out = False  # True for a Layout: it places its children
-    extent_is_children = True  # whether its box is its children's (it draws nothing itself)
+    _sized_by_layout = False  # True: a layout may stretch it (its drawn size is the box's)
+    _lays_out = False  # True for a Layout: it places its children
+    _extent_is_children = True  # whether its box is its children's (it draws nothing itself)
     _laid: tuple[float, float, float, float] | None = None  # set by the layout's solve
     parent: Node | None = None
     children: list[Node]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.extent_is_children = cls.extent is Node.extent
+        cls._extent_is_children = cls.extent is Node.extent
         cls.__doc__ = f"{inspect.cleandoc(cls.__doc__ or '')}\n\n{property_table(cls)}"
 
     def __init__(self, *children: Node, **props: Any) -> None:
@@ -172,7 +172,7 @@ class Node:
     def __setattr__(self, name: str, value: Any) -> None:
         if isinstance(getattr(type(self), name, None), prop):
             getattr(self, name).set(value)  # `node.x = 5` sets the signal
-            if name in self.LAYOUT_ITEM:
+            if name in self._LAYOUT_ITEM:
                 self._check_layout_item()
             return
         if not name.startswith("_") and not hasattr(self, name):
@@ -210,7 +210,7 @@ class Node:
     def _check_layout_item(self) -> None:
         if self.parent is None or geometry.laid_out(self):
             return
-        for name in self.LAYOUT_ITEM:
+        for name in self._LAYOUT_ITEM:
             declared = getattr(type(self), name)
             if getattr(self, name)() != declared.convert(declared.default):
                 raise ValueError(
@@ -296,7 +296,7 @@ class Rect(Shape):
     width = prop(100.0, float, "pixels")
     height = prop(100.0, float, "pixels")
     radius = prop(0.0, float, "the corners' radius in pixels")
-    sized_by_layout = True
+    _sized_by_layout = True
 
     def extent(self) -> tuple[float, float, float, float]:
         return geometry.centred(self.width(), self.height())
@@ -307,7 +307,7 @@ class Ellipse(Shape):
 
     width = prop(100.0, float, "pixels")
     height = prop(100.0, float, "pixels")
-    sized_by_layout = True
+    _sized_by_layout = True
 
     def extent(self) -> tuple[float, float, float, float]:
         return geometry.centred(self.width(), self.height())
@@ -317,7 +317,7 @@ class Circle(Shape):
     """A circle centred on (x, y): Circle(radius=60, fill="#f6f7eb")."""
 
     radius = prop(50.0, float, "pixels")
-    sized_by_layout = True  # stretched, it is the largest circle its box holds
+    _sized_by_layout = True  # stretched, it is the largest circle its box holds
 
     def extent(self) -> tuple[float, float, float, float]:
         return geometry.centred(2 * self.radius(), 2 * self.radius())
@@ -389,7 +389,7 @@ class Image(Node):
     width = prop(None, doc="pixels; None: from height and the aspect ratio, or natural")
     height = prop(None, doc="pixels; None: from width and the aspect ratio, or natural")
 
-    sized_by_layout = True
+    _sized_by_layout = True
 
     def __init__(self, src: str, **props: Any) -> None:
         super().__init__(src=src, **props)

@@ -178,7 +178,7 @@ class Text(Node):
                    "Linux draws), normal or full")
     subpixel = prop(True, bool, "place glyphs between pixels: smooth motion, no jitter")
     antialias = prop(True, bool, "smooth edges; False draws hard-edged pixel text")
-    sized_by_layout = True  # a layout's width is where it wraps
+    _sized_by_layout = True  # a layout's width is where it wraps
 
     def __init__(self, text: Any = "", **props: Any) -> None:
         super().__init__(text=text, **props)

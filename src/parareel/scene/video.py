@@ -97,7 +97,7 @@ class Video(Node):
     radius = prop(0.0, float, "the corners' radius in pixels")
     volume = prop(1.0, float, "the clip's sound level, 1 as recorded; tween it to fade")
     muted = prop(False, bool, "leave its sound out of the mix")
-    sized_by_layout = True
+    _sized_by_layout = True
 
     def extent(self) -> tuple[float, float, float, float]:
         from parareel.scene.picture import fitted
