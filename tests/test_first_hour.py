@@ -220,3 +220,33 @@ def test_a_bad_worker_count_and_a_folder_as_output_are_refused_before_drawing(tm
                                      f"file (e.g. {folder}/out.mp4), or end it with / for a "
                                      "folder of PNG frames")
     assert list(tmp_path.iterdir()) == [folder] and not list(folder.iterdir())
+
+
+def test_a_warning_names_the_users_line_and_gives_advice_that_fits(tmp_path):
+    def scene(s):
+        yield from wait(5 / 30)
+
+    project = Project(scenes=[scene], size=(32, 32))
+    with pytest.warns(parareel.errors.ParareelWarning) as caught:
+        parareel.render(project, tmp_path / "five.mp4", workers=2)  # this line is named
+    line = inspect.currentframe().f_lineno - 1
+    assert len(caught) == 1
+    warning = caught[0]
+    assert warning.filename == __file__ and warning.lineno == line
+    assert str(warning.message).endswith("--workers 1 renders it as one chunk")
+
+
+def test_lossless_frames_decode_to_the_drawn_colours(tmp_path):
+    import av
+
+    from parareel.media.formats import Encoding
+
+    drawn = [f[..., :3].astype(int) for f in parareel.frames(HELLO, 140, 152)]
+    parareel.render(HELLO, tmp_path / "exact.mp4", frame_range=(140, 152),
+                    encoding=Encoding(lossless=True))
+    with av.open(str(tmp_path / "exact.mp4")) as container:
+        assert container.streams.video[0].codec_context.pix_fmt == "yuv444p"
+        decoded = [f.to_ndarray(format="rgb24").astype(int)
+                   for f in container.decode(video=0)]
+    assert len(decoded) == len(drawn) == 12
+    assert max(int(np.abs(a - b).max()) for a, b in zip(drawn, decoded, strict=True)) <= 2

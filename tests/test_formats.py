@@ -79,7 +79,7 @@ CASES = [  # name, settings, decoded codec, decoded pixel format, lossless
     ("h265.mp4", {"codec": "h265", "lossless": True}, "hevc", "yuv444p", True),
     ("h265.mp4", {"codec": "h265", "pix_fmt": "yuv420p10le"}, "hevc", "yuv420p10le", False),
     ("av1.mp4", {"codec": "av1"}, "libdav1d", "yuv420p", False),
-    ("vp9.webm", {"lossless": True}, "vp9", "yuv420p", True),
+    ("vp9.webm", {"lossless": True}, "vp9", "yuv444p", True),  # lossless: 4:4:4 by default
     ("prores.mov", {}, "prores", "yuv422p10le", False),
     ("h264.mov", {"codec": "h264"}, "h264", "yuv420p", False),
 ]
@@ -89,10 +89,6 @@ CASES = [  # name, settings, decoded codec, decoded pixel format, lossless
                          ids=[f"{c[0]}{'-lossless' if c[4] else ''}" for c in CASES])
 def test_every_video_format_in_one_pass_and_in_chunks(tmp_path, name, settings, codec,
                                                       pix_fmt, lossless):
-    if lossless and codec == "h264":  # lossless H.264 of RGB needs 4:4:4 to be exact
-        settings = {**settings, "pix_fmt": "yuv444p"}
-    if lossless and codec == "hevc":
-        settings = {**settings, "pix_fmt": "yuv444p"}
     fmt = name.rsplit(".", 1)[1]
     settings = {**settings, "format": fmt}
     files = [render(tmp_path, name, workers=w, **{**settings, "preset": _fast(settings)})

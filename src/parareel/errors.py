@@ -7,6 +7,10 @@ engines decide retries from the class, and across a wire from its name
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
+
 
 class ParareelError(Exception):
     """Base class of every error parareel raises on purpose."""
@@ -16,6 +20,18 @@ class ParareelError(Exception):
 
 class ParareelWarning(UserWarning):
     """Something that works, but likely not as the user meant (the CLI prints one line)."""
+
+
+def warn(message: str) -> None:
+    """Warn, naming the user's line that led here rather than a line inside parareel."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame = sys._getframe(1)
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(package):
+        frame = frame.f_back
+    warnings.warn_explicit(ParareelWarning(message), ParareelWarning,
+                           frame.f_code.co_filename, frame.f_lineno,
+                           module=frame.f_globals.get("__name__", "__main__"),
+                           module_globals=frame.f_globals)
 
 
 class ProjectError(ParareelError):

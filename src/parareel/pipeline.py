@@ -17,7 +17,6 @@ import os
 import shutil
 import tempfile
 import time
-import warnings
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -33,7 +32,7 @@ from parareel.contract import (
     new_render_id,
 )
 from parareel.engines.base import Engine
-from parareel.errors import Cancelled, ParareelError, ParareelWarning, RenderError
+from parareel.errors import Cancelled, ParareelError, RenderError, warn
 from parareel.load import load_project, reference
 from parareel.media.audio import render_audio
 from parareel.media.formats import Encoding, frame_pattern
@@ -113,12 +112,12 @@ def prepare(project: str | Project, variables: Mapping[str, Any] | None = None, 
     chunks = plan(last - first, workers, chunk_frames)
     shortest = min(c.frames for c in chunks)
     if chunk_frames is None and len(chunks) > 1 and shortest < SHORT_CHUNK:
-        warnings.warn(ParareelWarning(
-            f"{workers} workers for {last - first} frames make chunks of {shortest} frame(s): "
-            "each chunk starts on a keyframe and replays the scene logic, so chunks this "
-            f"short make a larger file and cost more than they save; --workers "
-            f"{max(1, (last - first) // SHORT_CHUNK)} gives chunks of {SHORT_CHUNK} frames or "
-            "more"), stacklevel=2)
+        fewer = (last - first) // SHORT_CHUNK
+        advice = ("--workers 1 renders it as one chunk" if fewer <= 1 else
+                  f"--workers {fewer} gives chunks of {SHORT_CHUNK} frames or more")
+        warn(f"{workers} workers for {last - first} frames make chunks of {shortest} "
+             "frame(s): each chunk starts on a keyframe and replays the scene logic, so chunks "
+             f"this short make a larger file and cost more than they save; {advice}")
     if max_chunk_frames is not None and max(c.frames for c in chunks) > max_chunk_frames:
         chunks = plan(last - first, math.ceil((last - first) / max_chunk_frames))
     if max_chunks is not None and len(chunks) > max_chunks:

@@ -84,8 +84,10 @@ encoding_options = [
                                          "av1 1-63, vp9 0-63); overrides --quality."),
     click.option("--preset", help="Encoder speed (x264/x265: ultrafast ... veryslow; av1: "
                                   "13-0; vp9: 8-0; prores: proxy, lt, standard, hq)."),
-    click.option("--lossless", is_flag=True, help="Encode exactly: large files (h264, h265, "
-                                                   "vp9)."),
+    click.option("--lossless", is_flag=True,
+                 help="Encode exactly (h264, h265, vp9; large files): in 4:4:4, so the frames "
+                      "decode to the drawn colours within rounding. With --pixel-format "
+                      "yuv420p the brightness stays exact but the colour of edges blurs."),
     click.option("--bitrate", metavar="RATE",
                  help="Aim at a bitrate instead of a quality: 800k, 4M."),
     click.option("--gop", type=int, metavar="FRAMES", help="Frames between keyframes."),
