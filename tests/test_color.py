@@ -10,7 +10,7 @@ import parareel
 from parareel import Project, Rect, Video, wait
 from parareel.media.encode import Encoding
 
-LOSSLESS = Encoding(lossless=True)
+LOSSLESS = Encoding(lossless=True, pix_fmt="yuv420p")  # what is checked: the 4:2:0 round trip
 COLORS = [(255, 0, 0), (0, 200, 0), (30, 60, 250), (128, 128, 128), (250, 220, 40)]
 _BT709 = 1
 

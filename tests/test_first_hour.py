@@ -4,6 +4,7 @@ to write instead, and the friendly spelling works."""
 from __future__ import annotations
 
 import inspect
+import warnings
 
 import numpy as np
 import pytest
@@ -250,3 +251,29 @@ def test_lossless_frames_decode_to_the_drawn_colours(tmp_path):
                    for f in container.decode(video=0)]
     assert len(decoded) == len(drawn) == 12
     assert max(int(np.abs(a - b).max()) for a, b in zip(drawn, decoded, strict=True)) <= 2
+
+
+def test_workers_default_to_auto_one_per_core_but_not_for_a_few_frames(tmp_path):
+    from parareel.plan import cores
+
+    def scene(s):
+        yield from wait(2.0)
+
+    project = Project(scenes=[scene], size=(32, 32))
+    result = parareel.render(project, tmp_path / "two.mp4")
+    assert len(result.chunks) == min(cores(), 60 // 15)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a tiny video: one chunk, and no advice
+        tiny = parareel.render(Project(scenes=[lambda s: wait(4 / 30)], size=(32, 32)),
+                               tmp_path / "tiny.mp4")
+    assert len(tiny.chunks) == 1
+    assert "[default: auto]" in cli("render", "--help").stdout
+
+
+def test_lambda_render_offers_only_the_codecs_its_function_writes():
+    helps = " ".join(cli("lambda", "render", "--help").stdout.split())
+    assert "--codec [h264|h265|av1]" in helps
+    assert "mov: prores" not in helps and "webm: vp9" not in helps  # the local help's list
+    refused = cli("lambda", "render", "--function", "f", "--codec", "prores")
+    assert refused.returncode == 2 and "'prores' is not one of 'h264', 'h265', 'av1'" in \
+        refused.stderr

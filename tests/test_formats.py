@@ -172,6 +172,25 @@ def test_gif_loops_with_one_palette_and_no_flicker_at_seams(tmp_path):
     assert b"NETSCAPE2.0" in chunked.read_bytes()  # the loop extension
 
 
+def test_a_gif_in_chunks_is_one_gif_to_a_strict_reader(tmp_path):
+    from PIL import Image, ImageSequence
+
+    one, chunked = (render(tmp_path, "out.gif", workers=w, format="gif") for w in (1, 3))
+    data = chunked.read_bytes()
+    assert data.count(b"GIF89a") == 1 and data.count(b"NETSCAPE2.0") == 1
+    assert data.endswith(b"\x3b")
+    decoded = {}
+    for path in (one, chunked):
+        with Image.open(path) as gif:  # Pillow stops at the first trailer, as browsers do
+            assert gif.n_frames == FRAMES and gif.info["loop"] == 0
+            frames = [np.asarray(f.convert("RGB")) for f in ImageSequence.Iterator(gif)]
+            delays = [f.info["duration"] for f in ImageSequence.Iterator(gif)]
+        decoded[path] = frames
+        assert abs(sum(delays) - FRAMES * 1000 / FPS) <= 10  # the whole length, in ms
+    assert all(np.array_equal(a, b) for a, b in zip(decoded[one], decoded[chunked],
+                                                    strict=True))
+
+
 # -- image sequences and sound only ---------------------------------------------------
 
 def test_png_frames_are_written_by_the_workers_directly(tmp_path):

@@ -257,3 +257,30 @@ def test_broken_clips_are_refused_in_the_survey(tmp_path):
     with pytest.raises(AssetError, match="clip .*missing.mp4.* does not exist"):
         Video(tmp_path / "missing.mp4")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-video.mp4"]
+
+
+def test_a_clips_sound_stops_when_it_leaves_the_stage(tmp_path):
+    path = tmp_path / "talk.mp4"
+    make_clip(path, 30, 30, audio=True)  # a tone, 1 s
+
+    def looping(s):
+        s.add(Video(path, loop=True)).play()
+        yield from wait(1.5)  # it loops...
+
+    def after(s):
+        yield from wait(1.0)  # ...but not into the next scene
+
+    def removed(s):
+        clip = s.add(Video(path, loop=True))
+        clip.play()
+        yield from wait(0.5)
+        clip.remove()  # the picture goes at once, and so does the sound
+        yield from wait(1.0)
+
+    for scenes, heard in (([looping, after], 1.5), ([removed], 0.5)):
+        out = tmp_path / "sound.wav"
+        parareel.render(Project(scenes=scenes, size=(64, 64), fps=30), out)
+        samples = decode_audio(str(out))[:, 0]
+        edge = int(heard * 48_000)
+        assert np.abs(samples[edge - 4800:edge - 2400]).max() > 0.2  # still playing
+        assert np.abs(samples[edge + 480:]).max() < 0.001, scenes  # silent after

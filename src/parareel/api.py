@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from parareel.contract import Report
 from parareel.engines import Engine, get_engine
-from parareel.engines.local import auto_workers
 from parareel.errors import ParareelError
 from parareel.load import load_project
 from parareel.media.formats import Encoding, check_scale, output_format
@@ -22,17 +21,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 
-def resolve_workers(workers: int | str) -> int:
-    if workers == "auto":
-        return auto_workers()
-    count = int(workers)
-    if count < 1:
-        raise ParareelError(f"workers must be 'auto' or at least 1, got {workers!r}")
-    return count
-
-
 def render(project: str | Project, output: str | os.PathLike, *,
-           variables: Mapping[str, Any] | None = None, workers: int | str = 1,
+           variables: Mapping[str, Any] | None = None, workers: int | str = "auto",
            chunk_frames: int | None = None, frame_range: tuple[int, int] | None = None,
            encoding: Encoding | None = None, engine: str | Engine = "local",
            address: str | None = None,
@@ -46,12 +36,13 @@ def render(project: str | Project, output: str | os.PathLike, *,
     `engine` runs the chunks: "local" processes (default) or "ray" (a local Ray
     cluster, or the one at `address`), or an Engine object. The output appears
     only when the render succeeds; temporary segments are always removed.
-    `progress=True` shows a progress bar; a callable is told how many more frames
-    are done.
+    `workers` is how many chunks render at once: "auto" (the default) is one per core,
+    but no more than keeps chunks 15 frames or longer. `progress=True` shows a progress
+    bar; a callable is told how many more frames are done.
     """
     encoding = replace(encoding or Encoding(), format=output_format(str(output)).name)
     prepared = prepare(project, variables, frame_range=frame_range,
-                       workers=resolve_workers(workers), chunk_frames=chunk_frames,
+                       workers=workers, chunk_frames=chunk_frames,
                        encoding=encoding)
     options = {"address": address} if address else {}
     chosen = get_engine(engine, **options)

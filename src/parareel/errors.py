@@ -31,7 +31,7 @@ def warn(message: str) -> None:
     warnings.warn_explicit(ParareelWarning(message), ParareelWarning,
                            frame.f_code.co_filename, frame.f_lineno,
                            module=frame.f_globals.get("__name__", "__main__"),
-                           module_globals=frame.f_globals)
+                           registry=frame.f_globals.setdefault("__warningregistry__", {}))
 
 
 class ProjectError(ParareelError):

@@ -37,13 +37,12 @@ from parareel.load import load_project, reference
 from parareel.media.audio import render_audio
 from parareel.media.formats import Encoding, frame_pattern
 from parareel.media.join import join_segments
-from parareel.plan import Chunk, plan
+from parareel.plan import SHORT_CHUNK, Chunk, plan, workers_for
 from parareel.scene.audio import Cue
 from parareel.scene.project import Project
 from parareel.storage import local_path, locate, open_storage, sha256
 
 PALETTE_SAMPLES = 12  # frames a GIF's palette is chosen from
-SHORT_CHUNK = 15  # frames: below this, more workers make a render larger, not faster
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ class RenderResult:
 
 
 def prepare(project: str | Project, variables: Mapping[str, Any] | None = None, *,
-            frame_range: tuple[int, int] | None = None, workers: int = 1,
+            frame_range: tuple[int, int] | None = None, workers: int | str = 1,
             chunk_frames: int | None = None, encoding: Encoding | None = None,
             max_chunks: int | None = None, max_chunk_frames: int | None = None) -> Prepared:
     """Load and survey the project, check the request and plan its chunks.
@@ -109,6 +108,10 @@ def prepare(project: str | Project, variables: Mapping[str, Any] | None = None, 
     if not 0 <= first < last <= survey.frames:
         raise ParareelError(
             f"frame range {first}:{last} is not inside the video's 0:{survey.frames}")
+    try:
+        workers = workers_for(last - first, workers)
+    except ValueError as exc:
+        raise ParareelError(str(exc)) from None
     chunks = plan(last - first, workers, chunk_frames)
     shortest = min(c.frames for c in chunks)
     if chunk_frames is None and len(chunks) > 1 and shortest < SHORT_CHUNK:

@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+
+SHORT_CHUNK = 15  # frames: below this, more workers make a render larger, not faster
+
+
+def cores() -> int:
+    """The cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def workers_for(frames: int, workers: int | str) -> int:
+    """How many chunks to render at once: a count as given, or for "auto" one per core,
+    but no more than keeps chunks SHORT_CHUNK frames long (a 2 s video on 2 cores: 2)."""
+    if workers == "auto":
+        return max(1, min(cores(), frames // SHORT_CHUNK))
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be 'auto' or a whole number from 1, got {workers!r}")
+    return workers
 
 
 @dataclass(frozen=True)

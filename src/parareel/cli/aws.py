@@ -13,7 +13,7 @@ import time
 import click
 
 from parareel.cli.app import main
-from parareel.cli.options import encoding_of, variables, with_encoding, with_variables
+from parareel.cli.options import encoding_of, variables, with_mp4_encoding, with_variables
 from parareel.contract import job_key, new_render_id
 
 
@@ -42,7 +42,7 @@ region_option = click.option("--region", expose_value=False, callback=_use_regio
               help="Render a finished --job-id again (its video goes once the new one is done).")
 @click.option("--bucket", help="The bucket, to follow progress (default: $PARAREEL_BUCKET).")
 @click.option("--download", type=click.Path(dir_okay=False), help="Save the video here too.")
-@with_encoding
+@with_mp4_encoding
 def lambda_render(function: str, assignments, vars_json, workers: int, chunk_frames: int | None,
                   job_id: str | None, replace: bool, bucket: str | None,
                   download: str | None, **settings) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from parareel.errors import ParareelError, VariableError
-from parareel.media.formats import QUALITIES, Encoding
+from parareel.media.formats import FORMATS, QUALITIES, Encoding
 from parareel.scene.variables import parse_assignment
 
 
@@ -74,9 +74,11 @@ def with_variables(command):
     return command
 
 
+codec_option = click.option("--codec", help="mp4: h264 (default), h265, av1; mov: prores "
+                                             "(default), h264, h265; webm: vp9.")
+mp4_codec_option = click.option("--codec", type=click.Choice(FORMATS["mp4"].codecs),
+                                help="h264 (default), h265 or av1 (the function writes MP4).")
 encoding_options = [
-    click.option("--codec", help="mp4: h264 (default), h265, av1; mov: prores (default), "
-                                 "h264, h265; webm: vp9."),
     click.option("--quality", type=click.Choice(QUALITIES), default="standard",
                  show_default=True,
                  help="The codec's speed/size/quality profile (see the README's encoder table)."),
@@ -98,7 +100,14 @@ encoding_options = [
 
 
 def with_encoding(command):
-    for option in reversed(encoding_options):
+    for option in reversed([codec_option, *encoding_options]):
+        command = option(command)
+    return command
+
+
+def with_mp4_encoding(command):
+    """The encoding options, with only the codecs an MP4 carries."""
+    for option in reversed([mp4_codec_option, *encoding_options]):
         command = option(command)
     return command
 

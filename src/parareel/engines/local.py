@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import multiprocessing as mp
-import os
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -13,15 +12,11 @@ from pathlib import Path
 from parareel.contract import ChunkJob, ChunkResult, Report
 from parareel.engines.base import OnReport
 from parareel.errors import RenderError
+from parareel.plan import cores
 from parareel.scene.project import Project
 from parareel.worker import render_chunk
 
 POLL_SECONDS = 0.05
-
-
-def auto_workers() -> int:
-    """One worker per core this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class LocalEngine:
@@ -53,7 +48,7 @@ class LocalEngine:
         method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
         ctx = mp.get_context(method)
         self._progress = ctx.SimpleQueue()
-        threads = max(1, auto_workers() // self.workers)  # share the cores out
+        threads = max(1, cores() // self.workers)  # share the cores out
         pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
                                    initargs=(self.project, self._progress, threads))
         # Garbage is freed here, and what is left is frozen: a worker that freed an

@@ -15,6 +15,7 @@ import av
 
 from parareel.errors import RenderError
 from parareel.media.audio import RATE
+from parareel.media.gif import join_gifs
 
 
 def join_segments(segments: Iterable[str | os.PathLike], output: str | os.PathLike,
@@ -32,6 +33,8 @@ def join_segments(segments: Iterable[str | os.PathLike], output: str | os.PathLi
     each segment is read once, in order, when its turn comes: `segments` may be a
     generator that fetches them one by one.
     """
+    if container == "gif":  # no sound; FFmpeg would repeat every segment's header
+        return join_gifs(segments, output)
     frame = 1 / Fraction(fps)
     if delay is None:
         segments = list(segments)

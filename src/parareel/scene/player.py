@@ -164,8 +164,8 @@ def play(project: Project, values: Mapping[str, Any], reads: dict[str, Any] | No
             if index >= limit:
                 raise SceneError(name, index, f"the video is longer than max_seconds="
                                  f"{project.max_seconds}; is there an endless loop?")
-            for clip in clips:  # a clip's volume can be tweened: its sound follows
-                clip._note_volume(index)
+            for clip in clips:  # a tweened volume is heard; a clip off the stage is not
+                clip._note_volume(index, _on_stage(clip, scene.root))
             yield scene
             scene.clock.frame += 1
             index += 1
@@ -197,6 +197,12 @@ def _check_tweens_played(clock: Clock, scene: str, index: int) -> None:
         if inspect.getgeneratorstate(tween) == inspect.GEN_CREATED:
             raise SceneError(scene, index, f"a tween made at {made_at} was never played: "
                              "write `yield from` before it (or pass it to parallel, chain...)")
+
+
+def _on_stage(node: Node, root: Node) -> bool:
+    while node.parent is not None:
+        node = node.parent
+    return node is root
 
 
 def _yielded(value: Any, steps: Generator) -> str:

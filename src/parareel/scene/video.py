@@ -120,6 +120,7 @@ class Video(Node):
         self._events: list[_Event] = []
         self._clock: Clock | None = None
         self._volumes: list[tuple[int, float]] = []  # (frame, volume) where it changed
+        self._heard_until = 0  # the frame after the last one it was heard at
 
     # -- control, from the scene logic ----------------------------------------------------
 
@@ -147,9 +148,12 @@ class Video(Node):
             rate or (last.rate if last else self.rate),
             (last.playing if last else False) if playing is None else playing))
 
-    def _note_volume(self, frame: int) -> None:
-        """Called by the player after each frame's logic: a tweened volume is heard."""
-        volume = self.volume()
+    def _note_volume(self, frame: int, on_stage: bool) -> None:
+        """Called by the player after each frame's logic: a tweened volume is heard, and a
+        clip off the stage (removed, or its scene over) is not."""
+        volume = self.volume() if on_stage else 0.0
+        if volume > 0:
+            self._heard_until = frame + 1
         if not self._volumes or self._volumes[-1][1] != volume:
             if self._volumes and self._volumes[-1][0] < frame - 1:
                 self._volumes.append((frame - 1, self._volumes[-1][1]))  # held until now
@@ -184,6 +188,7 @@ class Video(Node):
         """The clip's sound as pieces while it plays, for the mix, at its volume over time."""
         if self.muted() or not self.info.has_audio or self._clock is None:
             return []
+        frames = min(frames, self._heard_until)  # silent from there on: nothing to mix
         fps, pieces, volume = self._clock.fps, [], tuple(self._volumes)
         bounds = [e.frame for e in self._events[1:]] + [frames]
         for event, until in zip(self._events, bounds, strict=True):
