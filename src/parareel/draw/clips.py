@@ -18,8 +18,10 @@ import numpy as np
 import skia
 
 from parareel.errors import AssetError
+from parareel.scene.video import display_size, origin
 
 SEEK_AHEAD = 2  # seconds: further ahead than this, seeking beats decoding forward
+SEEK_BACK = Fraction(1)  # seconds: the first step back when a seek lands after the time
 
 
 class ClipReader:
@@ -29,6 +31,7 @@ class ClipReader:
         self.stream = self.container.streams.video[0]
         self.stream.thread_type = "AUTO"
         self.base = self.stream.time_base
+        self.origin = origin(self.container, self.stream)  # clip time 0: the file's start
         self._frames = None
         self.current: av.VideoFrame | None = None  # on screen at the last asked time
         self.next: av.VideoFrame | None = None  # decoded, not yet due
@@ -38,19 +41,28 @@ class ClipReader:
             raise AssetError(f"clip {path!r} has no video frames")
         # phones store portrait video sideways and say how to turn it: shown turned
         self.rotation = round(first.rotation / 90) % 4 * 90  # counterclockwise: 0/90/180/270
-        width, height = first.width, first.height
-        self.size = (height, width) if self.rotation in (90, 270) else (width, height)
+        self.size = display_size(first, self.stream)
         self.image: skia.Image | None = None
         self._pixels: np.ndarray | None = None  # the image's memory
         self._image_key: tuple | None = None
 
     def _time(self, frame: av.VideoFrame) -> Fraction:
-        return Fraction(frame.pts) * self.base
+        return Fraction(frame.pts) * self.base - self.origin
 
     def _seek(self, t: Fraction) -> None:
-        self.container.seek(max(0, int(t / self.base)), stream=self.stream, backward=True)
-        self._frames = self.container.decode(self.stream)
-        self.current, self.next = None, next(self._frames, None)
+        """Decode from a keyframe before `t`. An open GOP's keyframe can come before
+        pictures shown earlier than it (they need the GOP before, so a decoder starting
+        at the keyframe drops them): when the first frame decoded is after `t`, seek
+        further back, a step twice as long each time."""
+        target, step = t, SEEK_BACK
+        while True:
+            self.container.seek(max(0, int((target + self.origin) / self.base)),
+                                stream=self.stream, backward=True)
+            self._frames = self.container.decode(self.stream)
+            self.current, self.next = None, next(self._frames, None)
+            if self.next is None or self._time(self.next) <= t or target <= 0:
+                return
+            target, step = max(Fraction(0), target - step), step * 2
 
     def frame_at(self, t: Fraction, size: tuple[int, int] | None = None) -> skia.Image:
         """The frame on screen at source time `t` (the last one whose pts is not after it),

@@ -66,11 +66,41 @@ def _probe(path: str, src: Any, modified: int) -> ClipInfo:
             first = next(container.decode(stream), None)
             if first is None:
                 raise AssetError(f"clip {str(src)!r} has no frame FFmpeg can decode")
-            turned = round(first.rotation / 90) % 2  # a quarter turn swaps the sides
-            size = (first.height, first.width) if turned else (first.width, first.height)
-            return ClipInfo(duration, bool(container.streams.audio), size)
+            if duration <= 0:  # written live (a browser's recording): no duration stored
+                duration = _last_packet_end(container, stream) - origin(container, stream)
+            return ClipInfo(duration, bool(container.streams.audio), display_size(first, stream))
     except av.FFmpegError as exc:
         raise AssetError(f"clip {str(src)!r} is not a video FFmpeg can read: {exc}") from None
+
+
+def origin(container, stream) -> Fraction:
+    """Where the clip's time 0 is in its stream's timestamps: the file's start, as players
+    show it (an MPEG-TS cut from a broadcast, or an MP4 whose video starts late, does not
+    start at 0)."""
+    if container.start_time is not None:
+        return Fraction(container.start_time, 1_000_000)
+    return Fraction(stream.start_time or 0) * stream.time_base
+
+
+def _last_packet_end(container, stream) -> Fraction:
+    """The end of the last video packet: the duration of a file that does not store one."""
+    container.seek(0, stream=stream)
+    end = Fraction(0)
+    for packet in container.demux(stream):
+        if packet.pts is not None:
+            end = max(end, Fraction(packet.pts + (packet.duration or 0)) * stream.time_base)
+    return end
+
+
+def display_size(frame, stream) -> tuple[int, int]:
+    """The size a decoded frame is shown at: its pixels' aspect ratio applied (DV and DVD
+    store 720x480 for a 4:3 or 16:9 picture), then turned as its file says."""
+    width, height = frame.width, frame.height
+    aspect = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio
+    if aspect and aspect > 0 and aspect != 1:
+        width = max(1, round(width * aspect))
+    turned = round(frame.rotation / 90) % 2  # a quarter turn swaps the sides
+    return (height, width) if turned else (width, height)
 
 
 class Video(Node):
