@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import av
@@ -137,7 +138,7 @@ def test_scene_raising_inside_one_chunk_fails_the_render_cleanly(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_error_raised_only_while_drawing_a_chunk(tmp_path):
+def test_error_raised_only_while_drawing_a_chunk(tmp_path, monkeypatch):
     def draws_badly(scene):
         box = scene.add(Rect(fill="red"))
         yield from wait(1.0)
@@ -145,13 +146,18 @@ def test_error_raised_only_while_drawing_a_chunk(tmp_path):
         yield from wait(0.5)
 
     project = small_project(scenes=[draws_badly])
+    scratch = tmp_path.parent / f"{tmp_path.name}-tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     with pytest.raises(SceneError, match="scene 'draws_badly' failed at frame 30: ZeroDivision"):
         parareel.render(project, tmp_path / "out.mp4", workers=3)
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == [] and list(scratch.iterdir()) == []
 
 
 def test_ctrl_c_stops_every_worker_and_leaves_nothing(tmp_path):
     out = tmp_path / "out.mp4"
+    scratch = tmp_path.parent / f"{tmp_path.name}-tmp"  # the render's TMPDIR, watched too
+    scratch.mkdir()
     # a slow preset: the render lasts long after the first segment file appears
     code = (f"import parareel; from parareel.media.encode import Encoding; "
             f"parareel.render({str(EXAMPLES / 'hello' / 'project.py')!r}, {str(out)!r}, "
@@ -159,6 +165,7 @@ def test_ctrl_c_stops_every_worker_and_leaves_nothing(tmp_path):
     # Ctrl-C as a terminal delivers it, even when this suite runs as a background job
     # (whose shell ignores SIGINT for its children)
     proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True,
+                            env={**os.environ, "TMPDIR": str(scratch)},
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not list(tmp_path.glob(".parareel-*/chunks/*")):  # the workers are encoding
@@ -168,6 +175,7 @@ def test_ctrl_c_stops_every_worker_and_leaves_nothing(tmp_path):
     assert proc.wait(timeout=30) != 0
     time.sleep(0.5)
     assert list(tmp_path.iterdir()) == []
+    assert list(scratch.iterdir()) == []  # no chunk's scratch folder either
     alive = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True)
     assert alive.stdout.strip() == ""
 

@@ -4,6 +4,10 @@ Ray cluster. A render on any engine equals a single-pass local render."""
 
 from __future__ import annotations
 
+import glob
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -12,7 +16,9 @@ from parareel import ParareelError
 from parareel.media.audio import decode as decode_audio
 from parareel.media.encode import Encoding
 from parareel.plan import plan
-from tests.conftest import SUITE, decode
+from tests.conftest import EXAMPLES, SUITE, decode
+
+HELLO = str(EXAMPLES / "hello" / "project.py")
 
 LOSSLESS = Encoding(lossless=True, preset="ultrafast")
 ENGINES = ["local", "lambda", "ray"]
@@ -123,3 +129,18 @@ def test_a_segment_changed_after_its_chunk_wrote_it_is_never_joined(tmp_path):
     with pytest.raises(RenderError, match="segment 1 is not the file its chunk wrote"):
         execute(prepared, Tampered(), tmp_path / "out.mp4")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_ray_cluster_the_engine_starts_leaves_no_session_behind(tmp_path):
+    def sessions() -> set[str]:
+        found = set(glob.glob("/tmp/parareel-ray-*"))
+        return found | set(glob.glob("/tmp/ray/session_*"))
+
+    before = sessions()
+    code = (f"import parareel; parareel.render({HELLO!r}, {str(tmp_path / 'out.mp4')!r}, "
+            "engine='ray', workers=2, frame_range=(0, 30))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out.mp4").stat().st_size > 0
+    assert sessions() - before == set()  # its sessions, logs and sockets are gone

@@ -6,6 +6,7 @@ on the same job; only the transport differs.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import tempfile
 import time
@@ -40,7 +41,7 @@ def render_chunk(job: ChunkJob, project: Project | None = None,
         return ChunkResult(job.chunk.index, job.chunk.frames, size,
                            time.perf_counter() - started, job.segment, digest, 0)
     target = local_path(job.segment)
-    with tempfile.TemporaryDirectory(prefix="parareel-chunk-") as work:
+    with _scratch(target is None) as work:
         path = target or Path(work) / "segment"
         path.parent.mkdir(parents=True, exist_ok=True)
         with VideoWriter(path, *output_size(project, job.encoding.scale), project.fps,
@@ -60,7 +61,7 @@ def _write_frames(job: ChunkJob, project: Project,
     """Write the chunk's PNG files where the pattern says; (bytes, digest of the files)."""
     folder_url, _, pattern = job.segment.rpartition("/")
     folder = local_path(folder_url)
-    with tempfile.TemporaryDirectory(prefix="parareel-chunk-") as work:
+    with _scratch(folder is None) as work:
         with FrameFiles(folder or work, pattern, job.chunk.start, job.encoding.alpha) as files:
             _draw_into(files, job, project, on_frames)
         written = files.close()
@@ -71,6 +72,15 @@ def _write_frames(job: ChunkJob, project: Project,
             for path in written:
                 storage.put_file(path, path.name)
     return size, digest
+
+
+def _scratch(needed: bool) -> contextlib.AbstractContextManager[str | None]:
+    """A folder for what is uploaded afterwards, only when the output is remote: a local
+    output is written in place, inside the render's workspace, which the main removes
+    whatever happens (a worker killed by Ctrl-C never cleans up after itself)."""
+    if not needed:
+        return contextlib.nullcontext(None)
+    return tempfile.TemporaryDirectory(prefix="parareel-chunk-")
 
 
 def _draw_into(writer: VideoWriter | FrameFiles, job: ChunkJob, project: Project,

@@ -11,6 +11,8 @@ is retried when its error is retryable. Ctrl-C or a failed chunk cancels the res
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -43,14 +45,21 @@ class RayEngine:
         self.address, self.retries = address, retries
         self.storage = storage.rstrip("/") if storage else None  # s3://bucket/prefix, shared
         self._started_ray = False
+        self._session: str | None = None  # the local cluster's folder, removed when it stops
         self._project = None  # the project in Ray's object store
         self._threads = 0
 
     def start(self, project: Project, workers: int) -> None:
         ray = _ray()
         if not ray.is_initialized():
+            options = {}
+            if self.address is None:  # a local cluster: its sessions go in a folder of ours,
+                # short, as Ray's own /tmp/ray is: its socket paths must fit in 107 bytes
+                self._session = tempfile.mkdtemp(prefix="parareel-ray-",
+                                                 dir="/tmp" if os.path.isdir("/tmp") else None)
+                options["_temp_dir"] = self._session
             ray.init(address=self.address, include_dashboard=False, log_to_driver=False,
-                     configure_logging=False)
+                     configure_logging=False, **options)
             self._started_ray = True
         _ship_by_value(project)
         cores = int(ray.cluster_resources().get("CPU", 1))
@@ -90,6 +99,9 @@ class RayEngine:
         if self._started_ray:
             _ray().shutdown()
             self._started_ray = False
+        if self._session is not None:
+            shutil.rmtree(self._session, ignore_errors=True)
+            self._session = None
 
 
 def _ship_by_value(project: Project) -> None:
@@ -117,7 +129,9 @@ def _render_task(job: ChunkJob, project: Project, threads: int) -> tuple[ChunkRe
     adopt(job.project, project)
     if local_path(job.segment) is None:  # shared storage: the task writes it itself
         return render_chunk(job, project, threads=threads), None
-    with tempfile.TemporaryDirectory(prefix="parareel-ray-") as work:
+    here = local_path(job.segment).parent  # the main's workspace, if this node has it
+    with tempfile.TemporaryDirectory(prefix="parareel-task-",
+                                     dir=here if here.is_dir() else None) as work:
         segment = Path(work) / "segment.mp4"
         result = render_chunk(replace(job, segment=segment.as_uri()), project, threads=threads)
         return replace(result, segment=job.segment), segment.read_bytes()
