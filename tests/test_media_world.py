@@ -110,3 +110,48 @@ def test_non_square_pixels_are_shown_at_their_display_shape(tmp_path):
     height = picture[:, 0].max() - picture[:, 0].min() + 1
     width = picture[:, 1].max() - picture[:, 1].min() + 1
     assert width == 320 and abs(height - 96) <= 1  # letterboxed at 320:96, not 160:96
+
+
+def damaged(tmp_path, how: str):
+    """A 2 s clip with sound, index at the front (as parareel and phones write), damaged."""
+    from tests.clips import make_clip
+
+    whole = tmp_path / "whole.mp4"
+    make_clip(whole, 60, FPS, audio=True)
+    fixed = tmp_path / "front.mp4"
+    with av.open(str(whole)) as src, av.open(str(fixed), "w",
+                                             options={"movflags": "faststart"}) as out:
+        streams = {s.index: out.add_stream_from_template(s) for s in src.streams}
+        for packet in src.demux():
+            if packet.dts is not None:
+                packet.stream = streams[packet.stream.index]
+                out.mux(packet)
+    data = bytearray(fixed.read_bytes())
+    if how == "truncated":
+        data = data[:int(len(data) * 0.6)]
+    else:  # bytes zeroed in the middle of the media data
+        middle = len(data) // 2
+        data[middle:middle + len(data) // 8] = bytes(len(data) // 8)
+    path = tmp_path / f"{how}.mp4"
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("how,wording", [
+    ("truncated", r"clip '.*truncated.mp4' is (cut short: its frames end at|damaged at)"),
+    ("zeroed", r"clip '.*zeroed.mp4' is damaged at \d+\.\d\d s: "),
+])
+@pytest.mark.parametrize("muted", [False, True])
+def test_a_damaged_clip_is_refused_in_the_survey_naming_it_and_its_scene(tmp_path, how,
+                                                                        wording, muted):
+    path = damaged(tmp_path, how)
+
+    def scene(s):
+        s.add(Video(path, muted=muted)).play()
+        yield from wait(2.0)
+
+    project = Project(scenes=[scene], size=SIZE, fps=FPS)
+    with pytest.raises(parareel.SceneError, match=rf"scene 'scene' failed at frame 0: {wording}"
+                       ) as caught:
+        project.survey()  # before any chunk: on Lambda, before the fan-out
+    assert "Errno" not in str(caught.value)

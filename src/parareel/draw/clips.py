@@ -67,11 +67,17 @@ class ClipReader:
     def frame_at(self, t: Fraction, size: tuple[int, int] | None = None) -> skia.Image:
         """The frame on screen at source time `t` (the last one whose pts is not after it),
         scaled to `size` by FFmpeg (bilinear: several times faster than skia's scaling)."""
-        if (self._frames is None or (self.current is not None and t < self._time(self.current))
-                or (self.next is not None and t > self._time(self.next) + SEEK_AHEAD)):
-            self._seek(t)
-        while self.next is not None and self._time(self.next) <= t:
-            self.current, self.next = self.next, next(self._frames, None)
+        try:
+            if (self._frames is None
+                    or (self.current is not None and t < self._time(self.current))
+                    or (self.next is not None and t > self._time(self.next) + SEEK_AHEAD)):
+                self._seek(t)
+            while self.next is not None and self._time(self.next) <= t:
+                self.current, self.next = self.next, next(self._frames, None)
+        except av.FFmpegError as exc:  # damage the survey's keyframe check did not see
+            self._frames = None  # start afresh at the next request
+            raise AssetError(f"clip {self.path!r} is damaged at {float(t):.2f} s: "
+                             f"{getattr(exc, 'strerror', None) or exc}") from None
         shown = self.current or self.next  # before the first frame: the first frame
         if shown is None:
             raise AssetError(f"clip {self.path!r} has no frame at {float(t):.3f} s")

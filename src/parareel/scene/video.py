@@ -66,11 +66,52 @@ def _probe(path: str, src: Any, modified: int) -> ClipInfo:
             first = next(container.decode(stream), None)
             if first is None:
                 raise AssetError(f"clip {str(src)!r} has no frame FFmpeg can decode")
-            if duration <= 0:  # written live (a browser's recording): no duration stored
-                duration = _last_packet_end(container, stream) - origin(container, stream)
-            return ClipInfo(duration, bool(container.streams.audio), display_size(first, stream))
+            size, has_audio = display_size(first, stream), bool(container.streams.audio)
     except av.FFmpegError as exc:
-        raise AssetError(f"clip {str(src)!r} is not a video FFmpeg can read: {exc}") from None
+        raise AssetError(f"clip {str(src)!r} is not a video FFmpeg can read: "
+                         f"{_reason(exc)}") from None
+    end = _read_through(path, src)  # damage is found now, before any chunk starts
+    if duration <= 0:  # written live (a browser's recording): no duration stored
+        duration = end
+    elif end < duration - Fraction(1, 2):
+        raise AssetError(f"clip {str(src)!r} is cut short: its frames end at {float(end):.2f} s "
+                         f"but it says it lasts {float(duration):.2f} s (a truncated file?)")
+    return ClipInfo(duration, has_audio, size)
+
+
+FULL_CHECK_PIXELS = 2_000_000_000  # about 30 s of 1080p: decoded whole in the survey
+
+
+def _read_through(path: str, src: Any) -> Fraction:
+    """Read every packet of the clip (its sound too) and decode its frames: all of them
+    when the clip is short, its keyframes when longer. Returns where its frames end (s,
+    from the clip's start); a damaged file is an AssetError saying where."""
+    import av
+
+    at = Fraction(0)
+    try:
+        with av.open(path) as container:
+            video = container.streams.video[0]
+            start = origin(container, video)
+            pixels = (video.frames or 0) * video.codec_context.width * video.codec_context.height
+            if not video.frames or pixels > FULL_CHECK_PIXELS:
+                video.codec_context.skip_frame = "NONKEY"
+            for packet in container.demux(video, *container.streams.audio[:1]):
+                if packet.pts is None:
+                    continue
+                if packet.stream is video:
+                    at = max(at, Fraction(packet.pts + (packet.duration or 0))
+                             * video.time_base - start)
+                packet.decode()
+    except av.FFmpegError as exc:
+        raise AssetError(f"clip {str(src)!r} is damaged at {float(at):.2f} s: "
+                         f"{_reason(exc)}") from None
+    return at
+
+
+def _reason(exc: Exception) -> str:
+    """FFmpeg's words for what went wrong, without its error number and the file's path."""
+    return getattr(exc, "strerror", None) or str(exc)
 
 
 def origin(container, stream) -> Fraction:
@@ -80,16 +121,6 @@ def origin(container, stream) -> Fraction:
     if container.start_time is not None:
         return Fraction(container.start_time, 1_000_000)
     return Fraction(stream.start_time or 0) * stream.time_base
-
-
-def _last_packet_end(container, stream) -> Fraction:
-    """The end of the last video packet: the duration of a file that does not store one."""
-    container.seek(0, stream=stream)
-    end = Fraction(0)
-    for packet in container.demux(stream):
-        if packet.pts is not None:
-            end = max(end, Fraction(packet.pts + (packet.duration or 0)) * stream.time_base)
-    return end
 
 
 def display_size(frame, stream) -> tuple[int, int]:
