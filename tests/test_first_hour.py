@@ -294,3 +294,20 @@ def test_a_missing_extra_is_named_once_with_everything_the_command_needs():
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     for extra in ("aws", "ray", "dev", "docs", "test"):  # every extra is named there
         assert f"parareel[{extra}]" in readme, extra
+
+
+def test_frames_per_second_count_the_frames_drawn_over_the_time_taken(monkeypatch):
+    from parareel import progress
+
+    now = [1000.0]
+    monkeypatch.setattr(progress.time, "monotonic", lambda: now[0])
+    bar = progress.FrameProgress(900, "rendering")
+    with bar as advance:
+        now[0] += 3.0
+        advance(450)  # a whole chunk reported at once, as Ray and Lambda do
+        assert bar.fps() == pytest.approx(150.0)  # not 450 frames in an instant
+        now[0] += 3.0
+        advance(450)
+        assert bar.fps() == pytest.approx(150.0)
+        shown = bar._progress.tasks[0].fields["fps"]
+    assert shown == pytest.approx(150.0)  # what the bar prints

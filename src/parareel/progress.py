@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -17,7 +19,7 @@ from rich.text import Text
 
 class _FpsColumn(ProgressColumn):
     def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
+        speed = task.fields.get("fps")
         return Text(f"{speed:5.1f} fps" if speed else "  --- fps", style="progress.data.speed")
 
 
@@ -27,11 +29,18 @@ class FrameProgress:
     def __init__(self, total: int, label: str, enabled: bool = True) -> None:
         self.total, self.label, self.enabled = total, label, enabled
         self._progress: Progress | None = None
+        self.done, self.started = 0, time.monotonic()
 
     def __enter__(self):
+        self.done, self.started = 0, time.monotonic()
         if not self.enabled:
             return lambda n: None
         return self._advance
+
+    def fps(self) -> float:
+        """Frames drawn over the time since the work began: a chunk reported whole (Ray,
+        Lambda) or a tiny render does not make it jump to thousands."""
+        return self.done / max(time.monotonic() - self.started, 1e-3)
 
     def _advance(self, frames: int) -> None:
         # Started on the first frames, not on entry: its refresh thread must not exist
@@ -43,8 +52,9 @@ class FrameProgress:
                 TimeRemainingColumn(), transient=False,
             )
             self._progress.start()
-            self._task = self._progress.add_task(self.label, total=self.total)
-        self._progress.advance(self._task, frames)
+            self._task = self._progress.add_task(self.label, total=self.total, fps=None)
+        self.done += frames
+        self._progress.update(self._task, advance=frames, fps=self.fps())
 
     def __exit__(self, *exc) -> None:
         if self._progress:
