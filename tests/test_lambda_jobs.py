@@ -318,3 +318,11 @@ def test_a_chunk_the_main_renders_itself_stops_at_the_deadline(stack, s3):
         engine._render_here(job, lambda report: None)
     listed = s3.list_objects_v2(Bucket=stack.bucket, Prefix="renders/late/")
     assert listed.get("KeyCount", 0) == 0  # nothing uploaded
+
+
+def test_a_warning_raised_in_the_function_reaches_the_caller(stack, s3, roomy):
+    body = handler({**SEED_EVENT, "jobId": "warned", "numWorkers": 5}, None)  # 45 frames
+    assert body["status"] == "done", body
+    said = [w for w in body["warnings"] if "5 workers for 45 frames make chunks of 9" in w]
+    assert len(said) == 1 and said[0].endswith("--workers 3 gives chunks of 15 frames or more")
+    assert said[0] in progress_of(s3, stack, "warned")["warnings"]

@@ -14,6 +14,7 @@ import json
 import os
 import threading
 import time
+import warnings
 from typing import Any
 
 from parareel.aws.settings import Settings
@@ -35,7 +36,7 @@ from parareel.contract import (
     parse_event,
     render_prefix,
 )
-from parareel.errors import Cancelled, ChunkFailed, ParareelError
+from parareel.errors import Cancelled, ChunkFailed, ParareelError, ParareelWarning
 from parareel.version import __version__
 
 RESERVE = 0.15  # of the main's time, kept for joining, storing and cleaning up
@@ -138,7 +139,16 @@ def full_render(request: FullRender, settings: Settings,
     storage = S3Storage(settings.bucket, render_prefix(render_id))
     progress = ProgressFile(storage, Progress(request.job_id, render_id))
     try:
-        answer = _render(request, settings, storage, progress, deadline)
+        with warnings.catch_warnings(record=True) as caught:  # they reach the caller too
+            warnings.simplefilter("always", ParareelWarning)
+            try:
+                answer = _render(request, settings, storage, progress, deadline)
+            finally:
+                for warning in caught:
+                    if issubclass(warning.category, ParareelWarning):
+                        progress.progress.warnings.append(str(warning.message))
+                        print(f"parareel: warning: {warning.message}")
+        answer["warnings"] = progress.progress.warnings
         state = "done"
     except Exception as exc:  # noqa: BLE001 - whatever it was, the job ends, and says why
         state = "cancelled" if isinstance(exc, Cancelled) else "failed"

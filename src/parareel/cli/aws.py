@@ -63,6 +63,8 @@ def lambda_render(function: str, assignments, vars_json, workers: int, chunk_fra
                    f"parareel lambda progress {job_id} --follow (or: lambda cancel {job_id})",
                    err=True)
         sys.exit(130)
+    for warning in result.get("warnings", []):
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
     timings = ", ".join(f"{k} {v:.2f}s" for k, v in result["timings"].items())
     click.echo(f"job {result['jobId']}: {result['frames']} frames in {len(result['chunks'])} "
                f"chunks; {timings}; estimated cost ${result['cost']['total_usd']:.6f}")
