@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from parareel.errors import RenderError
+from parareel.storage.files import written_whole
 
 TRAILER = b"\x3b"
 EXTENSION, IMAGE = 0x21, 0x2C
@@ -71,23 +72,16 @@ def frames_of(data: bytes) -> Iterator[bytes]:
 
 def join_gifs(segments: Iterable[str | os.PathLike], output: str | os.PathLike) -> Path:
     """One GIF from segments that share a screen size and palette; loops for ever."""
-    output = Path(output)
-    partial = output.with_name(f".{output.name}.partial")
-    try:
-        with open(partial, "wb") as out:
-            for index, path in enumerate(segments):
-                data = Path(path).read_bytes()
-                if index == 0:
-                    head, found = blocks(data)
-                    out.write(head)
-                    loop = next((b for k, b in found if k == APPLICATION
-                                 and b[3:14] == b"NETSCAPE2.0"), None)
-                    out.write(loop or b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00")
-                for frame in frames_of(data):
-                    out.write(frame)
-            out.write(TRAILER)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    os.replace(partial, output)
-    return output
+    with written_whole(output) as partial, open(partial, "wb") as out:
+        for index, path in enumerate(segments):
+            data = Path(path).read_bytes()
+            if index == 0:
+                head, found = blocks(data)
+                out.write(head)
+                loop = next((b for k, b in found if k == APPLICATION
+                             and b[3:14] == b"NETSCAPE2.0"), None)
+                out.write(loop or b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00")
+            for frame in frames_of(data):
+                out.write(frame)
+        out.write(TRAILER)
+    return Path(output)

@@ -16,6 +16,7 @@ import av
 from parareel.errors import RenderError
 from parareel.media.audio import RATE
 from parareel.media.gif import join_gifs
+from parareel.storage.files import written_whole
 
 
 def join_segments(segments: Iterable[str | os.PathLike], output: str | os.PathLike,
@@ -44,31 +45,24 @@ def join_segments(segments: Iterable[str | os.PathLike], output: str | os.PathLi
     if first is None:
         raise RenderError("nothing to join: no segments")
     segments = itertools.chain([first], segments)
-    output = Path(output)
-    partial = output.with_name(f".{output.name}.partial")
-    try:
-        with ExitStack() as stack:
-            out = stack.enter_context(av.open(str(partial), "w", format=container,
-                                              options=_options(container, frame)))
-            with av.open(str(first)) as opened:
-                template = opened.streams.video[0]
-                video = out.add_stream_from_template(template, opaque=True)
-                if container in ("mp4", "mov"):
-                    video.codec_tag = template.codec_tag  # FFmpeg would say hev1, not hvc1
-                if "alpha_mode" in template.metadata:  # VP9 with alpha
-                    video.metadata["alpha_mode"] = "1"
-            video.time_base = frame
-            packets = [_video_packets(segments, video, frame, delay)]
-            if audio is not None:
-                sound = stack.enter_context(av.open(str(audio))).streams.audio[0]
-                packets.append(_audio_packets(sound, out.add_stream_from_template(sound)))
-            for _, packet in heapq.merge(*packets, key=lambda item: item[0]):
-                out.mux(packet)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    os.replace(partial, output)
-    return output
+    with written_whole(output) as partial, ExitStack() as stack:
+        out = stack.enter_context(av.open(str(partial), "w", format=container,
+                                          options=_options(container, frame)))
+        with av.open(str(first)) as opened:
+            template = opened.streams.video[0]
+            video = out.add_stream_from_template(template, opaque=True)
+            if container in ("mp4", "mov"):
+                video.codec_tag = template.codec_tag  # FFmpeg would say hev1, not hvc1
+            if "alpha_mode" in template.metadata:  # VP9 with alpha
+                video.metadata["alpha_mode"] = "1"
+        video.time_base = frame
+        packets = [_video_packets(segments, video, frame, delay)]
+        if audio is not None:
+            sound = stack.enter_context(av.open(str(audio))).streams.audio[0]
+            packets.append(_audio_packets(sound, out.add_stream_from_template(sound)))
+        for _, packet in heapq.merge(*packets, key=lambda item: item[0]):
+            out.mux(packet)
+    return Path(output)
 
 
 def _options(container: str, frame: Fraction) -> dict[str, str]:

@@ -8,6 +8,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from parareel.storage.files import written_whole
+
 PNG_LEVEL = 1  # zlib level: 1 is ~3x faster than OpenCV's default 3, files ~10% larger
 
 
@@ -28,9 +30,8 @@ class FrameFiles:
         path = self.folder / (self.pattern % self.number)
         pixels = cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGRA if self.alpha else cv2.COLOR_RGBA2BGR)
         _, data = cv2.imencode(".png", pixels, [cv2.IMWRITE_PNG_COMPRESSION, PNG_LEVEL])
-        partial = path.with_name(f".{path.name}.partial")
-        partial.write_bytes(data.tobytes())
-        os.replace(partial, path)
+        with written_whole(path) as partial:
+            partial.write_bytes(data.tobytes())
         self.written.append(path)
         self.number += 1
 

@@ -6,6 +6,8 @@ import os
 import shutil
 from pathlib import Path
 
+from parareel.storage.files import written_whole
+
 
 class LocalStorage:
     def __init__(self, root: str | os.PathLike) -> None:
@@ -21,9 +23,8 @@ class LocalStorage:
     def put_file(self, path: str | os.PathLike, key: str) -> None:
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.partial")
-        shutil.copyfile(path, partial)
-        os.replace(partial, target)
+        with written_whole(target) as partial:
+            shutil.copyfile(path, partial)
 
     def get_file(self, key: str, path: str | os.PathLike) -> None:
         shutil.copyfile(self._path(key), path)
@@ -31,9 +32,8 @@ class LocalStorage:
     def put_bytes(self, key: str, data: bytes, content_type: str = "") -> None:
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.partial")
-        partial.write_bytes(data)
-        os.replace(partial, target)
+        with written_whole(target) as partial:
+            partial.write_bytes(data)
 
     def get_bytes(self, key: str) -> bytes | None:
         path = self._path(key)
