@@ -4,8 +4,10 @@ starts, cancel and webhooks."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -326,3 +328,24 @@ def test_a_warning_raised_in_the_function_reaches_the_caller(stack, s3, roomy):
     said = [w for w in body["warnings"] if "5 workers for 45 frames make chunks of 9" in w]
     assert len(said) == 1 and said[0].endswith("--workers 3 gives chunks of 15 frames or more")
     assert said[0] in progress_of(s3, stack, "warned")["warnings"]
+
+
+def test_progress_counts_frames_as_the_chunks_draw_them(stack, s3, roomy):
+    seen: list[int] = []
+    result = {}
+    event = {**SEED_EVENT, "jobId": "counted", "numWorkers": 1, "scale": 8,  # one slow chunk
+             "preset": "veryslow"}
+    main = threading.Thread(target=lambda: result.update(handler(event, None)))
+    main.start()
+    while main.is_alive():
+        with contextlib.suppress(Exception):  # before the render has a progress file
+            seen.append(progress_of(s3, stack, "counted")["frames"]["done"])
+        time.sleep(0.1)
+    main.join()
+    assert result["status"] == "done", result
+    final = progress_of(s3, stack, "counted")["frames"]
+    assert final["done"] == final["total"] == 45
+    between = sorted({n for n in seen if 0 < n < 45})
+    assert between, (seen, result["chunks"], result["timings"])  # counted while drawn
+    assert seen == sorted(seen)  # never backwards
+    assert not [k for k in keys_of(s3, stack, "counted") if "/chunks/" in k]  # cleaned up

@@ -78,6 +78,23 @@ def chunk_key(index: int) -> str:
     return f"{CHUNKS}chunk-{index:05d}.mp4"
 
 
+FRAMES_DRAWN = f"{CHUNKS}frames-"  # chunks/frames-{index}-{count}: empty, listed by the main
+
+
+def frames_key(index: int, count: int) -> str:
+    """An empty object saying chunk `index` has drawn `count` frames: the main lists these
+    (one request for every chunk) instead of reading a file per chunk."""
+    return f"{FRAMES_DRAWN}{index:05d}-{count:07d}"
+
+
+def parse_frames_key(key: str) -> tuple[int, int] | None:
+    name = key.rsplit("/", 1)[-1]
+    if not name.startswith("frames-"):
+        return None
+    index, _, count = name[len("frames-"):].partition("-")
+    return (int(index), int(count)) if index.isdigit() and count.isdigit() else None
+
+
 # -- chunk jobs and their results ------------------------------------------------------
 
 @dataclass(frozen=True)

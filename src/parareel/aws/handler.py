@@ -32,6 +32,7 @@ from parareel.contract import (
     Progress,
     Report,
     chunk_key,
+    frames_key,
     new_render_id,
     parse_event,
     render_prefix,
@@ -91,8 +92,8 @@ def partial_render(job: ChunkJob, settings: Settings) -> dict[str, Any]:
 
     if job.fault and settings.faults_enabled:
         _inject(job, settings)
-    result = render_chunk(job, load_project(settings.project))
     storage = S3Storage(settings.bucket, render_prefix(job.render_id))
+    result = render_chunk(job, load_project(settings.project), _frames_told(storage, job))
     plan = storage.get_bytes(PLAN)
     if plan is None or Plan.from_json(json.loads(plan)).state == "ended":
         # the render ended (cancelled, failed) while this chunk ran: leave nothing behind
@@ -103,18 +104,48 @@ def partial_render(job: ChunkJob, settings: Settings) -> dict[str, Any]:
     return result.to_json()
 
 
+FRAMES_EVERY = 1.0  # seconds: how often a chunk tells the main how far it is
+
+
+def _frames_told(storage, job: ChunkJob):
+    """An on_frames for a chunk: every FRAMES_EVERY seconds it leaves an empty object
+    naming how many frames it has drawn (the main lists them for per-frame progress)."""
+    drawn, last = 0, time.monotonic()
+
+    def on_frames(count: int) -> None:
+        nonlocal drawn, last
+        drawn += count
+        if time.monotonic() - last >= FRAMES_EVERY and drawn < job.chunk.frames:
+            last = time.monotonic()
+            with contextlib.suppress(ParareelError):  # progress is not worth a failed chunk
+                storage.put_bytes(frames_key(job.chunk.index, drawn), b"")
+
+    return on_frames
+
+
 class ProgressFile:
     """renders/{renderId}/progress.json, written by the orchestrator alone (one writer)."""
 
     def __init__(self, storage, progress: Progress) -> None:
         self.storage, self.progress, self._lock = storage, progress, threading.Lock()
+        self._written, self._pending = 0.0, False
 
     def update(self, report: Report | None = None, **changes: Any) -> None:
+        """Apply the report and changes. Anything but frames is written at once; frames at
+        most every FRAMES_EVERY seconds (any later report, an empty one too, writes those
+        that were held back once that time has passed)."""
         with self._lock:
             if report is not None:
                 self.progress.apply(report)
+                self._pending |= bool(report.frames)
             for name, value in changes.items():
                 setattr(self.progress, name, value)
+            news = changes or (report is not None and (report.done or report.retry
+                                                       or report.phase))
+            if not news and (not self._pending
+                             or time.monotonic() - self._written < FRAMES_EVERY):
+                return
+            self._written, self._pending = time.monotonic(), False
             self.progress.updated_at = time.time()
             self.storage.put_bytes(PROGRESS, json.dumps(self.progress.to_json()).encode())
 

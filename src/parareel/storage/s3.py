@@ -98,6 +98,16 @@ class S3Storage:
                 raise
         return True
 
+    def list_keys(self, prefix: str) -> list[str]:
+        """The keys under `prefix` (relative to this storage's own prefix)."""
+        found = []
+        with self._errors(prefix):
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self.key(prefix))
+            for page in pages:
+                found += [item["Key"] for item in page.get("Contents", [])]
+        return found
+
     def delete_prefix(self, prefix: str) -> None:
         with self._errors(prefix):
             pages = self.client.get_paginator("list_objects_v2").paginate(
