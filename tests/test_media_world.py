@@ -155,3 +155,22 @@ def test_a_damaged_clip_is_refused_in_the_survey_naming_it_and_its_scene(tmp_pat
                        ) as caught:
         project.survey()  # before any chunk: on Lambda, before the fan-out
     assert "Errno" not in str(caught.value)
+
+
+def test_a_damaged_sound_is_refused_in_the_survey_naming_it(tmp_path):
+    from tests.conftest import EXAMPLES
+
+    data = bytearray((EXAMPLES / "seed" / "media" / "music.m4a").read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + len(data) // 8] = bytes(len(data) // 8)
+    (tmp_path / "music.m4a").write_bytes(bytes(data))
+
+    def scene(s):
+        yield from wait(0.5)
+        s.play(parareel.Audio(tmp_path / "music.m4a"))
+        yield
+
+    with pytest.raises(parareel.SceneError, match=r"scene 'scene' failed at frame 15: sound "
+                                                  r"'.*music.m4a' is damaged at \d+\.\d\d s: "
+                                                  "Invalid data"):
+        Project(scenes=[scene], size=SIZE, fps=FPS).survey()

@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
+from typing import Any
 
 from parareel.assets import resolve
+from parareel.errors import AssetError
 
 
 @dataclass(frozen=True)
@@ -32,10 +35,37 @@ class Audio:
         if volume < 0 or start < 0 or (duration is not None and duration <= 0) or rate <= 0:
             raise ValueError("volume and start cannot be negative; duration and rate must be "
                              "positive")
-        for name, value in (("src", resolve(src, "sound")), ("volume", float(volume)),
+        path = resolve(src, "sound")
+        check_sound(path, src)
+        for name, value in (("src", path), ("volume", float(volume)),
                             ("start", float(start)), ("duration", duration), ("loop", loop),
                             ("rate", float(rate))):
             object.__setattr__(self, name, value)
+
+
+def check_sound(path: str, src: Any) -> None:
+    """Read the whole sound now, in the survey: a damaged file stops the render before
+    any chunk starts, saying which and where, not when the sound is mixed."""
+    _check_sound(path, str(src), os.stat(path).st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _check_sound(path: str, src: str, modified: int) -> None:
+    import av
+
+    at = 0.0
+    try:
+        with av.open(path) as container:
+            if not container.streams.audio:
+                raise AssetError(f"sound {src!r} has no audio stream")
+            stream = container.streams.audio[0]
+            for packet in container.demux(stream):
+                if packet.pts is not None:
+                    at = float(packet.pts * stream.time_base)
+                packet.decode()
+    except av.FFmpegError as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise AssetError(f"sound {src!r} is damaged at {at:.2f} s: {reason}") from None
 
 
 Volume = tuple[tuple[int, float], ...]  # (video frame, volume) points
