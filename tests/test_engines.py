@@ -7,6 +7,7 @@ from __future__ import annotations
 import glob
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -144,3 +145,21 @@ def test_a_ray_cluster_the_engine_starts_leaves_no_session_behind(tmp_path):
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out.mp4").stat().st_size > 0
     assert sessions() - before == set()  # its sessions, logs and sockets are gone
+
+
+def slow_to_draw(scene):
+    """A scene whose frames take 60 ms each to draw (a computed property waits)."""
+    box = scene.add(parareel.Rect(width=20, height=20))
+    box.x(lambda: time.sleep(0.06) or 0.0)
+    yield from parareel.wait(3.0)
+
+
+def test_ray_reports_frames_as_its_tasks_draw_them(ray_cluster, tmp_path):
+    from parareel.engines.ray import RayEngine
+
+    told: list[int] = []
+    project = parareel.Project(scenes=[slow_to_draw], size=(64, 64), fps=30)
+    result = parareel.render(project, tmp_path / "out.mp4", engine=RayEngine(), workers=2,
+                             progress=told.append)  # two chunks of ~2.7 s
+    assert sum(told) == 90 and len(result.chunks) == 2
+    assert any(0 < n < 45 for n in told[:-1]), told  # counted while drawn, not per chunk

@@ -78,6 +78,11 @@ def chunk_key(index: int) -> str:
     return f"{CHUNKS}chunk-{index:05d}.mp4"
 
 
+def render_folder(job: ChunkJob) -> str:
+    """The URL of the folder a job's render writes in (its chunks are under CHUNKS)."""
+    return job.segment.rsplit(f"/{CHUNKS}", 1)[0]
+
+
 FRAMES_DRAWN = f"{CHUNKS}frames-"  # chunks/frames-{index}-{count}: empty, listed by the main
 
 

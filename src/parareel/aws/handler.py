@@ -32,11 +32,11 @@ from parareel.contract import (
     Progress,
     Report,
     chunk_key,
-    frames_key,
     new_render_id,
     parse_event,
     render_prefix,
 )
+from parareel.engines.drawn import FRAMES_EVERY, teller
 from parareel.errors import Cancelled, ChunkFailed, ParareelError, ParareelWarning
 from parareel.version import __version__
 
@@ -93,7 +93,7 @@ def partial_render(job: ChunkJob, settings: Settings) -> dict[str, Any]:
     if job.fault and settings.faults_enabled:
         _inject(job, settings)
     storage = S3Storage(settings.bucket, render_prefix(job.render_id))
-    result = render_chunk(job, load_project(settings.project), _frames_told(storage, job))
+    result = render_chunk(job, load_project(settings.project), teller(storage, job))
     plan = storage.get_bytes(PLAN)
     if plan is None or Plan.from_json(json.loads(plan)).state == "ended":
         # the render ended (cancelled, failed) while this chunk ran: leave nothing behind
@@ -102,25 +102,6 @@ def partial_render(job: ChunkJob, settings: Settings) -> dict[str, Any]:
                 "errorMessage": f"render {job.render_id!r} ended while chunk "
                                 f"{job.chunk.index} was rendering"}
     return result.to_json()
-
-
-FRAMES_EVERY = 1.0  # seconds: how often a chunk tells the main how far it is
-
-
-def _frames_told(storage, job: ChunkJob):
-    """An on_frames for a chunk: every FRAMES_EVERY seconds it leaves an empty object
-    naming how many frames it has drawn (the main lists them for per-frame progress)."""
-    drawn, last = 0, time.monotonic()
-
-    def on_frames(count: int) -> None:
-        nonlocal drawn, last
-        drawn += count
-        if time.monotonic() - last >= FRAMES_EVERY and drawn < job.chunk.frames:
-            last = time.monotonic()
-            with contextlib.suppress(ParareelError):  # progress is not worth a failed chunk
-                storage.put_bytes(frames_key(job.chunk.index, drawn), b"")
-
-    return on_frames
 
 
 class ProgressFile:

@@ -25,18 +25,10 @@ from pathlib import Path
 
 from botocore.exceptions import ReadTimeoutError
 
-from parareel.contract import (
-    FRAMES_DRAWN,
-    PLAN,
-    ChunkJob,
-    ChunkResult,
-    Plan,
-    Report,
-    parse_frames_key,
-    render_prefix,
-)
+from parareel.contract import PLAN, ChunkJob, ChunkResult, Plan, Report, render_prefix
 from parareel.engines.base import OnReport
-from parareel.errors import Cancelled, ChunkFailed, ParareelError, ProjectError, retryable
+from parareel.engines.drawn import FramesDrawn
+from parareel.errors import Cancelled, ChunkFailed, ProjectError, retryable
 from parareel.load import MEMORY
 from parareel.scene.project import Project
 from parareel.storage.s3 import S3Storage
@@ -74,8 +66,7 @@ class LambdaEngine:
         self.project: Project | None = None
         self._here = threading.Lock()  # one chunk at a time in this process
         self._stop = threading.Event()
-        self._drawn: dict[int, int] = {}  # frames reported so far, by chunk
-        self._drawn_lock = threading.Lock()
+        self._drawn = FramesDrawn([])
         self._client = None
         self._clients: dict[int, object] = {}  # by read timeout, with a deadline
 
@@ -98,13 +89,12 @@ class LambdaEngine:
         storage.put_bytes(PLAN, json.dumps(plan.to_json()).encode())
         jobs = [replace(j, fault=self.faults.get(j.chunk.index)) for j in jobs]
         pool = ThreadPoolExecutor(max(1, min(self.max_in_flight, len(jobs))))
-        self._drawn = {}
-        sizes = {job.chunk.index: job.chunk.frames for job in jobs}
+        self._drawn = FramesDrawn(jobs)
         try:
             futures = [pool.submit(self._invoke, job, report) for job in jobs]
             while True:
                 done, pending = wait(futures, timeout=CANCEL_POLL, return_when=FIRST_EXCEPTION)
-                self._frames_drawn(storage, sizes, report)
+                report(self._drawn.poll(storage))
                 failed = [f for f in done if f.exception() is not None]
                 if failed:
                     self._stop.set()  # invocations not yet started are not started
@@ -124,29 +114,6 @@ class LambdaEngine:
 
     def stop(self) -> None:
         self._stop.set()
-
-    def _drew(self, index: int, total: int) -> int:
-        """Record that chunk `index` has drawn `total` frames; the frames not yet reported."""
-        with self._drawn_lock:
-            new = max(0, total - self._drawn.get(index, 0))
-            self._drawn[index] = self._drawn.get(index, 0) + new
-            return new
-
-    def _frames_drawn(self, storage: S3Storage, sizes: dict[int, int],
-                      report: OnReport) -> None:
-        """Frames the running chunks have drawn, from the empty objects they leave."""
-        try:
-            keys = storage.list_keys(FRAMES_DRAWN)
-        except ParareelError:
-            keys = []  # progress only: the chunks' own answers count them in the end
-        furthest: dict[int, int] = {}
-        for key in keys:
-            parsed = parse_frames_key(key)
-            if parsed and parsed[0] in sizes:
-                furthest[parsed[0]] = max(furthest.get(parsed[0], 0), parsed[1])
-        # reported even when nothing is new: a listener may write what it held back
-        report(Report(frames=sum(self._drew(i, min(n, sizes[i] - 1))
-                                 for i, n in furthest.items())))
 
     def _invoke(self, job: ChunkJob, report: OnReport) -> ChunkResult:
         index, attempt, throttled = job.chunk.index, 0, 0
@@ -182,7 +149,7 @@ class LambdaEngine:
                 kind, message = _error_of(body)
                 if not kind:
                     result = ChunkResult.from_json(body)
-                    report(Report(frames=self._drew(index, result.frames), done=result))
+                    report(Report(frames=self._drawn.drew(index, result.frames), done=result))
                     return result
                 # the handler itself answered with an error: it has decided, do not retry
                 if not response.get("FunctionError") or not retryable(kind):
@@ -223,11 +190,11 @@ class LambdaEngine:
             if self.deadline is not None and time.monotonic() > self.deadline:
                 raise ChunkFailed(job.chunk.index, "Timeout", "the render ran out of time "
                                   "while the main rendered this chunk itself", 0)
-            report(Report(self._drew(job.chunk.index, self._drawn.get(job.chunk.index, 0)
-                                     + count)))
+            index = job.chunk.index
+            report(Report(self._drawn.drew(index, self._drawn.counted(index) + count)))
 
         result = render_chunk(job, self.project, on_frames)
-        report(Report(frames=self._drew(job.chunk.index, result.frames), done=result))
+        report(Report(frames=self._drawn.drew(job.chunk.index, result.frames), done=result))
         return result
 
 

@@ -15,16 +15,18 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from parareel.contract import ChunkJob, ChunkResult, Report, render_prefix
+from parareel.contract import ChunkJob, ChunkResult, Report, render_folder, render_prefix
 from parareel.engines.base import OnReport
+from parareel.engines.drawn import FRAMES_EVERY, FramesDrawn, teller
 from parareel.errors import ParareelError, RenderError
 from parareel.load import FILE_MODULE_PREFIX, adopt
 from parareel.scene.project import Project
-from parareel.storage import local_path
+from parareel.storage import local_path, open_storage
 
 POLL_SECONDS = 0.2
 
@@ -77,9 +79,14 @@ class RayEngine:
             num_cpus=1, max_retries=self.retries, retry_exceptions=[RenderError, OSError])
         pending = {task.remote(job, self._project, self._threads): job for job in jobs}
         results: dict[int, ChunkResult] = {}
+        drawn, storage = FramesDrawn(list(jobs)), open_storage(render_folder(jobs[0]))
+        looked = time.monotonic()
         try:
             while pending:
                 ready, _ = ray.wait(list(pending), num_returns=1, timeout=POLL_SECONDS)
+                if time.monotonic() - looked >= FRAMES_EVERY:  # frames the tasks have drawn
+                    looked = time.monotonic()
+                    report(drawn.poll(storage))
                 for ref in ready:
                     job = pending.pop(ref)
                     result, data = _get(ray, ref)
@@ -88,7 +95,8 @@ class RayEngine:
                         path.parent.mkdir(parents=True, exist_ok=True)
                         path.write_bytes(data)
                     results[job.chunk.index] = result
-                    report(Report(frames=result.frames, done=result))
+                    report(Report(frames=drawn.drew(job.chunk.index, result.frames),
+                                  done=result))
         except BaseException:
             for ref in pending:
                 ray.cancel(ref, force=True)
@@ -127,11 +135,15 @@ def _render_task(job: ChunkJob, project: Project, threads: int) -> tuple[ChunkRe
     from parareel.worker import render_chunk
 
     adopt(job.project, project)
+    folder = render_folder(job)
     if local_path(job.segment) is None:  # shared storage: the task writes it itself
-        return render_chunk(job, project, threads=threads), None
-    here = local_path(job.segment).parent  # the main's workspace, if this node has it
+        told = teller(open_storage(folder), job)
+        return render_chunk(job, project, told, threads=threads), None
+    here = local_path(folder)  # the main's workspace, if this node has it
+    told = teller(open_storage(folder), job) if here.is_dir() else None
     with tempfile.TemporaryDirectory(prefix="parareel-task-",
                                      dir=here if here.is_dir() else None) as work:
         segment = Path(work) / "segment.mp4"
-        result = render_chunk(replace(job, segment=segment.as_uri()), project, threads=threads)
+        result = render_chunk(replace(job, segment=segment.as_uri()), project, told,
+                              threads=threads)
         return replace(result, segment=job.segment), segment.read_bytes()

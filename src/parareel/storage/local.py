@@ -39,6 +39,15 @@ class LocalStorage:
         path = self._path(key)
         return path.read_bytes() if path.is_file() else None
 
+    def list_keys(self, prefix: str) -> list[str]:
+        """The keys under `prefix`, as put (relative to the folder)."""
+        folder, _, start = prefix.rpartition("/")
+        base = self._path(folder) if folder else self.root
+        if not base.is_dir():
+            return []
+        return [f"{folder}/{p.name}" if folder else p.name for p in base.iterdir()
+                if p.name.startswith(start) and p.is_file()]
+
     def delete_prefix(self, prefix: str) -> None:
         path = self._path(prefix)
         if path.is_dir():
