@@ -147,6 +147,9 @@ def test_next_to_follows_the_other_node():
         below = s.add(Rect(width=20, height=20)).next_to(anchor, "below", 5, align="start")
         assert note.bounds() == (62, -10, 20, 20)
         assert below.bounds() == (-50, 30, 20, 20)
+        assert anchor.bounds().anchor("bottom_right") == (50, 25)
+        with pytest.raises(ValueError, match="'corner' is not one of center, top"):
+            anchor.bounds().anchor("corner")
         yield from anchor.x.to(200, 0.1)
         assert note.bounds().x == 262
 

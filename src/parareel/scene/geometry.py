@@ -45,6 +45,8 @@ class Bounds(NamedTuple):
     def anchor(self, name: str) -> tuple[float, float]:
         """A point of the box: center, top, bottom, left, right, top_left, top_right,
         bottom_left, bottom_right."""
+        if name not in ANCHORS:
+            raise ValueError(f"anchor {name!r} is not one of {', '.join(ANCHORS)}")
         fx, fy = ANCHORS[name]
         return (self.x + self.width * fx, self.y + self.height * fy)
 
