@@ -30,7 +30,9 @@ from parareel.scene.clock import _current
 from parareel.scene.color import parse_color
 from parareel.scene.geometry import centred, laid_out, laid_size
 from parareel.scene.nodes import Node, Shape, _choice, edges, length
+from parareel.scene.shaping import runs, style
 from parareel.scene.signal import prop
+from parareel.scene.text import Text
 
 _DIRECTIONS = {"row": css.FlexDirection.ROW, "column": css.FlexDirection.COLUMN,
                "row-reverse": css.FlexDirection.ROW_REVERSE,
@@ -201,8 +203,6 @@ def _sync(node: Node, gap: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0)) -> bool:
 
 
 def _measures(node: Node) -> bool:
-    from parareel.scene.text import Text
-
     return isinstance(node, Text)
 
 
@@ -240,11 +240,20 @@ def _item_defaults() -> tuple[tuple[str, Any], ...]:
     return tuple((name, getattr(Node, name).peek(Node())) for name in Node._LAYOUT_ITEM)
 
 
+NO_GAP = (0.0, 0.0, 0.0, 0.0)
+ITEM_NAMES = frozenset(Node._LAYOUT_ITEM)
+DEFAULT_ITEM = (0.0, 1.0, None, NO_GAP, None, None, None, None, None)  # as _style_key makes
+
+
 def _style_key(node: Node, gap: tuple[float, float, float, float]) -> tuple:
-    grow, shrink, basis, margin, align_self, min_w, max_w, min_h, max_h, p = _item(node)
-    item = (grow, shrink, _len(basis),
-            tuple(m * p + g for m, g in zip(margin, gap, strict=True)), align_self,
-            _len(min_w), _len(max_w), _len(min_h), _len(max_h))
+    if gap == NO_GAP and not node.__dict__.keys() & ITEM_NAMES:  # most children: quick
+        item, p = DEFAULT_ITEM, 1.0
+    else:
+        grow, shrink, basis, margin, align_self, min_w, max_w, min_h, max_h, p = _item(node)
+        if p != 1.0 or gap != NO_GAP:
+            margin = tuple(m * p + g for m, g in zip(margin, gap, strict=True))
+        item = (grow, shrink, _len(basis), margin, align_self, _len(min_w), _len(max_w),
+                _len(min_h), _len(max_h))
     if isinstance(node, Layout):
         size = (_len(node.width(), p), _len(node.height(), p))
         gap = node.gap()
@@ -254,8 +263,6 @@ def _style_key(node: Node, gap: tuple[float, float, float, float]) -> tuple:
                node.align(), node.justify(), node.wrap(), node.columns())
         return ("layout", item, size, own)
     if _measures(node):
-        from parareel.scene.shaping import runs, style
-
         width = node.width()
         content = (runs(node), style(node), node.size()) if width is None else None
         size = (_len(width, p), None if width is None else node.natural_size(width)[1] * p)
