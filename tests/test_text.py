@@ -149,3 +149,25 @@ def test_fonts_are_resolved_when_the_text_is_made_not_when_a_chunk_draws():
 def test_a_bad_span_says_what_a_span_has():
     with pytest.raises(TypeError, match="a span has no field 'colour'; it has: text, fill"):
         Text([{"text": "x", "colour": "red"}])
+
+
+def installed(family: str) -> bool:
+    import skia
+
+    return skia.FontMgr().matchFamily(family).count() > 0
+
+
+@pytest.mark.skipif(not installed("Droid Sans Fallback"),
+                    reason="needs a CJK font: apt install fonts-droid-fallback (.ci/run does)")
+def test_cjk_characters_the_font_lacks_are_drawn_from_a_font_that_has_them():
+    first, second = draw(Text("日", size=40)), draw(Text("本", size=40))
+    assert ink(first).size > 100 and not np.array_equal(first, second)  # glyphs, not boxes
+    assert Text("日本語", size=40).natural_size()[0] == pytest.approx(120, abs=2)
+
+
+@pytest.mark.skipif(not installed("Noto Color Emoji"),
+                    reason="needs apt install fonts-noto-color-emoji (.ci/run does)")
+def test_emoji_in_colour_from_a_span_in_the_emoji_font():
+    shown = draw(Text([Span("ok "), Span("\U0001f600", font="Noto Color Emoji")], size=40))
+    yellow = (shown[..., 0] > 200) & (shown[..., 1] > 150) & (shown[..., 2] < 100)
+    assert yellow.sum() > 100
