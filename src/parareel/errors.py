@@ -22,6 +22,11 @@ class ParareelWarning(UserWarning):
     """Something that works, but likely not as the user meant (the CLI prints one line)."""
 
 
+def ffmpeg_reason(exc: Exception) -> str:
+    """FFmpeg's words for what went wrong, without its error number and the file's path."""
+    return getattr(exc, "strerror", None) or str(exc)
+
+
 def warn(message: str) -> None:
     """Warn, naming the user's line that led here rather than a line inside parareel."""
     package = os.path.dirname(os.path.abspath(__file__))

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import skia
 
-from parareel.errors import AssetError
+from parareel.errors import AssetError, ffmpeg_reason
 from parareel.scene.video import display_size, origin
 
 SEEK_AHEAD = 2  # seconds: further ahead than this, seeking beats decoding forward
@@ -77,7 +77,7 @@ class ClipReader:
         except av.FFmpegError as exc:  # damage the survey's keyframe check did not see
             self._frames = None  # start afresh at the next request
             raise AssetError(f"clip {self.path!r} is damaged at {float(t):.2f} s: "
-                             f"{getattr(exc, 'strerror', None) or exc}") from None
+                             f"{ffmpeg_reason(exc)}") from None
         shown = self.current or self.next  # before the first frame: the first frame
         if shown is None:
             raise AssetError(f"clip {self.path!r} has no frame at {float(t):.3f} s")

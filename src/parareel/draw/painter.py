@@ -61,8 +61,9 @@ def draw_node(canvas: skia.Canvas, node: Node) -> None:
     # A translucent group is composited as one layer (only as large as the group); a
     # lone node only needs its paint's alpha scaled, which avoids a layer per node.
     layered = opacity < 1 and bool(node.children)
-    box = drawn_box(node) if layered or node.shadow() else None
-    if shadow := node.shadow():
+    shadow = node.shadow()
+    box = drawn_box(node) if layered or shadow else None
+    if shadow:
         paint_shadow(canvas, box, shadow, opacity, lambda small: _content(small, node, 1.0))
     if layered:
         canvas.saveLayerAlpha(skia.Rect.MakeLTRB(*box).makeOutset(1, 1), round(opacity * 255))

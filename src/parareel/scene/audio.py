@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from parareel.assets import resolve
-from parareel.errors import AssetError
+from parareel.errors import AssetError, ffmpeg_reason
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,8 @@ def _check_sound(path: str, src: str, modified: int) -> None:
                     at = float(packet.pts * stream.time_base)
                 packet.decode()
     except av.FFmpegError as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise AssetError(f"sound {src!r} is damaged at {at:.2f} s: {reason}") from None
+        raise AssetError(f"sound {src!r} is damaged at {at:.2f} s: {ffmpeg_reason(exc)}") \
+            from None
 
 
 Volume = tuple[tuple[int, float], ...]  # (video frame, volume) points

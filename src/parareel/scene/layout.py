@@ -237,16 +237,15 @@ def _item(node: Node) -> tuple:
 
 @cache
 def _item_defaults() -> tuple[tuple[str, Any], ...]:
-    return tuple((name, getattr(Node, name).peek(Node())) for name in Node._LAYOUT_ITEM)
+    return tuple((name, getattr(Node, name).clean_default()) for name in Node._LAYOUT_ITEM)
 
 
 NO_GAP = (0.0, 0.0, 0.0, 0.0)
-ITEM_NAMES = frozenset(Node._LAYOUT_ITEM)
 DEFAULT_ITEM = (0.0, 1.0, None, NO_GAP, None, None, None, None, None)  # as _style_key makes
 
 
 def _style_key(node: Node, gap: tuple[float, float, float, float]) -> tuple:
-    if gap == NO_GAP and not node.__dict__.keys() & ITEM_NAMES:  # most children: quick
+    if gap == NO_GAP and not node.__dict__.keys() & Node._LAYOUT_ITEM_NAMES:  # most: quick
         item, p = DEFAULT_ITEM, 1.0
     else:
         grow, shrink, basis, margin, align_self, min_w, max_w, min_h, max_h, p = _item(node)

@@ -146,6 +146,7 @@ class Node:
 
     _LAYOUT_ITEM = ("grow", "shrink", "basis", "margin", "align_self", "min_width", "max_width",
                    "min_height", "max_height", "presence")  # in the order layouts read them
+    _LAYOUT_ITEM_NAMES = frozenset(_LAYOUT_ITEM)
     _sized_by_layout = False  # True: a layout may stretch it (its drawn size is the box's)
     _lays_out = False  # True for a Layout: it places its children
     _extent_is_children = True  # whether its box is its children's (it draws nothing itself)
@@ -210,9 +211,9 @@ class Node:
     def _check_layout_item(self) -> None:
         if self.parent is None or geometry.laid_out(self):
             return
-        for name in self._LAYOUT_ITEM:
+        for name in self.__dict__.keys() & self._LAYOUT_ITEM_NAMES:  # only set ones have one
             declared = getattr(type(self), name)
-            if getattr(self, name)() != declared.convert(declared.default):
+            if self.__dict__[name].get() != declared.clean_default():
                 raise ValueError(
                     f"{self!r} sets {name} but its parent {type(self.parent).__name__} is not "
                     f"a Layout: {name} only applies to children of a Layout")

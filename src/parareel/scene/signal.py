@@ -151,8 +151,10 @@ class prop:  # noqa: N801 - used like a field declaration
         """The node's value, without making its Signal when it has none yet (the layout
         reads a dozen properties of every child each frame; most are never set)."""
         signal = node.__dict__.get(self.name)
-        if signal is not None:
-            return signal.get()
+        return self.clean_default() if signal is None else signal.get()
+
+    def clean_default(self) -> Any:
+        """The default as its converter makes it (worked out once)."""
         if not hasattr(self, "_clean_default"):
             self._clean_default = Signal(self.default, self.convert, self.name).get()
         return self._clean_default

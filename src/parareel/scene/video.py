@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from parareel.assets import resolve
-from parareel.errors import AssetError
+from parareel.errors import AssetError, ffmpeg_reason
 from parareel.scene.audio import Audio, Cue
 from parareel.scene.clock import Clock, current_clock
 from parareel.scene.nodes import Node, _choice
@@ -69,7 +69,7 @@ def _probe(path: str, src: Any, modified: int) -> ClipInfo:
             size, has_audio = display_size(first, stream), bool(container.streams.audio)
     except av.FFmpegError as exc:
         raise AssetError(f"clip {str(src)!r} is not a video FFmpeg can read: "
-                         f"{_reason(exc)}") from None
+                         f"{ffmpeg_reason(exc)}") from None
     end = _read_through(path, src)  # damage is found now, before any chunk starts
     if duration <= 0:  # written live (a browser's recording): no duration stored
         duration = end
@@ -105,13 +105,8 @@ def _read_through(path: str, src: Any) -> Fraction:
                 packet.decode()
     except av.FFmpegError as exc:
         raise AssetError(f"clip {str(src)!r} is damaged at {float(at):.2f} s: "
-                         f"{_reason(exc)}") from None
+                         f"{ffmpeg_reason(exc)}") from None
     return at
-
-
-def _reason(exc: Exception) -> str:
-    """FFmpeg's words for what went wrong, without its error number and the file's path."""
-    return getattr(exc, "strerror", None) or str(exc)
 
 
 def origin(container, stream) -> Fraction:
