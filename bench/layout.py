@@ -102,7 +102,7 @@ def per_frame(project: Project, frames: range, fresh_text: bool = False) -> floa
                 shaping.paragraph.cache_clear()
                 shaping.box_size.cache_clear()
             with scene.drawing():
-                canvas.draw(scene.root)
+                canvas.draw(scene)
         if index >= frames.stop - 1:
             break
     return (time.perf_counter() - start) / len(frames) * 1000

@@ -15,9 +15,9 @@ import pytest
 
 import parareel
 from parareel import Audio, Rect, SceneError, wait
-from parareel.media.audio import decode as decode_audio
 from parareel.media.encode import Encoding
 from parareel.plan import plan
+from parareel.scene.audio import decode as decode_audio
 from tests.conftest import EXAMPLES, decode, moving_scene, psnr, small_project
 
 LOSSLESS = Encoding(lossless=True, preset="ultrafast")
@@ -211,8 +211,8 @@ def test_memory_stays_flat_as_the_video_grows(tmp_path):
 
 
 def test_sound_plays_once_unless_looped():
-    from parareel.media.audio import RATE, decode, mix_blocks
-    from parareel.scene.audio import Cue
+    from parareel.media.audio import mix_blocks
+    from parareel.scene.audio import RATE, Cue, decode
 
     length = len(decode(str(BLIP)))  # 0.25 s
     once = np.concatenate([b for _, b in mix_blocks([Cue(0, Audio(BLIP, duration=2.0))], 60, 30)])

@@ -14,9 +14,9 @@ import pytest
 
 import parareel
 from parareel import ParareelError
-from parareel.media.audio import decode as decode_audio
 from parareel.media.encode import Encoding
 from parareel.plan import plan
+from parareel.scene.audio import decode as decode_audio
 from tests.conftest import EXAMPLES, SUITE, decode
 
 HELLO = str(EXAMPLES / "hello" / "project.py")

@@ -11,10 +11,10 @@ import pytest
 
 import parareel
 from parareel import Audio, Project, Rect, Text, wait
-from parareel.media.audio import decode as decode_audio
 from parareel.media.audio import mix_blocks
 from parareel.media.encode import Encoding
 from parareel.pipeline import prepare
+from parareel.scene.audio import decode as decode_audio
 from tests.conftest import EXAMPLES, decode
 from tests.mp4boxes import durations
 

@@ -220,8 +220,8 @@ def test_invalid_color_in_a_node_is_reported_at_once():
 
 
 def test_svg_path_parser():
-    assert parse_path("M10 10 h 20 v20 Z") == [
-        ("M", 10, 10), ("L", 30, 10), ("L", 30, 30), ("Z",)]
+    assert parse_path("M10 10 h 20 v20 Z") == (
+        ("M", 10, 10), ("L", 30, 10), ("L", 30, 30), ("Z",))
     assert parse_path("m 1 1 2 2")[1] == ("L", 3, 3)  # implicit relative line-to
     with pytest.raises(ValueError, match="'L' needs 2 numbers"):
         parse_path("M 0 0 L 5")

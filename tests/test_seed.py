@@ -17,7 +17,7 @@ from botocore.config import Config
 import parareel
 from parareel.aws.dev import DevStack
 from parareel.aws.dev.seaweed import ACCESS_KEY, SECRET_KEY
-from parareel.media.audio import decode as decode_audio
+from parareel.scene.audio import decode as decode_audio
 from tests.conftest import EXAMPLES, psnr
 
 S3_SETTINGS = {"region_name": "us-east-1", "aws_access_key_id": ACCESS_KEY,

@@ -15,8 +15,8 @@ import pytest
 
 import parareel
 from parareel import AssetError, Project, SceneError, Video, easing, wait
-from parareel.media.audio import decode as decode_audio
 from parareel.media.encode import Encoding
+from parareel.scene.audio import decode as decode_audio
 from tests.clips import index_frame, make_clip, read_index
 from tests.conftest import decode
 

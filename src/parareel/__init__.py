@@ -12,6 +12,7 @@ from parareel.errors import (
 from parareel.media.formats import Encoding
 from parareel.scene import easing
 from parareel.scene.audio import Audio
+from parareel.scene.camera import Camera
 from parareel.scene.captions import Captions
 from parareel.scene.code import Code
 from parareel.scene.color import Color
@@ -32,10 +33,12 @@ from parareel.scene.nodes import (
     Shadow,
     Shape,
 )
+from parareel.scene.paint import ConicGradient, LinearGradient, RadialGradient
 from parareel.scene.player import Scene
 from parareel.scene.project import Project
 from parareel.scene.signal import Signal
 from parareel.scene.text import Span, Text
+from parareel.scene.transition import Look, View
 from parareel.scene.video import Video
 from parareel.version import __version__  # noqa: F401 - parareel.__version__
 
@@ -55,10 +58,11 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "AssetError", "Audio", "Bounds", "Captions", "Circle", "Code", "Color", "ColorError",
-    "Ellipse", "Encoding", "Group", "Image", "Layout", "Line", "Math", "Node", "ParareelError",
-    "Path", "Polyline", "Project", "ProjectError", "Rect", "RenderError", "RenderResult",
-    "Scene", "SceneError", "Shadow", "Shape", "Signal", "Span", "Text", "VariableError",
-    "Video", "chain", "delay", "easing", "frames", "loop", "parallel", "render", "sequence",
-    "still", "wait",
+    "AssetError", "Audio", "Bounds", "Camera", "Captions", "Circle", "Code", "Color",
+    "ColorError", "ConicGradient", "Ellipse", "Encoding", "Group", "Image", "Layout", "Line",
+    "LinearGradient", "Look", "Math", "Node", "ParareelError", "Path", "Polyline", "Project",
+    "ProjectError", "RadialGradient", "Rect", "RenderError", "RenderResult", "Scene",
+    "SceneError", "Shadow", "Shape", "Signal", "Span", "Text", "VariableError", "Video", "View",
+    "chain", "delay", "easing", "frames", "loop", "parallel", "render", "sequence", "still",
+    "wait",
 ]

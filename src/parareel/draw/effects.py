@@ -1,31 +1,214 @@
-"""Effects drawn around a node's own painting: its drop shadow.
+"""Effects drawn around a node's own painting: gradients, colour filters, blur, blend
+modes, masks and drop shadows.
 
-skia's blur costs about 25 ns a pixel here whatever its radius (53 ms for a 1080p
-frame, 20 ms for a 1300x600 card: bench/layout.py's title card). A shadow is soft, so it
-is drawn at a reduced size with the blur scaled down alike, then scaled up: about 1 ms
-for that card's shadow, and the same at every worker (all of it is computed on the CPU).
+Everything here is computed on the CPU with fixed arithmetic, so frame i is the same
+on every worker and in every chunk.
+
+Blur is the costly one: skia's blur takes about 25 ns a pixel here whatever its radius
+(53 ms for a 1080p frame). A blur is soft, so it is drawn at a reduced size where its
+sigma is about BLUR_SIGMA pixels, blurred by OpenCV there and scaled up (bench/effects.py
+measures both the cost and the difference from a full-size blur).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
 
+import cv2
+import numpy as np
 import skia
 
-from parareel.scene.nodes import Shadow
+from parareel.scene.nodes import Node, Shadow
+from parareel.scene.paint import ConicGradient, Gradient, LinearGradient, RadialGradient
 
-SHADOW_SIGMA = 2.0  # the blur, in pixels of the reduced picture, that it is drawn with
+BLUR_SIGMA = 3.0  # the largest sigma, in pixels, a blur is computed with before scaling up
+SHADOW_SIGMA = 2.0  # a shadow's, softer still
 _LINEAR = skia.SamplingOptions(skia.FilterMode.kLinear)
+Box = tuple[float, float, float, float]
 
 
-def paint_shadow(canvas: skia.Canvas, box: tuple[float, float, float, float], shadow: Shadow,
-                 opacity: float, content: Callable[[skia.Canvas], None]) -> None:
+# Gradients
+
+@lru_cache(maxsize=256)
+def shader(gradient: Gradient, box: Box) -> skia.Shader:
+    """The gradient laid across `box` (left, top, right, bottom), as CSS lays it."""
+    left, top, right, bottom = box
+    w, h = right - left, bottom - top
+    colors = [c.to_argb32() for c, _ in gradient.stops]
+    offsets = [o for _, o in gradient.stops]
+    if isinstance(gradient, LinearGradient):
+        a = math.radians(gradient.angle)
+        dx, dy = math.sin(a), -math.cos(a)  # 0 points up, 90 right
+        half = (abs(w * dx) + abs(h * dy)) / 2  # CSS: the corners get the end colours
+        cx, cy = left + w / 2, top + h / 2
+        ends = [skia.Point(cx - dx * half, cy - dy * half),
+                skia.Point(cx + dx * half, cy + dy * half)]
+        return skia.GradientShader.MakeLinear(ends, colors, offsets)
+    cx, cy = left + gradient.center[0] * w, top + gradient.center[1] * h
+    if isinstance(gradient, RadialGradient):
+        far = max(math.hypot(x - cx, y - cy) for x in (left, right) for y in (top, bottom))
+        return skia.GradientShader.MakeRadial(skia.Point(cx, cy),
+                                              max(1e-6, far * gradient.radius), colors, offsets)
+    assert isinstance(gradient, ConicGradient)
+    turn = skia.Matrix.RotateDeg(gradient.angle - 90, skia.Point(cx, cy))  # skia starts at 3
+    return skia.GradientShader.MakeSweep(cx, cy, colors, offsets, localMatrix=turn)
+
+
+# Colour filters: the matrices of the Filter Effects specification, applied in this order
+
+_LUMA = np.array([0.2126, 0.7152, 0.0722])
+
+
+def _rgb(matrix: np.ndarray, offset: float = 0.0) -> np.ndarray:
+    out = np.eye(5)
+    out[:3, :3] = matrix
+    out[:3, 4] = offset
+    return out
+
+
+def _brightness(b: float) -> np.ndarray:
+    return _rgb(np.eye(3) * b)
+
+
+def _contrast(c: float) -> np.ndarray:
+    return _rgb(np.eye(3) * c, 0.5 - 0.5 * c)
+
+
+def _grayscale(g: float) -> np.ndarray:
+    return _rgb((1 - g) * np.eye(3) + g * np.tile(_LUMA, (3, 1)))
+
+
+def _sepia(s: float) -> np.ndarray:
+    tone = np.array([[0.393, 0.769, 0.189], [0.349, 0.686, 0.168], [0.272, 0.534, 0.131]])
+    return _rgb((1 - s) * np.eye(3) + s * tone)
+
+
+def _saturate(s: float) -> np.ndarray:
+    grey = np.tile([0.213, 0.715, 0.072], (3, 1))
+    return _rgb(grey + s * (np.eye(3) - grey))
+
+
+def _hue_rotate(degrees: float) -> np.ndarray:
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    grey = np.tile([0.213, 0.715, 0.072], (3, 1))
+    turn = np.array([[-0.213, -0.715, 0.928], [0.143, 0.140, -0.283], [-0.787, 0.715, 0.072]])
+    return _rgb(grey + c * (np.eye(3) - grey) + s * turn)
+
+
+def _invert(i: float) -> np.ndarray:
+    return _rgb(np.eye(3) * (1 - 2 * i), i)
+
+
+FILTERS = (("brightness", 1.0, _brightness), ("contrast", 1.0, _contrast),
+           ("grayscale", 0.0, _grayscale), ("sepia", 0.0, _sepia),
+           ("saturate", 1.0, _saturate), ("hue_rotate", 0.0, _hue_rotate),
+           ("invert", 0.0, _invert))
+
+
+@lru_cache(maxsize=512)
+def color_filter(values: tuple[float, ...]) -> skia.ColorFilter | None:
+    """One matrix for the filters' values (in FILTERS' order); None if they change nothing."""
+    matrix = np.eye(5)
+    for (_, neutral, make), value in zip(FILTERS, values, strict=True):
+        if value != neutral:
+            matrix = make(value) @ matrix
+    if np.array_equal(matrix, np.eye(5)):
+        return None
+    return skia.ColorFilters.Matrix([float(v) for v in matrix[:4].ravel()])
+
+
+# What a node asks for
+
+BLEND_MODES = {name: getattr(skia.BlendMode, "k" + name.title().replace("_", ""))
+               for name in ("multiply", "screen", "overlay", "darken", "lighten", "color_dodge",
+                            "color_burn", "hard_light", "soft_light", "difference", "exclusion",
+                            "hue", "saturation", "color", "luminosity", "plus")}
+
+
+@dataclass(frozen=True)
+class Effects:
+    """The effects a node has at this frame (only those that change something)."""
+
+    shadow: Shadow | None
+    filter: skia.ColorFilter | None
+    blur: float
+    blend: skia.BlendMode | None
+    clip: bool
+    mask: Node | None
+    mask_mode: str
+
+    @property
+    def layered(self) -> bool:
+        """Whether the node is drawn into a layer of its own and composited."""
+        return bool(self.filter or self.blur or self.blend or self.mask)
+
+
+def effects_of(node: Node) -> Effects | None:
+    """The node's effects, or None when it has none (the common case, decided without
+    making a signal for each effect property)."""
+    if node.__dict__.keys().isdisjoint(Node.EFFECTS):
+        return None
+    peek = {name: getattr(type(node), name).peek(node) for name in Node.EFFECTS}
+    found = Effects(peek["shadow"],
+                    color_filter(tuple(peek[name] for name, _, _ in FILTERS)),
+                    peek["blur"], BLEND_MODES.get(peek["blend"]), peek["clip"], peek["mask"],
+                    type(node).mask_mode.peek(node))
+    if not (found.shadow or found.layered or found.clip):
+        return None
+    return found
+
+
+# Blur
+
+def draw_blurred(canvas: skia.Canvas, box: Box, sigma: float,
+                 content: Callable[[skia.Canvas], None]) -> None:
+    """Draw what `content` draws inside `box` (local coordinates), blurred by `sigma`
+    local pixels, in device pixels: drawn at a reduced size, blurred, scaled back up."""
+    matrix = canvas.getTotalMatrix()
+    device_sigma = sigma * _device_scale(matrix)
+    reach = math.ceil(3 * device_sigma)
+    area = matrix.mapRect(skia.Rect.MakeLTRB(*box)).makeOutset(reach, reach).roundOut()
+    visible = canvas.getDeviceClipBounds().makeOutset(reach, reach)
+    if not area.intersect(visible):
+        return
+    k = max(1, int(device_sigma / BLUR_SIGMA))  # whole pixels: the picture lines up
+    width, height = -(-area.width() // k), -(-area.height() // k)
+    pixels = np.zeros((height, width, 4), np.uint8)
+    info = skia.ImageInfo.MakeN32Premul(width, height)
+    small = skia.Surface.MakeRasterDirect(info, pixels, width * 4)
+    drawing = small.getCanvas()
+    drawing.scale(1 / k, 1 / k)
+    drawing.translate(-area.left(), -area.top())
+    drawing.concat(matrix)
+    content(drawing)
+    del drawing, small  # the pixels are read below
+    blurred = cv2.GaussianBlur(pixels, (0, 0), device_sigma / k,
+                               borderType=cv2.BORDER_CONSTANT)
+    if k > 1:
+        blurred = cv2.resize(blurred, (width * k, height * k), interpolation=cv2.INTER_LINEAR)
+    image = skia.Image.fromarray(blurred, colorType=info.colorType(),
+                                 alphaType=skia.kPremul_AlphaType, copy=False)
+    canvas.save()
+    canvas.resetMatrix()
+    canvas.drawImage(image, area.left(), area.top())
+    canvas.restore()
+
+
+def _device_scale(matrix: skia.Matrix) -> float:
+    return math.sqrt(abs(matrix.getScaleX() * matrix.getScaleY() -
+                         matrix.getSkewX() * matrix.getSkewY())) or 1.0
+
+
+# Shadows
+
+def paint_shadow(canvas: skia.Canvas, box: Box, shadow: Shadow, opacity: float,
+                 content: Callable[[skia.Canvas], None]) -> None:
     """Draw the shadow of what `content` draws inside `box` (local coordinates)."""
     sigma = shadow.blur / 2  # a CSS blur radius is twice the Gaussian's sigma
-    matrix = canvas.getTotalMatrix()
-    device = math.sqrt(abs(matrix.getScaleX() * matrix.getScaleY() -
-                           matrix.getSkewX() * matrix.getSkewY())) or 1.0
+    device = _device_scale(canvas.getTotalMatrix())
     reduce = min(1.0, max(1 / 8, SHADOW_SIGMA / max(sigma * device, 1e-9)))
     scale = device * reduce  # pixels of the reduced picture per local unit
     pad = 3 * sigma + 1 / scale
@@ -48,3 +231,29 @@ def paint_shadow(canvas: skia.Canvas, box: tuple[float, float, float, float], sh
                          skia.Rect.MakeLTRB(left + shadow.x, top + shadow.y, right + shadow.x,
                                             bottom + shadow.y), _LINEAR,
                          skia.Paint(AntiAlias=True, Alphaf=opacity))
+
+
+# Masks
+
+_LUMA_FILTER = skia.LumaColorFilter.Make()
+_drawing_masks: set[int] = set()  # the masks being drawn: one met again is a cycle
+
+
+def draw_masked(canvas: skia.Canvas, node: Node, effects: Effects, bounds: skia.Rect,
+                draw_node: Callable[[skia.Canvas, Node], None]) -> None:
+    """Keep what is drawn in the current layer only where `effects.mask` shows it."""
+    mask = effects.mask
+    if id(mask) in _drawing_masks:
+        raise ValueError(f"{type(node).__name__}.mask: a mask cycle: {mask!r} draws "
+                         f"{node!r}, which it masks; a mask must not contain its own node")
+    paint = skia.Paint(BlendMode=skia.BlendMode.kDstOut if effects.mask_mode == "inverted"
+                       else skia.BlendMode.kDstIn)
+    if effects.mask_mode == "luminance":
+        paint.setColorFilter(_LUMA_FILTER)
+    _drawing_masks.add(id(mask))
+    try:
+        canvas.saveLayer(bounds, paint)
+        draw_node(canvas, mask)
+        canvas.restore()
+    finally:
+        _drawing_masks.discard(id(mask))

@@ -5,17 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import cv2
 import numpy as np
 import skia
 
-from parareel.draw.painter import draw_tree
+from parareel.draw.painter import draw_scene
 from parareel.errors import ParareelError, SceneError
-from parareel.scene.player import play
+from parareel.scene.player import Scene, play
 from parareel.scene.project import Project
 
 
 class Canvas:
-    """An RGBA pixel buffer that skia draws into directly (no copy per frame).
+    """A pixel buffer that skia draws into directly, handed out as RGBA.
+
+    skia draws in BGRA, its native order on this platform: scaling an image into an
+    RGBA surface takes it off its fast path (a 480x270 picture scaled to 1080p: 64 ms
+    in RGBA, 7 ms in BGRA). One swap at the end costs under 1 ms at 1080p.
 
     `scale` draws the project's coordinates larger or smaller (the size is rounded
     to even numbers, as video needs). A transparent project's pixels are handed out
@@ -25,26 +30,28 @@ class Canvas:
     def __init__(self, project: Project, scale: float = 1.0) -> None:
         self.project = project
         self.width, self.height = output_size(project, scale)
-        self.pixels = np.zeros((self.height, self.width, 4), dtype=np.uint8)
-        info = skia.ImageInfo.Make(self.width, self.height, skia.kRGBA_8888_ColorType,
+        self.bgra = np.zeros((self.height, self.width, 4), dtype=np.uint8)
+        self.pixels = np.zeros_like(self.bgra)
+        info = skia.ImageInfo.Make(self.width, self.height, skia.kBGRA_8888_ColorType,
                                    skia.kPremul_AlphaType)
-        self.surface = skia.Surface.MakeRasterDirect(info, self.pixels, self.width * 4)
+        self.surface = skia.Surface.MakeRasterDirect(info, self.bgra, self.width * 4)
         self.canvas = self.surface.getCanvas()
-        self.straight = None
-        if project.background_color.a < 1:
-            self.straight = np.zeros_like(self.pixels)
-            self._straight_info = info.makeAlphaType(skia.kUnpremul_AlphaType)
+        self.straight = project.background_color.a < 1
+        self._straight_info = skia.ImageInfo.Make(self.width, self.height,
+                                                  skia.kRGBA_8888_ColorType,
+                                                  skia.kUnpremul_AlphaType)
 
-    def draw(self, root) -> np.ndarray:
+    def draw(self, scene: Scene) -> np.ndarray:
         project = self.project
         self.canvas.save()
         self.canvas.scale(self.width / project.width, self.height / project.height)
-        draw_tree(self.canvas, root, project.width, project.height, project.background_color)
+        draw_scene(self.canvas, scene, project.width, project.height, project.background_color)
         self.canvas.restore()
-        if self.straight is None:
-            return self.pixels
-        self.surface.readPixels(self._straight_info, self.straight, self.width * 4)
-        return self.straight
+        if self.straight:
+            self.surface.readPixels(self._straight_info, self.pixels, self.width * 4)
+        else:
+            cv2.cvtColor(self.bgra, cv2.COLOR_BGRA2RGBA, dst=self.pixels)
+        return self.pixels
 
 
 def output_size(project: Project, scale: float = 1.0) -> tuple[int, int]:
@@ -81,7 +88,7 @@ def draw_frames(project: Project, wanted: range | list[int],
         if index in wanted_set:
             try:
                 with scene.drawing():
-                    pixels = target.draw(scene.root)
+                    pixels = target.draw(scene)
             except SceneError:
                 raise
             except ParareelError as exc:  # a font or an image: it says what, this says where

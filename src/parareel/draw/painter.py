@@ -8,11 +8,18 @@ import skia
 
 from parareel.draw.clips import clip_frame, clip_size
 from parareel.draw.code import paint_code, paint_math
-from parareel.draw.effects import paint_shadow
+from parareel.draw.effects import (
+    Effects,
+    draw_blurred,
+    draw_masked,
+    effects_of,
+    paint_shadow,
+    shader,
+)
 from parareel.draw.text import paint_text
 from parareel.scene.code import Code
 from parareel.scene.color import Color
-from parareel.scene.geometry import drawn_box, laid_box, laid_out, placement
+from parareel.scene.geometry import drawn_box, laid_box, laid_out, own_box, placement
 from parareel.scene.layout import Layout, solve
 from parareel.scene.math import Math
 from parareel.scene.nodes import (
@@ -25,9 +32,12 @@ from parareel.scene.nodes import (
     Rect,
     Shape,
 )
+from parareel.scene.paint import Paint, alpha, solid
 from parareel.scene.picture import fitted, natural_size, picture
-from parareel.scene.svgpath import to_skia, trimmed
+from parareel.scene.player import Scene
+from parareel.scene.svgpath import trimmed
 from parareel.scene.text import Text
+from parareel.scene.transition import View
 from parareel.scene.video import Video
 
 _CAPS = {"butt": skia.Paint.kButt_Cap, "round": skia.Paint.kRound_Cap,
@@ -36,13 +46,51 @@ _JOINS = {"miter": skia.Paint.kMiter_Join, "round": skia.Paint.kRound_Join,
           "bevel": skia.Paint.kBevel_Join}
 
 
-def draw_tree(canvas: skia.Canvas, root: Node, width: int, height: int, background: Color) -> None:
-    """Clear to the background and draw `root` with the origin at the frame's centre."""
+def draw_scene(canvas: skia.Canvas, scene: Scene, width: int, height: int,
+               background: Color) -> None:
+    """Clear to the background and draw the scene (with the origin at the frame's centre),
+    through its camera; during a transition, the previous scene and this one as it says."""
     canvas.clear(background.to_argb32())
     canvas.save()
     canvas.translate(width / 2, height / 2)
-    draw_node(canvas, root)
+    look = scene.look()
+    if look is None:
+        _draw_view(canvas, scene)
+    else:
+        if look.backdrop is not None:
+            canvas.drawColor(look.backdrop.to_argb32())
+        views = [(scene.previous, look.previous), (scene, look.current)]
+        for shown, view in views if look.current_on_top else views[::-1]:
+            if shown is not None and view.opacity > 0:
+                with shown.drawing():
+                    _draw_view(canvas, shown, view, background, width, height)
     canvas.restore()
+
+
+def _draw_view(canvas: skia.Canvas, scene: Scene, view: View | None = None,
+               background: Color | None = None, width: int = 0, height: int = 0) -> None:
+    """The scene through its camera; in a transition, moved by `view` over its own
+    background."""
+    saved = canvas.save()
+    if view is not None:
+        if view.clip is not None:
+            canvas.clipRect(skia.Rect.MakeLTRB(*view.clip), True)
+        canvas.translate(view.x, view.y)
+        canvas.rotate(view.rotation)
+        canvas.scale(view.scale, view.scale)
+        frame = skia.Rect.MakeXYWH(-width / 2, -height / 2, width, height)
+        canvas.clipRect(frame, True)  # a scene is a picture the size of the frame
+        if view.opacity < 1:
+            canvas.saveLayerAlpha(frame, round(view.opacity * 255))
+        canvas.drawRect(frame, skia.Paint(Color=background.to_argb32()))
+    camera = scene.camera_view()
+    if camera is not None:
+        x, y, zoom, rotation = camera
+        canvas.scale(zoom, zoom)
+        canvas.rotate(-rotation)
+        canvas.translate(-x, -y)
+    draw_node(canvas, scene.root)
+    canvas.restoreToCount(saved)
 
 
 def draw_node(canvas: skia.Canvas, node: Node) -> None:
@@ -58,26 +106,64 @@ def draw_node(canvas: skia.Canvas, node: Node) -> None:
         canvas.rotate(rotation)
     if (sx, sy) != (1.0, 1.0):
         canvas.scale(sx, sy)
-    # A translucent group is composited as one layer (only as large as the group); a
-    # lone node only needs its paint's alpha scaled, which avoids a layer per node.
-    layered = opacity < 1 and bool(node.children)
-    shadow = node.shadow()
-    box = drawn_box(node) if layered or shadow else None
-    if shadow:
-        paint_shadow(canvas, box, shadow, opacity, lambda small: _content(small, node, 1.0))
-    if layered:
-        canvas.saveLayerAlpha(skia.Rect.MakeLTRB(*box).makeOutset(1, 1), round(opacity * 255))
-    _content(canvas, node, 1.0 if layered else opacity)
-    if layered:
-        canvas.restore()
+    effects = effects_of(node)
+    if effects is None:
+        # A translucent group is composited as one layer (only as large as the group); a
+        # lone node only needs its paint's alpha scaled, which avoids a layer per node.
+        if opacity < 1 and node.children:
+            box = skia.Rect.MakeLTRB(*drawn_box(node)).makeOutset(1, 1)
+            canvas.saveLayerAlpha(box, round(opacity * 255))
+            _content(canvas, node, 1.0)
+            canvas.restore()
+        else:
+            _content(canvas, node, opacity)
+    else:
+        _draw_with_effects(canvas, node, effects, opacity)
     canvas.restore()
 
 
-def _content(canvas: skia.Canvas, node: Node, opacity: float) -> None:
-    """The node itself, then its children in z order (stable: ties keep their order)."""
+def _draw_with_effects(canvas: skia.Canvas, node: Node, effects: Effects,
+                       opacity: float) -> None:
+    box = drawn_box(node)
+    if effects.shadow:
+        paint_shadow(canvas, box, effects.shadow, opacity,
+                     lambda small: _content(small, node, 1.0, effects.clip))
+    if not effects.layered:
+        if opacity < 1 and node.children:
+            canvas.saveLayerAlpha(skia.Rect.MakeLTRB(*box).makeOutset(1, 1),
+                                  round(opacity * 255))
+            _content(canvas, node, 1.0, effects.clip)
+            canvas.restore()
+        else:
+            _content(canvas, node, opacity, effects.clip)
+        return
+    reach = 3 * effects.blur + 1
+    bounds = skia.Rect.MakeLTRB(*box).makeOutset(reach, reach)
+    layer = skia.Paint(Alphaf=opacity, ColorFilter=effects.filter)
+    if effects.blend is not None:
+        layer.setBlendMode(effects.blend)
+    canvas.saveLayer(bounds, layer)
+    if effects.blur:
+        draw_blurred(canvas, box, effects.blur,
+                     lambda c: _content(c, node, 1.0, effects.clip))
+    else:
+        _content(canvas, node, 1.0, effects.clip)
+    if effects.mask is not None:
+        draw_masked(canvas, node, effects, bounds, draw_node)
+    canvas.restore()
+
+
+def _content(canvas: skia.Canvas, node: Node, opacity: float, clip: bool = False) -> None:
+    """The node itself, then its children in z order (stable: ties keep their order),
+    clipped to the node's shape if asked."""
     paint(node, canvas, opacity)
+    if clip and node.children:
+        canvas.save()
+        canvas.clipPath(node.outline(), True)
     for child in sorted(node.children, key=lambda c: c.z()):
         draw_node(canvas, child)
+    if clip and node.children:
+        canvas.restore()
 
 
 @singledispatch
@@ -93,18 +179,26 @@ def _paints(shape: Shape, opacity: float) -> list[skia.Paint]:
     """The fill and stroke paints of a shape (reused objects: creating paints is slow)."""
     paints = []
     fill = shape.fill()
-    if fill.a > 0:
-        _FILL.setColor(fill.to_argb32(opacity))
-        paints.append(_FILL)
+    if alpha(fill) > 0:
+        paints.append(_with(_FILL, fill, opacity, shape))
     stroke, width = shape.stroke(), shape.stroke_width()
-    if stroke.a > 0 and width > 0:
-        _STROKE.setColor(stroke.to_argb32(opacity))
+    if alpha(stroke) > 0 and width > 0:
         _STROKE.setStrokeWidth(width)
         _STROKE.setStrokeCap(_CAPS[shape.cap()])
         _STROKE.setStrokeJoin(_JOINS[shape.join()])
         dash = shape.dash()
-        paints.append(_dashed(_STROKE, dash) if dash else _STROKE)
+        paints.append(_with(_dashed(_STROKE, dash) if dash else _STROKE, stroke, opacity, shape))
     return paints
+
+
+def _with(target: skia.Paint, paint: Paint, opacity: float, node: Node) -> skia.Paint:
+    """`target` set to the colour, or a copy of it with the gradient's shader."""
+    target.setColor(solid(paint).to_argb32(opacity))
+    if isinstance(paint, Color):
+        return target
+    painted = skia.Paint(target)
+    painted.setShader(shader(paint, own_box(node)))
+    return painted
 
 
 def _dashed(stroke: skia.Paint, dash: tuple[float, ...]) -> skia.Paint:
@@ -115,6 +209,9 @@ def _dashed(stroke: skia.Paint, dash: tuple[float, ...]) -> skia.Paint:
 
 def _rounded(node: Rect | Layout, canvas: skia.Canvas, opacity: float, w: float,
              h: float) -> None:
+    if node.progress() < 1:
+        _draw_path(node, canvas, node.outline(), node.progress(), opacity)
+        return
     r = node.radius()
     rrect = skia.RRect.MakeRectXY(skia.Rect.MakeXYWH(-w / 2, -h / 2, w, h), r, r)
     for p in _paints(node, opacity):
@@ -133,6 +230,9 @@ def _(node: Layout, canvas: skia.Canvas, opacity: float) -> None:
 
 @paint.register
 def _(node: Ellipse, canvas: skia.Canvas, opacity: float) -> None:
+    if node.progress() < 1:
+        _draw_path(node, canvas, node.outline(), node.progress(), opacity)
+        return
     w, h = laid_box(node) or (node.width(), node.height())
     for p in _paints(node, opacity):
         canvas.drawOval(skia.Rect.MakeXYWH(-w / 2, -h / 2, w, h), p)
@@ -140,6 +240,9 @@ def _(node: Ellipse, canvas: skia.Canvas, opacity: float) -> None:
 
 @paint.register
 def _(node: Circle, canvas: skia.Canvas, opacity: float) -> None:
+    if node.progress() < 1:
+        _draw_path(node, canvas, node.outline(), node.progress(), opacity)
+        return
     box = laid_box(node)
     radius = min(box) / 2 if box else node.radius()
     for p in _paints(node, opacity):
@@ -156,20 +259,27 @@ def _draw_path(node: Shape, canvas: skia.Canvas, path: skia.Path, progress: floa
 
 @paint.register
 def _(node: Polyline, canvas: skia.Canvas, opacity: float) -> None:
-    points = node.points()
-    if len(points) >= 2:
-        path = skia.Path.Polygon([skia.Point(x, y) for x, y in points], node.closed())
-        _draw_path(node, canvas, path, node.progress(), opacity)
+    if len(node.points()) >= 2:
+        _draw_path(node, canvas, node.outline(), node.progress(), opacity)
 
 
 @paint.register
 def _(node: Path, canvas: skia.Canvas, opacity: float) -> None:
-    _draw_path(node, canvas, to_skia(tuple(node.data())), node.progress(), opacity)
+    _draw_path(node, canvas, node.outline(), node.progress(), opacity)
 
 
 @paint.register
 def _(node: Text, canvas: skia.Canvas, opacity: float) -> None:
+    fill = node.fill()
+    if isinstance(fill, Color):
+        paint_text(node, canvas, opacity, laid_box(node))
+        return
+    box = skia.Rect.MakeLTRB(*own_box(node))  # white text, then the gradient over it
+    canvas.saveLayer(box.makeOutset(node.stroke_width() + 2, node.stroke_width() + 2), None)
     paint_text(node, canvas, opacity, laid_box(node))
+    canvas.drawRect(box, skia.Paint(Shader=shader(fill, own_box(node)),
+                                    BlendMode=skia.BlendMode.kSrcIn))
+    canvas.restore()
 
 
 @paint.register

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import skia
 
+from parareel.scene.paint import solid
 from parareel.scene.shaping import (
     Run,
     box_size,
@@ -91,7 +92,7 @@ def _paint_plain(node: Text, canvas: skia.Canvas, opacity: float) -> None:
     ascent = -font.getMetrics().fAscent
     step = node.size() * node.line_height()
     baseline = -plain_size(node)[1] / 2 + ascent
-    paint = skia.Paint(AntiAlias=True, Color=node.fill().to_argb32(opacity))
+    paint = skia.Paint(AntiAlias=True, Color=solid(node.fill()).to_argb32(opacity))
     align = node.align()
     for line in lines:
         width = font.measureText(line)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
+import av
+import numpy as np
+
 from parareel.assets import resolve
 from parareel.errors import AssetError, ffmpeg_reason
+from parareel.scene.clock import Rate
+
+RATE = 48_000  # samples a second, of every sound as it is mixed
 
 
 @dataclass(frozen=True)
@@ -51,8 +58,6 @@ def check_sound(path: str, src: Any) -> None:
 
 @lru_cache(maxsize=64)
 def _check_sound(path: str, src: str, modified: int) -> None:
-    import av
-
     at = 0.0
     try:
         with av.open(path) as container:
@@ -88,3 +93,71 @@ class Cue:
         """The same cue on a timeline that starts `frames` later."""
         return Cue(self.frame - frames, self.sound,
                    tuple((frame - frames, value) for frame, value in self.volume))
+
+
+def decode(path: str) -> np.ndarray:
+    """The whole file as float32 stereo at 48 kHz, shape (samples, 2).
+
+    A mono file plays at its own level in both channels (FFmpeg's upmix would
+    lower it by 3 dB); more than two channels are mixed down to stereo.
+    """
+    try:
+        modified = os.stat(path).st_mtime_ns  # a refetched asset is decoded again
+    except OSError as exc:
+        raise AssetError(f"cannot read sound {path!r}: {exc.strerror}") from None
+    return _decode(path, modified)
+
+
+@lru_cache(maxsize=16)  # a warm Lambda environment keeps its sounds, within reason
+def _decode(path: str, modified: int) -> np.ndarray:
+    parts = []
+    try:
+        with av.open(path) as container:
+            stream = container.streams.audio[0]
+            channels = 1 if stream.layout.nb_channels == 1 else 2
+            resampler = av.AudioResampler(format="flt", layout="mono" if channels == 1
+                                          else "stereo", rate=RATE)
+            for frame in container.decode(stream):
+                parts.extend(f.to_ndarray().reshape(-1, channels)
+                             for f in resampler.resample(frame))
+            parts.extend(f.to_ndarray().reshape(-1, channels) for f in resampler.resample(None))
+    except (av.FFmpegError, IndexError) as exc:
+        raise AssetError(f"cannot read sound {path!r}: {exc}") from None
+    samples = np.concatenate(parts) if parts else np.zeros((0, channels), np.float32)
+    return np.repeat(samples, 2, axis=1) if channels == 1 else samples
+
+
+class Placed:
+    """One cue on the output timeline: which samples it adds where.
+
+    At `rate` r, output sample k plays source sample floor(k * r), like a tape
+    played faster or slower (pitch follows speed).
+    """
+
+    def __init__(self, cue: Cue, fps: Rate, total: int) -> None:
+        sound: Audio = cue.sound
+        wanted = None if sound.duration is None else round(sound.duration * RATE)
+        self.data = decode(sound.src)[round(sound.start * RATE):]  # a view: no copy
+        self.rate = sound.rate
+        self.at = round(cue.frame * RATE / fps)  # before 0 when it started before a range
+        if sound.loop:
+            length = total - self.at if wanted is None else math.floor(wanted / self.rate)
+        else:
+            self.data = self.data[:wanted]
+            length = math.floor(len(self.data) / self.rate)
+        self.volume = np.float32(sound.volume)
+        # the volume curve's points, in samples of the output
+        self.curve = (np.array([round(frame * RATE / fps) for frame, _ in cue.volume]),
+                      np.array([value for _, value in cue.volume], np.float32))
+        self.end = min(total, self.at + (length if len(self.data) else 0))
+
+    def add_to(self, block: np.ndarray, first: int) -> None:
+        lo, hi = max(first, self.at), min(first + len(block), self.end)
+        if lo < hi:
+            index = np.arange(lo - self.at, hi - self.at)
+            if self.rate != 1:
+                index = np.floor(index * self.rate).astype(np.int64)
+            samples = self.data[index % len(self.data)] * self.volume
+            if len(self.curve[0]):
+                samples *= np.interp(np.arange(lo, hi), *self.curve)[:, None].astype(np.float32)
+            block[lo - first : hi - first] += samples

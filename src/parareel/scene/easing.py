@@ -97,6 +97,31 @@ NAMES: tuple[str, ...] = ("linear",) + tuple(
 )
 
 
+def bezier(x1: float, y1: float, x2: float, y2: float) -> Easing:
+    """A cubic Bezier timing curve from (0, 0) to (1, 1) with control points (x1, y1) and
+    (x2, y2), as CSS's cubic-bezier(): bezier(0.25, 0.1, 0.25, 1) is CSS's "ease"."""
+    if not (0 <= x1 <= 1 and 0 <= x2 <= 1):
+        raise ValueError(f"bezier's x1 and x2 must be from 0 to 1 (got {x1}, {x2}), as in CSS")
+
+    def axis(a: float, b: float, s: float) -> float:
+        return 3 * a * s * (1 - s) ** 2 + 3 * b * s * s * (1 - s) + s**3
+
+    def curve(t: float) -> float:
+        if t <= 0 or t >= 1:
+            return 0.0 if t <= 0 else 1.0
+        lo, hi = 0.0, 1.0
+        for _ in range(60):  # x(s) rises with s: halve the interval to double precision
+            mid = (lo + hi) / 2
+            if axis(x1, x2, mid) < t:
+                lo = mid
+            else:
+                hi = mid
+        return axis(y1, y2, (lo + hi) / 2)
+
+    curve.__name__ = curve.__qualname__ = f"bezier({x1}, {y1}, {x2}, {y2})"
+    return curve
+
+
 def get(ease: str | Easing) -> Easing:
     """An easing function from itself or its name ("in_out_cubic", "linear", ...)."""
     if callable(ease):

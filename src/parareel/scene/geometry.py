@@ -141,7 +141,7 @@ def _union(boxes: list[tuple[float, ...]]) -> tuple[float, float, float, float]:
             max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def _own_box(node: Node) -> tuple[float, float, float, float]:
+def own_box(node: Node) -> tuple[float, float, float, float]:
     laid = laid_box(node)
     return centred(*laid) if laid and node._sized_by_layout else node.extent()
 
@@ -151,7 +151,7 @@ def bounds_of_children(node: Node) -> tuple[float, float, float, float]:
 
 
 def drawn_box(node: Node) -> tuple[float, float, float, float]:
-    boxes = [] if node._extent_is_children else [_own_box(node)]
+    boxes = [] if node._extent_is_children else [own_box(node)]
     return _union(boxes + [_apply(_local(c), drawn_box(c)) for c in node.children])
 
 

@@ -22,14 +22,15 @@ import math
 from functools import cache, lru_cache
 from typing import Any
 
+import skia
 import stretchable
 import stretchable.style as css
 
 from parareel.scene import taffy
 from parareel.scene.clock import _current
-from parareel.scene.color import parse_color
 from parareel.scene.geometry import centred, laid_out, laid_size
-from parareel.scene.nodes import Node, Shape, _choice, edges, length
+from parareel.scene.nodes import Node, Shape, _choice, edges, length, rounded_outline
+from parareel.scene.paint import parse_paint
 from parareel.scene.shaping import runs, style
 from parareel.scene.signal import prop
 from parareel.scene.text import Text
@@ -76,7 +77,8 @@ class Layout(Shape):
     Without a width or height it is sized by its content; percentages are of the parent
     layout (or of the frame for an outermost one)."""
 
-    fill = prop("transparent", parse_color, "the box's colour (transparent by default)")
+    fill = prop("transparent", parse_paint, "the box's colour or gradient (transparent by "
+                "default)")
     width = prop(None, length, 'pixels, "50%" of the parent, or None: sized by its content')
     height = prop(None, length, 'pixels, "50%" of the parent, or None: sized by its content')
     radius = prop(0.0, float, "the corners' radius in pixels")
@@ -95,6 +97,9 @@ class Layout(Shape):
                    'their widths (pixels, "30%", "1fr"); children fill it row by row')
     _sized_by_layout = True
     _lays_out = True
+
+    def outline(self) -> skia.Path:
+        return rounded_outline(self)
 
     def solve(self) -> None:
         """Place every node of this layout tree for the current state (see `solve`)."""

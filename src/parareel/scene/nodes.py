@@ -7,16 +7,20 @@ Nodes only hold data; `parareel.draw` draws them.
 
 from __future__ import annotations
 
-import difflib
 import inspect
 from typing import TYPE_CHECKING, Any
 
+import skia
+
 from parareel.assets import resolve
 from parareel.errors import AssetError
-from parareel.scene import geometry
-from parareel.scene.color import ColorLike, parse_color
-from parareel.scene.signal import prop
-from parareel.scene.svgpath import parse_path
+from parareel.scene import easing, geometry
+from parareel.scene.clock import frames_for, note_tween
+from parareel.scene.color import Color, ColorLike
+from parareel.scene.motion import PathWalker
+from parareel.scene.paint import parse_paint
+from parareel.scene.signal import Animated, Tween, prop
+from parareel.scene.svgpath import PathData, from_skia, parse_path, to_skia
 
 if TYPE_CHECKING:
     from parareel.scene.geometry import Bounds
@@ -77,6 +81,43 @@ def _optional(convert):
     return lambda v: None if v is None else convert(v)
 
 
+def _at_least(low: float):
+    def check(value: Any) -> float:
+        number = float(value)
+        if number < low:
+            raise ValueError(f"must be at least {low}, got {value!r}")
+        return number
+
+    return check
+
+
+def _fraction(value: Any) -> float:
+    number = float(value)
+    if not 0 <= number <= 1:
+        raise ValueError(f"must be from 0 to 1, got {value!r}")
+    return number
+
+
+BLEND_MODES = ("normal", "multiply", "screen", "overlay", "darken", "lighten", "color_dodge",
+               "color_burn", "hard_light", "soft_light", "difference", "exclusion", "hue",
+               "saturation", "color", "luminosity", "plus")
+
+
+def _mask(value: Any) -> Node | None:
+    if value is not None and not isinstance(value, Node):
+        raise ValueError(f"a mask is a node (Circle(radius=200), Text(...)) or None, "
+                         f"got {value!r}")
+    return value
+
+
+def parse_paint_color(value: Any):
+    """A colour only: shadows are one colour."""
+    paint = parse_paint(value)
+    if not isinstance(paint, Color):
+        raise ValueError("a shadow's colour is a colour, not a gradient")
+    return paint
+
+
 def _shadow(value: Any) -> Shadow | None:
     if value is None:
         return None
@@ -97,7 +138,7 @@ class Shadow(tuple):
 
     def __new__(cls, color: ColorLike = "black", blur: float = 12.0, x: float = 0.0,
                 y: float = 4.0) -> Shadow:
-        return super().__new__(cls, (parse_color(color), float(blur), float(x), float(y)))
+        return super().__new__(cls, (parse_paint_color(color), float(blur), float(x), float(y)))
 
     color = property(lambda self: self[0])
     blur = property(lambda self: self[1])
@@ -118,7 +159,7 @@ def _weight(value: int | str) -> int:
     raise ValueError(f"weight must be 100-900 or one of {', '.join(WEIGHTS)} (got {value!r})")
 
 
-class Node:
+class Node(Animated):
     """A transform (x, y, rotation, scale, opacity, z order) and children; drawn as a group."""
 
     x = prop(0.0, float, "pixels right of the parent's origin (the frame's centre)")
@@ -129,6 +170,27 @@ class Node:
     z = prop(0, int, "draw order among siblings: higher on top; ties keep the order added")
     shadow = prop(None, _shadow, 'a drop shadow under the node and its children: '
                   'Shadow(color, blur, x, y) or a tuple ("black", 16, 0, 6); None for none')
+    # Effects (drawn by parareel.draw.effects, in this order: colour filters as listed,
+    # then blur, mask, opacity and blend).
+    brightness = prop(1.0, _at_least(0), "filter: 0 is black, 1 unchanged, 2 twice as bright")
+    contrast = prop(1.0, _at_least(0), "filter: 0 is flat grey, 1 unchanged")
+    saturate = prop(1.0, _at_least(0), "filter: 0 is grey, 1 unchanged, 2 twice as vivid")
+    grayscale = prop(0.0, _fraction, "filter: 0 unchanged to 1 all grey")
+    sepia = prop(0.0, _fraction, "filter: 0 unchanged to 1 all sepia")
+    hue_rotate = prop(0.0, float, "filter: turn every hue by this many degrees")
+    invert = prop(0.0, _fraction, "filter: 0 unchanged to 1 inverted (0.5 is flat grey)")
+    blur = prop(0.0, _at_least(0), "a Gaussian blur of the node and its children: its "
+                "standard deviation in pixels, as CSS's blur()")
+    blend = prop("normal", _choice(*BLEND_MODES), "how the node mixes with what is under it: "
+                 + ", ".join(BLEND_MODES))
+    clip = prop(False, bool, "clip the children to the node's own shape (a Rect's rounded "
+                "corners, a Circle, a Path...)")
+    mask = prop(None, _mask, "a node whose drawing shows this node: where it is opaque (or "
+                "light, see mask_mode) this node shows. It is drawn in this node's "
+                "coordinates and is not added to the scene; it animates like any node")
+    mask_mode = prop("alpha", _choice("alpha", "luminance", "inverted"),
+                     "alpha: the mask's opacity; luminance: its lightness; inverted: shows "
+                     "where the mask is transparent")
     # In a Layout (see parareel.scene.layout); elsewhere they are refused.
     grow = prop(0.0, float, "in a layout: the share of free room along the main axis it takes")
     shrink = prop(1.0, float, "in a layout: how much it gives up when room is short")
@@ -147,6 +209,8 @@ class Node:
     _LAYOUT_ITEM = ("grow", "shrink", "basis", "margin", "align_self", "min_width", "max_width",
                    "min_height", "max_height", "presence")  # in the order layouts read them
     _LAYOUT_ITEM_NAMES = frozenset(_LAYOUT_ITEM)
+    EFFECTS = frozenset({"brightness", "contrast", "saturate", "grayscale", "sepia",
+                         "hue_rotate", "invert", "blur", "blend", "clip", "mask", "shadow"})
     _sized_by_layout = False  # True: a layout may stretch it (its drawn size is the box's)
     _lays_out = False  # True for a Layout: it places its children
     _extent_is_children = True  # whether its box is its children's (it draws nothing itself)
@@ -171,21 +235,9 @@ class Node:
         self.add(*children)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(getattr(type(self), name, None), prop):
-            getattr(self, name).set(value)  # `node.x = 5` sets the signal
-            if name in self._LAYOUT_ITEM:
-                self._check_layout_item()
-            return
-        if not name.startswith("_") and not hasattr(self, name):
-            close = difflib.get_close_matches(name, self.property_names(), 1, 0.75)
-            if close:  # `r.opactiy = 0.5` would be kept as a plain attribute, unseen
-                raise AttributeError(f"{type(self).__name__} has no property {name!r}; did "
-                                     f"you mean {close[0]!r}?")
-        object.__setattr__(self, name, value)
-
-    @classmethod
-    def property_names(cls) -> list[str]:
-        return [n for n in dir(cls) if isinstance(getattr(cls, n), prop)]
+        super().__setattr__(name, value)
+        if name in self._LAYOUT_ITEM_NAMES:
+            self._check_layout_item()
 
     def add(self, *children: Node) -> Any:
         """Add children; returns the child (or the tuple of them)."""
@@ -255,6 +307,37 @@ class Node:
         geometry.place_next_to(self, other, direction, gap, align)
         return self
 
+    def outline(self) -> skia.Path:
+        """The node's own shape in its own coordinates, as laid out (used by `clip`,
+        `progress` and morphs): its box unless it has a shape."""
+        return skia.Path.Rect(skia.Rect.MakeLTRB(*geometry.own_box(self)))
+
+    def move_along(self, path: str | Path, seconds: float, ease: Any = "in_out_cubic",
+                   turn: bool = False) -> Tween:
+        """Tween the node along `path` (SVG path data, or a Path node where it stands) in
+        its parent's coordinates; `turn` also turns it with the path's direction. Use it
+        like any tween: `yield from dot.move_along(track, 2)`."""
+        if isinstance(path, Path):
+            walker, dx, dy = PathWalker(path.data()), path.x(), path.y()
+        elif isinstance(path, str):
+            walker, dx, dy = PathWalker(parse_path(path)), 0.0, 0.0
+        else:
+            raise ValueError(f"move_along takes SVG path data or a Path node, got {path!r}")
+        ease_fn = easing.get(ease)
+
+        def run() -> Tween:
+            count = frames_for(seconds)
+            for k in range(1, count + 1):
+                x, y, direction = walker.at(ease_fn(k / count))
+                self.x, self.y = x + dx, y + dy
+                if turn:
+                    self.rotation = direction
+                yield
+
+        made = run()
+        note_tween(made)
+        return made
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(x={self.x()}, y={self.y()})"
 
@@ -277,16 +360,20 @@ class Group(Node):
 
 
 class Shape(Node):
-    """A node with a fill and an outline: stroke, stroke_width, dash, cap and join."""
+    """A node with a fill and an outline: stroke, stroke_width, dash, cap and join;
+    `progress` draws only the first part of its outline (tween it to draw it on)."""
 
-    fill = prop("white", parse_color, "a colour (hex, CSS name, rgba(), tuple); None or "
-                '"transparent" for none')
-    stroke = prop("transparent", parse_color, "the outline's colour")
+    fill = prop("white", parse_paint, "a colour (hex, CSS name, rgba(), tuple) or a gradient "
+                '(LinearGradient, RadialGradient, ConicGradient); None or "transparent" for '
+                "none")
+    stroke = prop("transparent", parse_paint, "the outline's colour or gradient")
     stroke_width = prop(0.0, float, "the outline's width in pixels, centred on the edge")
     dash = prop((), lambda v: tuple(float(x) for x in v),
                 "lengths of dashes and gaps in pixels, e.g. (12, 6); () for solid")
     cap = prop("butt", _choice("butt", "round", "square"), "line ends: butt, round or square")
     join = prop("miter", _choice("miter", "round", "bevel"), "corners: miter, round or bevel")
+    progress = prop(1.0, float, "the fraction of the outline drawn, 0 to 1, from its start "
+                    "(a rectangle's top left, a circle's top), clockwise")
 
 
 class Rect(Shape):
@@ -302,6 +389,17 @@ class Rect(Shape):
     def extent(self) -> tuple[float, float, float, float]:
         return geometry.centred(self.width(), self.height())
 
+    def outline(self) -> skia.Path:
+        return rounded_outline(self)
+
+
+def rounded_outline(node: Node) -> skia.Path:
+    """The node's box with its rounded corners, starting at the top left."""
+    box = skia.Rect.MakeLTRB(*geometry.own_box(node))
+    r = node.radius()
+    return skia.Path.RRect(skia.RRect.MakeRectXY(box, r, r), skia.PathDirection.kCW, 0) \
+        if r else skia.Path.Rect(box)
+
 
 class Ellipse(Shape):
     """An ellipse centred on (x, y): Ellipse(width=200, height=80)."""
@@ -313,6 +411,10 @@ class Ellipse(Shape):
     def extent(self) -> tuple[float, float, float, float]:
         return geometry.centred(self.width(), self.height())
 
+    def outline(self) -> skia.Path:
+        return skia.Path.Oval(skia.Rect.MakeLTRB(*geometry.own_box(self)),
+                              skia.PathDirection.kCW, 0)  # starts at the top
+
 
 class Circle(Shape):
     """A circle centred on (x, y): Circle(radius=60, fill="#f6f7eb")."""
@@ -323,20 +425,28 @@ class Circle(Shape):
     def extent(self) -> tuple[float, float, float, float]:
         return geometry.centred(2 * self.radius(), 2 * self.radius())
 
+    def outline(self) -> skia.Path:
+        left, top, right, bottom = geometry.own_box(self)
+        radius = min(right - left, bottom - top) / 2  # stretched: the largest it holds
+        x, y = (left + right) / 2, (top + bottom) / 2
+        return skia.Path.Oval(skia.Rect.MakeLTRB(x - radius, y - radius, x + radius, y + radius),
+                              skia.PathDirection.kCW, 0)  # starts at the top
+
 
 class Polyline(Shape):
     """Straight segments through `points`; `progress` in [0, 1] draws only the first part."""
 
-    fill = prop("transparent", parse_color, "the colour inside (when closed)")
-    stroke = prop("white", parse_color, "the line's colour")
+    fill = prop("transparent", parse_paint, "the colour inside (when closed)")
+    stroke = prop("white", parse_paint, "the line's colour or gradient")
     stroke_width = prop(4.0, float, "the line's width in pixels")
     points = prop([], _points, "[(x, y), ...] in pixels, relative to the node")
     closed = prop(False, bool, "join the last point back to the first")
-    progress = prop(1.0, float, "the fraction of the length drawn, 0 to 1: tween it to draw "
-                    "the line on")
 
     def extent(self) -> tuple[float, float, float, float]:
         return geometry.points_extent(self.points())
+
+    def outline(self) -> skia.Path:
+        return skia.Path.Polygon([skia.Point(x, y) for x, y in self.points()], self.closed())
 
 
 class Line(Polyline):
@@ -350,20 +460,35 @@ class Line(Polyline):
         super().__init__(points=[start, end], **props)
 
 
+def _path_data(value: Any) -> PathData:
+    if isinstance(value, PathData):
+        return value
+    if isinstance(value, Node):  # where it stands: its x, y, rotation and scale count
+        path = skia.Path(value.outline())
+        x, y, rotation, sx, sy = geometry.placement(value)
+        path.transform(skia.Matrix.Translate(x, y).preRotate(rotation).preScale(sx, sy))
+        return from_skia(path)
+    if isinstance(value, str):
+        return parse_path(value)
+    raise ValueError(f"expected SVG path data or a shape, got {value!r}")
+
+
 class Path(Shape):
     """A shape from SVG path data, e.g. Path("M 0 0 L 100 0 L 50 80 Z")."""
 
-    data = prop("", parse_path, "SVG path data (M, L, H, V, C, S, Q, T, A, Z), in pixels")
-    progress = prop(1.0, float, "the fraction of the outline drawn, 0 to 1")
+    data = prop("", _path_data, "SVG path data (M, L, H, V, C, S, Q, T, A, Z) in pixels, or "
+                "a shape whose outline it takes (Circle(radius=80)); tweening it to other data "
+                "morphs one shape into the other")
 
-    def __init__(self, data: str = "", **props: Any) -> None:
+    def __init__(self, data: str | Node = "", **props: Any) -> None:
         super().__init__(data=data, **props)
 
     def extent(self) -> tuple[float, float, float, float]:
-        from parareel.scene.svgpath import to_skia
-
-        bounds = to_skia(tuple(self.data())).computeTightBounds()
+        bounds = to_skia(self.data()).computeTightBounds()
         return (bounds.left(), bounds.top(), bounds.right(), bounds.bottom())
+
+    def outline(self) -> skia.Path:
+        return to_skia(self.data())
 
 
 def _image_file(value: Any) -> str | None:

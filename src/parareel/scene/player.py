@@ -19,9 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from parareel.assets import project_folder
 from parareel.errors import AssetError, SceneError, VariableError
+from parareel.scene import easing
 from parareel.scene.audio import Audio, Cue
-from parareel.scene.clock import PACKAGE, Clock, Rate, _current, short_path
+from parareel.scene.camera import Camera
+from parareel.scene.clock import PACKAGE, Clock, Rate, _current, frames_for, note_tween, short_path
+from parareel.scene.flow import Task
+from parareel.scene.listen import Listener
 from parareel.scene.nodes import Group, Node
+from parareel.scene.transition import Look, TransitionFunction, make
 from parareel.scene.variables import Variables
 
 if TYPE_CHECKING:
@@ -41,10 +46,64 @@ class Scene:
     root: Group = field(default_factory=Group)
     cues: list[Cue] = field(default_factory=list)  # shared by all scenes of a pass
 
+    previous: Scene | None = None  # the scene before, frozen on its last frame
+
     def __post_init__(self) -> None:
         self._random = _LogicRandom(self.name)  # deterministic on every worker
         self._drawn_frame: int | None = None
         self._frame_random: random.Random | None = None
+        self._camera: Camera | None = None
+        self._audio: Listener | None = None
+        self._look: tuple[TransitionFunction, float] | None = None  # set by a transition
+
+    @property
+    def camera(self) -> Camera:
+        """The view of this scene: pan (x, y), zoom and rotation, tweened like any node
+        (see parareel.scene.camera)."""
+        if self._camera is None:
+            self._camera = Camera()
+        return self._camera
+
+    def camera_view(self) -> tuple[float, float, float, float] | None:
+        """The camera's (x, y, zoom, rotation) at this frame; None if it was never used."""
+        return None if self._camera is None else self._camera.view()
+
+    @property
+    def audio(self) -> Listener:
+        """The sound at the current frame, for animation that follows it:
+        `scene.audio.level()` and `scene.audio.spectrum(16)` (see parareel.scene.listen)."""
+        if self._audio is None:
+            self._audio = Listener(self.cues, self.clock)
+        return self._audio
+
+    def transition(self, kind: str | TransitionFunction = "fade", seconds: float = 0.5,
+                   ease: easing.Easing | str = "in_out_cubic", **options: Any) -> Task:
+        """Give way from the previous scene to this one over `seconds`: "fade" (color=...),
+        "dissolve", "slide", "push", "wipe" (direction="left"/"right"/"up"/"down"),
+        "zoom" (scale=1.5), or a function of (progress, width, height) returning a Look.
+        See parareel.scene.transition for what each scene shows meanwhile."""
+        function, ease_fn = make(kind, options), easing.get(ease)
+
+        def run() -> Task:
+            count = frames_for(seconds)
+            width, height = self.clock.size
+            for k in range(1, count + 1):  # its last frame shows this scene alone
+                self._look = (function, ease_fn(k / count))
+                if k == 1 and not isinstance(look := function(0.0, width, height), Look):
+                    raise TypeError(f"a transition function returns a Look, got {look!r}")
+                yield
+            self._look = None
+
+        made = run()
+        note_tween(made)
+        return made
+
+    def look(self) -> Look | None:
+        """How this frame shows the previous scene and this one (None: no transition)."""
+        if self._look is None:
+            return None
+        function, progress = self._look
+        return function(progress, *self.clock.size)
 
     @property
     def random(self) -> random.Random:
@@ -136,11 +195,12 @@ def play(project: Project, values: Mapping[str, Any], reads: dict[str, Any] | No
     clips = [] if clips is None else clips
     limit = round(project.max_seconds * project.fps)
     index = 0
+    previous: Scene | None = None
     for function in project.scenes:
         name = getattr(function, "__name__", repr(function))
         clock = Clock(project.fps, start=index, clips=clips, size=project.size)
         scene = Scene(name, *project.size, project.fps, Variables(values, reads), clock,
-                      cues=cues)
+                      cues=cues, previous=previous)
         steps = _start(function, scene, index)
         while True:
             token, folder = _current.set(scene.clock), project_folder.set(project.folder)
@@ -148,6 +208,10 @@ def play(project: Project, values: Mapping[str, Any], reads: dict[str, Any] | No
                 shown = next(steps)
             except StopIteration:
                 _check_tweens_played(scene.clock, name, index)
+                if scene.clock.frame:  # it showed something: the next scene may go from it
+                    scene.clock.frame -= 1  # frozen on its last frame
+                    scene.previous = scene._look = None  # one scene back is kept, no more
+                    previous = scene
                 break
             except VariableError:
                 raise

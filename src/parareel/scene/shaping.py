@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import skia
 
 from parareel.errors import AssetError
+from parareel.scene.paint import solid
 
 if TYPE_CHECKING:
     from parareel.scene.text import Text
@@ -53,7 +54,7 @@ class Style:
 
 
 def runs(node: Text, opacity: float = 1.0) -> tuple[Run, ...]:
-    fill, size, font = node.fill(), node.size(), node.font()
+    fill, size, font = solid(node.fill()), node.size(), node.font()
     weight, italic = node.weight(), node.italic()
     return tuple(
         Run(s.text, s.font or font, s.size or size, s.weight or weight,

@@ -6,14 +6,18 @@ follows `box` on every frame.
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Callable, Generator
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from parareel.scene import easing
-from parareel.scene.clock import frames_for, note_tween
+from parareel.scene.clock import current_clock, frames_for, note_tween
 from parareel.scene.color import Color, color_blender
+from parareel.scene.motion import settle_frames, spring_curve
+from parareel.scene.paint import Gradient, paint_blender
+from parareel.scene.svgpath import PathData
 
 T = TypeVar("T")
 Tween = Generator[None, None, None]
@@ -81,6 +85,28 @@ class Signal(Generic[T]):
         note_tween(made)
         return made
 
+    def spring(self, target: T, stiffness: float = 100.0, damping: float = 10.0,
+               mass: float = 1.0, velocity: float = 0.0) -> Tween:
+        """Move to `target` as a damped spring: it lasts until it settles (computed from
+        the spring, the same on every worker) and may overshoot. Stiffer is faster, more
+        damping bounces less; `velocity` is its start speed in travels per second."""
+        curve = spring_curve(stiffness, damping, mass, velocity)
+        end = self._clean(target)
+
+        def tween() -> Tween:
+            fps = float(current_clock().fps)
+            count = settle_frames(curve, fps)
+            blend = blender(self.get(), end)
+            for frame in range(1, count):
+                self._value = blend(curve(frame / fps))
+                yield
+            self._value = end
+            yield
+
+        made = tween()
+        note_tween(made)
+        return made
+
     def __repr__(self) -> str:
         return f"Signal({self.name}={self.get()!r})"
 
@@ -97,6 +123,12 @@ def blender(a: Any, b: Any, space: str = "oklab") -> Callable[[float], Any]:
         return lambda t: a + (b - a) * t
     if isinstance(a, Color) and isinstance(b, Color):
         return color_blender(a, b, space)
+    if isinstance(a, Color | Gradient) and isinstance(b, Color | Gradient):
+        return paint_blender(a, b, space)
+    if isinstance(a, PathData) and isinstance(b, PathData):
+        from parareel.scene.morph import morpher
+
+        return morpher(a, b)
     if isinstance(a, str) and isinstance(b, str):
         return type_between(a, b)
     return lambda t: interpolate(a, b, t)
@@ -163,5 +195,26 @@ class prop:  # noqa: N801 - used like a field declaration
         if node is None:
             return self
         default = list(self.default) if isinstance(self.default, list) else self.default
-        signal = node.__dict__[self.name] = Signal(default, self.convert, self.name)
+        signal = node.__dict__[self.name] = Signal(default, self.convert,
+                                                   f"{type(node).__name__}.{self.name}")
         return signal
+
+
+class Animated:
+    """An object whose `prop`s are signals: `obj.x = 5` sets its signal, and a misspelt
+    property (`obj.opactiy = 0.5`) is an error rather than a new attribute nobody reads."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(getattr(type(self), name, None), prop):
+            getattr(self, name).set(value)
+            return
+        if not name.startswith("_") and not hasattr(self, name):
+            close = difflib.get_close_matches(name, self.property_names(), 1, 0.8)
+            if close:
+                raise AttributeError(f"{type(self).__name__} has no property {name!r}; did "
+                                     f"you mean {close[0]!r}?")
+        object.__setattr__(self, name, value)
+
+    @classmethod
+    def property_names(cls) -> list[str]:
+        return [n for n in dir(cls) if isinstance(getattr(cls, n), prop)]

@@ -18,7 +18,11 @@ _ARITY = {"M": 2, "L": 2, "H": 1, "V": 1, "C": 6, "S": 4, "Q": 4, "T": 2, "A": 7
 Command = tuple
 
 
-def parse_path(data: str) -> list[Command]:
+class PathData(tuple):
+    """Parsed path data: a tuple of absolute commands (hashable, so skia paths are cached)."""
+
+
+def parse_path(data: str) -> PathData:
     """Parse SVG path data; raise ValueError with the position of the first bad token."""
     tokens = _TOKEN.findall(data)
     if re.sub(r"[\s,]", "", data) != "".join(tokens):
@@ -83,7 +87,32 @@ def parse_path(data: str) -> list[Command]:
             x, y = start_x, start_y
             out.append(("Z",))
         last_ctrl, last_cmd = ctrl, (upper if upper != "M" else "")
-    return out
+    return PathData(out)
+
+
+def from_skia(path: skia.Path) -> PathData:
+    """A skia path as path data (conics, which skia uses for arcs, become quadratics)."""
+    out: list[Command] = []
+    verbs = skia.Path.Iter(path, False)
+    while True:
+        verb, points = verbs.next()
+        xy = [(p.x(), p.y()) for p in points]
+        if verb == skia.Path.Verb.kDone_Verb:
+            return PathData(out)
+        if verb == skia.Path.Verb.kMove_Verb:
+            out.append(("M", *xy[0]))
+        elif verb == skia.Path.Verb.kLine_Verb:
+            out.append(("L", *xy[1]))
+        elif verb == skia.Path.Verb.kQuad_Verb:
+            out.append(("Q", *xy[1], *xy[2]))
+        elif verb == skia.Path.Verb.kCubic_Verb:
+            out.append(("C", *xy[1], *xy[2], *xy[3]))
+        elif verb == skia.Path.Verb.kConic_Verb:
+            quads = skia.Path.ConvertConicToQuads(*points, verbs.conicWeight(), 2)
+            out += [("Q", quads[i].x(), quads[i].y(), quads[i + 1].x(), quads[i + 1].y())
+                    for i in range(1, len(quads) - 1, 2)]
+        else:
+            out.append(("Z",))
 
 
 def _reflect(ctrl: tuple[float, float] | None, x: float, y: float) -> tuple[float, float]:

@@ -21,6 +21,7 @@ from parareel.assets import resolve
 from parareel.scene import shaping
 from parareel.scene.color import Color, parse_color
 from parareel.scene.nodes import Node, _choice, _weight
+from parareel.scene.paint import parse_paint
 from parareel.scene.signal import prop
 
 
@@ -156,7 +157,8 @@ class Text(Node):
     weight = prop(400, _weight, "100-900, or a CSS name: thin, light, normal, medium, "
                   "semibold, bold (700), black")
     italic = prop(False, bool, "slanted")
-    fill = prop("white", parse_color, "the text's colour")
+    fill = prop("white", parse_paint, "the text's colour, or a gradient across its box (it "
+                "paints the spans too)")
     stroke = prop("transparent", parse_color, "an outline's colour (drawn under the fill: "
                   "captions over footage)")
     stroke_width = prop(0.0, float, "the outline's width outside the glyphs, in pixels")

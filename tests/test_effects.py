@@ -1,0 +1,517 @@
+"""Paint and motion: gradients, filters, blur, blend modes, clipping, masks, transitions,
+the camera, springs, Bezier easing, morphs, draw-on outlines, paths and sound levels,
+each checked on drawn pixels; and all of them exact across chunks."""
+
+from __future__ import annotations
+
+import math
+import wave
+
+import cv2
+import numpy as np
+import pytest
+
+import parareel
+from parareel import (
+    Audio,
+    Camera,
+    Circle,
+    ConicGradient,
+    Group,
+    LinearGradient,
+    Look,
+    Path,
+    Project,
+    RadialGradient,
+    Rect,
+    Text,
+    View,
+    easing,
+    parallel,
+    wait,
+)
+from parareel.media.encode import Encoding
+from tests.conftest import decode
+
+SIZE = (320, 180)
+
+
+def still(*nodes, background="#000000", size=SIZE) -> np.ndarray:
+    """Frame 0 of a scene holding `nodes`, as RGB integers."""
+    def scene(s):
+        s.add(*nodes)
+        yield
+
+    project = Project(scenes=[scene], size=size, background=background)
+    return next(parareel.frames(project))[..., :3].astype(int)
+
+
+def at(pixels: np.ndarray, x: float, y: float) -> np.ndarray:
+    """The pixel at scene coordinates (x, y) (the origin at the frame's centre)."""
+    h, w = pixels.shape[:2]
+    return pixels[int(h / 2 + y), int(w / 2 + x)]
+
+
+def close(a, b, tolerance: int = 3) -> bool:
+    return bool(np.all(np.abs(np.asarray(a) - np.asarray(b)) <= tolerance))
+
+
+# Gradients
+
+def test_a_linear_gradient_runs_across_the_box_at_its_angle():
+    across = still(Rect(width=200, height=100, fill=LinearGradient("#ff0000", "#0000ff",
+                                                                    angle=90)))
+    assert close(at(across, -99, 0), (255, 0, 0), 6) and close(at(across, 98, 0), (0, 0, 255), 6)
+    assert close(at(across, -99, -40), at(across, -99, 40))  # the same down a column
+    down = still(Rect(width=200, height=100, fill=LinearGradient("#ff0000", "#0000ff")))
+    assert close(at(down, 0, -49), (255, 0, 0), 8) and close(at(down, 0, 48), (0, 0, 255), 8)
+
+
+def test_radial_and_conic_gradients_start_where_they_say():
+    radial = still(Circle(radius=80, fill=RadialGradient(("#ffffff", 0), ("#000000", 1))))
+    assert close(at(radial, 0, 0), (255, 255, 255)) and at(radial, 0, -70).max() < 120
+    conic = still(Rect(width=160, height=160, fill=ConicGradient("#ff0000", "#00ff00",
+                                                                  "#0000ff", "#ff0000")))
+    assert at(conic, 1, -70)[0] > 200  # straight up: the first colour
+    assert at(conic, 70, 0)[1] > at(conic, 70, 0)[2]  # a quarter turn: towards green
+
+
+def test_a_gradient_fills_text_and_strokes():
+    text = still(Text("MMMM", size=80, weight="bold", fill=LinearGradient(
+        "#ff0000", "#0000ff", angle=90)))
+    lit = text[text.max(axis=2) > 100]
+    assert lit[:, 0].max() > 200 and lit[:, 2].max() > 200  # both ends of the gradient show
+    ring = still(Circle(radius=60, fill=None, stroke=LinearGradient("#ff0000", "#00ff00",
+                                                                    angle=90),
+                        stroke_width=10))
+    assert at(ring, -60, 0)[0] > 200 and at(ring, 60, 0)[1] > 200 and at(ring, 0, 0).max() == 0
+
+
+def test_a_colour_tweens_into_a_gradient_stop_by_stop():
+    def scene(s):
+        box = s.add(Rect(width=200, height=100, fill="#ff0000"))
+        yield from box.fill.to(LinearGradient("#ff0000", "#0000ff", angle=90), 1.0, "linear")
+
+    frames = list(parareel.frames(Project(scenes=[scene], size=SIZE)))
+    middle = frames[14][..., :3].astype(int)
+    right = at(middle, 95, 0)
+    assert 60 < right[0] < 230 and 60 < right[2] < 230  # halfway from red to blue
+    assert close(at(middle, -99, 0), (255, 0, 0), 6)  # the first stop stays red
+    assert close(at(frames[-1][..., :3].astype(int), 98, 0), (0, 0, 255), 6)
+
+
+def test_bad_gradients_are_one_clear_line():
+    with pytest.raises(ValueError, match="at least two stops"):
+        LinearGradient("#ff0000")
+    with pytest.raises(ValueError, match="must not decrease"):
+        LinearGradient(("red", 0.5), ("blue", 0.2))
+    with pytest.raises(TypeError, match="RadialGradient has no angle; it takes its stops and "
+                                        "center, radius"):
+        RadialGradient("red", "blue", angle=3)
+
+
+# Filters, blur, blend modes
+
+def test_colour_filters_follow_the_specification():
+    red = dict(width=100, height=100, fill="#ff0000")
+    assert close(at(still(Rect(**red, grayscale=1)), 0, 0), (54, 54, 54), 2)  # 0.2126 * 255
+    assert close(at(still(Rect(width=100, height=100, fill="#ffffff", invert=1)), 0, 0),
+                 (0, 0, 0), 1)
+    assert close(at(still(Rect(**red, brightness=0.5)), 0, 0), (128, 0, 0), 1)
+    assert close(at(still(Rect(**red, saturate=0)), 0, 0), (54, 54, 54), 2)
+    cyan = at(still(Rect(**red, hue_rotate=180)), 0, 0)
+    assert cyan[0] < 10 and cyan[1] > 90 and cyan[2] > 90
+    sepia = at(still(Rect(width=100, height=100, fill="#808080", sepia=1)), 0, 0)
+    assert close(sepia, (173, 154, 120), 2)  # the rows of the sepia matrix, times 0.502
+
+
+def test_filters_combine_in_the_documented_order():
+    # brightness first, then invert: white -> 50% grey -> 50% grey (the other order: black)
+    shown = at(still(Rect(width=100, height=100, fill="#ffffff", brightness=0.5, invert=1)),
+               0, 0)
+    assert close(shown, (128, 128, 128), 2)
+
+
+def test_a_filter_applies_to_a_group_as_one():
+    group = Group(Rect(width=80, height=80, fill="#ff0000", x=-50),
+                  Rect(width=80, height=80, fill="#00ff00", x=50), grayscale=1)
+    pixels = still(group)
+    assert close(at(pixels, -50, 0), (54, 54, 54), 2)
+    assert close(at(pixels, 50, 0), (182, 182, 182), 2)  # 0.7152 * 255
+
+
+def test_blur_matches_a_full_size_gaussian():
+    size = (640, 360)
+    sharp = still(Rect(width=300, height=160, fill="#ffffff"), Circle(radius=40, fill="#ff0000",
+                                                                       x=200), size=size)
+    blurred = still(Group(Rect(width=300, height=160, fill="#ffffff"),
+                          Circle(radius=40, fill="#ff0000", x=200), blur=12), size=size)
+    exact = cv2.GaussianBlur(sharp.astype(np.float32), (0, 0), 12,
+                             borderType=cv2.BORDER_CONSTANT)
+    difference = np.abs(blurred - exact)
+    assert difference.mean() < 1.0 and difference.max() <= 12, (difference.mean(),
+                                                                 difference.max())
+    assert close(at(blurred, -150, 0), (128, 128, 128), 12)  # an edge is half lit
+    assert not np.array_equal(blurred, sharp)
+
+
+def test_blend_modes_mix_with_what_is_under():
+    under = Rect(width=200, height=120, fill="#808080")
+    for mode, expected in (("multiply", (128, 0, 0)), ("screen", (255, 128, 128)),
+                           ("difference", (127, 128, 128)), ("lighten", (255, 128, 128))):
+        top = Rect(width=100, height=100, fill="#ff0000", blend=mode)
+        assert close(at(still(under, top), 0, 0), expected, 2), mode
+        under = Rect(width=200, height=120, fill="#808080")
+
+
+def test_an_unknown_blend_mode_names_the_node_the_property_and_the_choices():
+    with pytest.raises(ValueError) as caught:
+        Rect(blend="burn")
+    message = str(caught.value)
+    assert "Rect.blend" in message and "multiply" in message and "\n" not in message
+
+
+# Clipping and masks
+
+def test_a_rounded_container_clips_its_children():
+    card = Rect(width=200, height=120, radius=40, fill="#202020", clip=True)
+    card.add(Rect(width=400, height=400, fill="#ffffff"))
+    pixels = still(card)
+    assert close(at(pixels, 0, 0), (255, 255, 255))
+    assert close(at(pixels, -98, -58), (0, 0, 0))  # outside the rounded corner
+    assert close(at(pixels, 0, 80), (0, 0, 0))  # below the card
+    unclipped = Rect(width=200, height=120, radius=40, fill="#202020")
+    unclipped.add(Rect(width=400, height=400, fill="#ffffff"))
+    assert close(at(still(unclipped), 0, 80), (255, 255, 255))
+
+
+def test_masks_show_through_alpha_luminance_and_inverted():
+    def masked(mode, mask):
+        return still(Rect(width=300, height=160, fill="#ffffff", mask=mask, mask_mode=mode))
+
+    alpha = masked("alpha", Circle(radius=50, fill="#ff000080"))
+    assert close(at(alpha, 0, 0), (128, 128, 128), 2) and close(at(alpha, 100, 0), (0, 0, 0))
+    light = masked("luminance", Group(Rect(width=150, height=160, fill="#ffffff", x=-75),
+                                      Rect(width=150, height=160, fill="#000000", x=75)))
+    assert close(at(light, -50, 0), (255, 255, 255)) and close(at(light, 50, 0), (0, 0, 0))
+    inverted = masked("inverted", Circle(radius=50))
+    assert close(at(inverted, 0, 0), (0, 0, 0)) and close(at(inverted, 100, 0), (255, 255, 255))
+
+
+def test_a_mask_animates():
+    def scene(s):
+        hole = Circle(radius=10)
+        s.add(Rect(width=300, height=160, fill="#ffffff", mask=hole))
+        yield from hole.radius.to(70, 0.5)
+
+    frames = [f[..., :3].astype(int) for f in parareel.frames(Project(scenes=[scene],
+                                                                        size=SIZE))]
+    assert close(at(frames[0], 40, 0), (0, 0, 0)) and close(at(frames[-1], 40, 0),
+                                                            (255, 255, 255))
+
+
+def test_a_mask_cycle_is_one_clear_error():
+    def each_other(s):
+        box = s.add(Rect(width=100, height=100))
+        box.mask = Circle(radius=40, mask=box)  # each masks the other
+        yield
+
+    def itself(s):
+        box = s.add(Rect(width=100, height=100))
+        box.mask = box
+        yield
+
+    for scene in (each_other, itself):
+        with pytest.raises(parareel.SceneError, match=r"mask: a mask cycle: .* must not "
+                                                      "contain its own node"):
+            list(parareel.frames(Project(scenes=[scene], size=SIZE)))
+
+
+# Transitions
+
+def two_scenes(kind, **options):
+    def first(s):
+        s.add(Rect(width=400, height=300, fill="#ff0000"))
+        yield from wait(0.2)
+
+    def second(s):
+        s.add(Rect(width=400, height=300, fill="#0000ff"))
+        yield from s.transition(kind, 10 / 30, "linear", **options)
+        yield from wait(0.2)
+
+    return [f[..., :3].astype(int) for f in parareel.frames(Project(
+        scenes=[first, second], size=SIZE, background="#000000"))]
+
+
+def test_fade_goes_through_its_colour_and_ends_on_the_new_scene():
+    frames = two_scenes("fade", color="#ffffff")
+    assert close(at(frames[5], 0, 0), (255, 0, 0))  # the previous scene's last frame
+    assert close(at(frames[6], 0, 0), (255, 51, 51), 2)  # 1/10: a fifth of the way out
+    assert close(at(frames[10], 0, 0), (255, 255, 255), 1)  # halfway: all colour
+    assert close(at(frames[15], 0, 0), (0, 0, 255))  # its last frame: the new scene alone
+
+
+def test_dissolve_slide_push_wipe_and_zoom_show_both_scenes_midway():
+    frames = two_scenes("dissolve")
+    assert close(at(frames[10], 0, 0), (128, 0, 128), 2)
+    slid = two_scenes("slide", direction="left")[10]  # halfway: the new scene's left edge
+    assert close(at(slid, -10, 0), (255, 0, 0)) and close(at(slid, 10, 0), (0, 0, 255))
+    pushed = two_scenes("push", direction="up")[10]
+    assert close(at(pushed, 0, -10), (255, 0, 0)) and close(at(pushed, 0, 10), (0, 0, 255))
+    wiped = two_scenes("wipe", direction="right")[10]
+    assert close(at(wiped, -10, 0), (0, 0, 255)) and close(at(wiped, 10, 0), (255, 0, 0))
+    zoomed = two_scenes("zoom")[10]
+    assert close(at(zoomed, 0, 0), (128, 0, 128), 3)
+
+
+def test_a_custom_transition_is_a_function_of_progress():
+    def half_and_half(t, width, height):
+        return Look(previous=View(), current=View(clip=(0, -height / 2, width / 2,
+                                                        height / 2)))
+
+    frames = two_scenes(half_and_half)
+    assert close(at(frames[8], -10, 0), (255, 0, 0)) and close(at(frames[8], 10, 0),
+                                                               (0, 0, 255))
+
+
+def test_the_previous_scene_stays_on_its_last_frame():
+    def first(s):
+        box = s.add(Rect(width=40, height=40, fill="#ffffff", x=-100))
+        yield from box.x.to(100, 0.2, "linear")  # ends at x = 100
+
+    def second(s):
+        yield from s.transition("dissolve", 0.5, "linear")
+
+    frames = [f[..., :3].astype(int) for f in parareel.frames(Project(
+        scenes=[first, second], size=SIZE))]
+    for frame in frames[6:14]:
+        assert frame[90, 260].max() > 100  # the box where the first scene left it
+        assert frame[90, 60].max() == 0
+
+
+def test_bad_transitions_are_clear():
+    def scene(kind, **options):
+        def s(scene):
+            yield from scene.transition(kind, 0.2, **options)
+        return Project(scenes=[s], size=SIZE)
+
+    with pytest.raises(parareel.SceneError, match="unknown transition 'swirl': use one of "
+                                                  "fade, dissolve"):
+        list(parareel.frames(scene("swirl")))
+    with pytest.raises(parareel.SceneError, match="'slide' has no option colour; it takes: "
+                                                  "direction"):
+        list(parareel.frames(scene("slide", colour="red")))
+    with pytest.raises(parareel.SceneError, match="direction 'sideways' is not one of left"):
+        list(parareel.frames(scene("push", direction="sideways")))
+
+
+def test_a_transition_from_nothing_comes_from_the_background():
+    def lone(s):
+        s.add(Rect(width=400, height=300, fill="#ffffff"))
+        yield from s.transition("dissolve", 10 / 30, "linear")
+
+    frames = [f[..., :3].astype(int) for f in parareel.frames(Project(
+        scenes=[lone], size=SIZE, background="#000000"))]
+    assert close(at(frames[4], 0, 0), (128, 128, 128), 2)  # 5/10 of the way in
+
+
+# Camera
+
+def test_the_camera_zooms_pans_and_follows():
+    def scene(s):
+        ball = s.add(Circle(radius=10, fill="#ffffff", x=50, y=-20))
+        s.camera.zoom = 2
+        yield
+        s.camera.follow(ball)
+        yield
+        yield from ball.x.to(-30, 0.2)
+
+    frames = [f[..., :3].astype(int) for f in parareel.frames(Project(
+        scenes=[scene], size=SIZE))]
+    assert close(at(frames[0], 100, -40), (255, 255, 255))  # twice as far, twice as large
+    assert close(at(frames[0], 100 + 17, -40), (255, 255, 255))
+    assert close(at(frames[1], 0, 0), (255, 255, 255)) and at(frames[1], 100, -40).max() == 0
+    assert close(at(frames[-1], 0, 0), (255, 255, 255))  # followed as it moved
+    assert isinstance(Camera().zoom(), float)
+    with pytest.raises(ValueError, match="Camera.zoom: must be more than 0"):
+        Camera().zoom = 0
+
+
+# Motion
+
+def run_logic(scene_function, fps=30):
+    """Play a scene's logic and collect what `scene_function` reports each frame."""
+    seen = []
+
+    def scene(s):
+        yield from scene_function(s, seen)
+
+    for _ in parareel.scene.player.play(Project(scenes=[scene], size=SIZE, fps=fps), {}):
+        pass
+    return seen
+
+
+def test_a_spring_overshoots_then_settles_exactly_on_its_target():
+    def scene(s, seen):
+        box = s.add(Rect())
+        tween = box.x.spring(100, stiffness=200, damping=8)
+        for _ in tween:
+            seen.append(box.x())
+            yield
+
+    values = run_logic(scene)
+    assert values[-1] == 100 and max(values) > 110  # it overshoots
+    assert abs(values[-2] - 100) < 0.5  # and has all but settled before its last frame
+    assert run_logic(scene) == values  # the same every time
+    assert 20 < len(values) < 90
+    stiff = run_logic(lambda s, seen: _spring(s, seen, stiffness=800, damping=60))
+    assert max(stiff) <= 100.0001  # damped enough: no overshoot
+    with pytest.raises(parareel.SceneError, match="never settles"):
+        run_logic(lambda s, seen: _spring(s, seen, stiffness=100, damping=0))
+
+
+def _spring(s, seen, **options):
+    box = s.add(Rect())
+    for _ in box.x.spring(100, **options):
+        seen.append(box.x())
+        yield
+
+
+def test_bezier_easing_is_css_cubic_bezier():
+    ease = easing.bezier(0.25, 0.1, 0.25, 1.0)  # CSS "ease"
+    assert ease(0) == 0 and ease(1) == 1
+    assert abs(ease(0.5) - 0.8024) < 1e-3  # as browsers compute it
+    assert abs(easing.bezier(0, 0, 1, 1)(0.3) - 0.3) < 1e-9
+    with pytest.raises(ValueError, match="x1 and x2 must be from 0 to 1"):
+        easing.bezier(1.5, 0, 0.5, 1)
+
+
+def test_a_path_morphs_into_a_shape_with_other_points_and_ends_on_it_exactly():
+    square = "M -50 -50 L 50 -50 L 50 50 L -50 50 Z"
+    target = Path(Circle(radius=60, x=10)).data()
+
+    def scene(s, seen):
+        shape = s.add(Path(square, fill="#ffffff"))
+        for _ in shape.data.to(target, 0.5):
+            seen.append(shape.data())
+            yield
+
+    steps = run_logic(scene)
+    assert steps[-1] == target
+    middle = steps[len(steps) // 2]
+    assert middle != target and len(middle) > 100  # an in-between outline
+
+    def drawn(s):
+        shape = s.add(Path(square, fill="#ffffff"))
+        yield from shape.data.to(target, 0.5)
+
+    frames = [f[..., :3].astype(int) for f in parareel.frames(Project(scenes=[drawn],
+                                                                        size=SIZE))]
+    assert at(frames[-1], -48, -48).max() == 0  # a circle has no corner there
+    assert close(at(frames[-1], 65, 0), (255, 255, 255))
+
+
+def test_paths_with_different_contour_counts_morph():
+    two = "M -80 -20 L -40 -20 L -40 20 L -80 20 Z M 40 -20 L 80 -20 L 80 20 L 40 20 Z"
+
+    def scene(s, seen):
+        shape = s.add(Path("M -20 -20 L 20 -20 L 20 20 L -20 20 Z"))
+        for _ in shape.data.to(two, 0.3):
+            seen.append(shape.data())
+            yield
+
+    steps = run_logic(scene)
+    assert sum(1 for c in steps[3] if c[0] == "M") == 2
+    assert steps[-1] == Path(two).data()
+
+
+def test_every_shape_draws_on_with_progress():
+    ring = dict(radius=60, fill=None, stroke="#ffffff", stroke_width=6)
+    half = still(Circle(**ring, progress=0.5))
+    assert close(at(half, 60, 0), (255, 255, 255)) and at(half, -60, 0).max() == 0  # clockwise
+    assert still(Circle(**ring, progress=0)).max() == 0
+    box = still(Rect(width=200, height=100, fill=None, stroke="#ffffff", stroke_width=6,
+                     progress=0.25))
+    assert close(at(box, 0, -50), (255, 255, 255)) and at(box, 0, 50).max() == 0
+
+
+def test_a_node_moves_along_a_path_and_turns_with_it():
+    def scene(s, seen):
+        dot = s.add(Rect(width=10, height=10))
+        for _ in dot.move_along("M -100 0 L 0 0 L 0 100", 1.0, "linear", turn=True):
+            seen.append((round(dot.x(), 3), round(dot.y(), 3), round(dot.rotation(), 3)))
+            yield
+
+    steps = run_logic(scene)
+    assert steps[-1] == (0, 100, 90)  # the end, heading down
+    assert steps[9][2] == 0 and steps[9][0] < 0  # first along the line heading right
+
+
+# Sound
+
+def sine(path, frequency: float, amplitude: float, seconds: float = 2.0) -> None:
+    t = np.arange(int(48_000 * seconds)) / 48_000
+    samples = (amplitude * 32767 * np.sin(2 * math.pi * frequency * t)).astype(np.int16)
+    with wave.open(str(path), "wb") as file:
+        file.setnchannels(1)
+        file.setsampwidth(2)
+        file.setframerate(48_000)
+        file.writeframes(samples.tobytes())
+
+
+def test_audio_level_and_spectrum_follow_the_sound(tmp_path):
+    sine(tmp_path / "tone.wav", 1000, 0.5)
+
+    def scene(s, seen):
+        yield from wait(0.5)
+        seen.append(("silent", s.audio.level(), s.audio.spectrum(8)))
+        s.play(Audio(tmp_path / "tone.wav"))
+        yield
+        seen.append(("tone", s.audio.level(), s.audio.spectrum(8)))
+        yield
+
+    (_, quiet, quiet_bands), (_, loud, bands) = run_logic(scene)
+    assert quiet == 0 and quiet_bands == [0.0] * 8
+    assert abs(loud - (1 + 20 * math.log10(0.5 / math.sqrt(2)) / 60)) < 0.01  # -9 dB RMS
+    edges = np.geomspace(40, 16_000, 9)
+    peak = int(np.argmax(bands))
+    assert edges[peak] <= 1000 < edges[peak + 1] and bands[peak] > 0.85
+    assert min(bands) < 0.3
+
+
+# Exact in chunks
+
+def everything(scene):
+    """Every effect at once, with a transition, a spring and an animated mask."""
+    card = scene.add(Rect(width=160, height=100, radius=20, clip=True, shadow=("black", 12, 0, 6),
+                          fill=LinearGradient("#ff0080", "#7928ca", angle=45)))
+    card.add(Circle(radius=60, x=60, fill=RadialGradient("#ffd166", "#ef476f")))
+    hole = Circle(radius=20)
+    scene.add(Rect(width=120, height=80, x=-90, y=40, fill=ConicGradient("red", "blue", "red"),
+                   mask=hole, sepia=0.4, hue_rotate=30, blend="screen", blur=2))
+    yield from parallel(card.x.spring(60, stiffness=120, damping=9), hole.radius.to(60, 1.0),
+                        scene.camera.zoom.to(1.3, 1.2))
+
+
+def after(scene):
+    scene.add(Text("next", size=40, fill=LinearGradient("#ffffff", "#06d6a0"), contrast=1.5))
+    yield from scene.transition("push", 0.5, direction="up")
+    yield from wait(0.3)
+
+
+def test_every_effect_renders_the_same_in_chunks(tmp_path):
+    project = Project(scenes=[everything, after], size=(256, 144), background="#102030")
+    total = project.frame_count()
+    assert total > 50
+    lossless = Encoding(lossless=True, preset="ultrafast")
+    parareel.render(project, tmp_path / "one.mp4", workers=1, chunk_frames=total,
+                    encoding=lossless)
+    _, one, _ = decode(tmp_path / "one.mp4")
+    assert len(one) == total and not np.array_equal(one[20], one[40])
+    for chunks in (2, 3, 7):
+        out = tmp_path / f"{chunks}.mp4"
+        parareel.render(project, out, workers=2, chunk_frames=math.ceil(total / chunks),
+                        encoding=lossless)  # the last chunk is a remainder
+        _, frames, _ = decode(out)
+        for i, (a, b) in enumerate(zip(one, frames, strict=True)):
+            assert np.array_equal(a, b), f"{chunks} chunks: frame {i} differs"
