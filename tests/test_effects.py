@@ -261,7 +261,7 @@ def test_dissolve_slide_push_wipe_and_zoom_show_both_scenes_midway():
     wiped = two_scenes("wipe", direction="right")[10]
     assert close(at(wiped, -10, 0), (0, 0, 255)) and close(at(wiped, 10, 0), (255, 0, 0))
     zoomed = two_scenes("zoom")[10]
-    assert close(at(zoomed, 0, 0), (128, 0, 128), 3)
+    assert close(at(zoomed, 0, 0), (64, 0, 128), 3)  # both half faded, the new one on top
 
 
 def test_a_custom_transition_is_a_function_of_progress():

@@ -45,6 +45,9 @@ class ClipReader:
         self.image: skia.Image | None = None
         self._pixels: np.ndarray | None = None  # the image's memory
         self._image_key: tuple | None = None
+        # the last few frames asked for, with their memory: a scene frozen in a transition
+        # asks for its frame again while the next scene plays the same clip elsewhere
+        self._recent: OrderedDict[tuple, tuple[skia.Image, np.ndarray]] = OrderedDict()
 
     def _time(self, frame: av.VideoFrame) -> Fraction:
         return Fraction(frame.pts) * self.base - self.origin
@@ -67,6 +70,9 @@ class ClipReader:
     def frame_at(self, t: Fraction, size: tuple[int, int] | None = None) -> skia.Image:
         """The frame on screen at source time `t` (the last one whose pts is not after it),
         scaled to `size` by FFmpeg (bilinear: several times faster than skia's scaling)."""
+        asked = (t, size)
+        if asked in self._recent:
+            return self._recent[asked][0]
         try:
             if (self._frames is None
                     or (self.current is not None and t < self._time(self.current))
@@ -88,6 +94,9 @@ class ClipReader:
                                               alphaType=skia.kOpaque_AlphaType,  # 50x faster
                                               copy=False)
             self._image_key = (shown.pts, width, height)
+        self._recent[asked] = (self.image, self._pixels)
+        if len(self._recent) > 4:
+            self._recent.popitem(last=False)
         return self.image
 
 
