@@ -25,7 +25,7 @@ from parareel.scene.signal import prop
 
 MODULES = ["parareel", "parareel.api", "parareel.media.formats", "parareel.scene.easing",
            "parareel.scene.flow", "parareel.scene.signal", "parareel.scene.project",
-           "parareel.aws.client"]
+           "parareel.scene.transition", "parareel.scene.listen", "parareel.aws.client"]
 
 
 def build(folder: Path) -> list[Path]:
@@ -78,6 +78,40 @@ NODES = {  # each node as a user writes it; the picture is drawn from this very 
     "Math": 'Math(r"e^{i\\pi} + 1 = 0", size=40)',
     "Captions": 'Captions(cues=[(0, 5, "Captions, boxed to fit their text")], '
                 'text_size=20, wrap_width=200)',
+    "LinearGradient": 'Rect(width=190, height=100, radius=18, '
+                      'fill=LinearGradient("#ff0080", "#7928ca", angle=90))',
+    "RadialGradient": 'Circle(radius=55, fill=RadialGradient("#ffd166", "#ef476f"))',
+    "ConicGradient": 'Circle(radius=55, fill=ConicGradient("#ef476f", "#ffd166", "#06d6a0", '
+                     '"#118ab2", "#ef476f"))',
+    "Filters": 'Group(Image("logo.png", height=100, x=-60), Image("logo.png", height=100, '
+               'x=60, sepia=1, contrast=1.3))',
+    "Blur": 'Group(Rect(width=120, height=70, fill="#f6f7eb"), blur=6)',
+    "Blend": 'Group(Circle(radius=45, fill="#ef476f", x=-25), Circle(radius=45, '
+             'fill="#06d6a0", x=25, blend="screen"))',
+    "Clip": 'Rect(Circle(radius=70, fill="#ffd166", x=60, y=30), width=170, height=100, '
+            'radius=30, fill="#3a3a5a", clip=True)',
+    "Mask": 'Rect(width=200, height=110, fill=LinearGradient("#06d6a0", "#118ab2"), '
+            'mask=Text("MASK", size=60, weight="bold"))',
+    "Progress": 'Rect(width=170, height=90, radius=20, fill=None, stroke="#ffd166", '
+                'stroke_width=8, progress=0.6)',
+    "Morph": 'Path(Circle(radius=50), fill="#ffd166")',
+}
+MOMENTS = {  # effects in time: the code of a scene, and the frame pictured
+    "Transition: push": ("""def first(s):
+    s.add(Rect(width=120, height=80, fill="#ef476f"))
+    yield from wait(0.2)
+
+def second(s):
+    s.add(Circle(radius=40, fill="#06d6a0"))
+    yield from s.transition("push", 0.5, direction="left")
+""", 13),
+    "Camera": ("""def zoom(s):
+    s.add(Rect(width=60, height=40, fill="#ef476f", x=-50))
+    dot = s.add(Circle(radius=10, fill="#ffd166", x=40, y=20))
+    yield from s.camera.zoom.to(2.5, 0.5)
+    s.camera.follow(dot)
+    yield
+""", 15),
 }
 MEDIA = Path(__file__).resolve().parent.parent / "examples" / "showcase"
 
@@ -99,9 +133,20 @@ def nodes_page(images: Path) -> str:
         rows.append(f"<tr><td><img src='images/{file}.png' width='240' height='140' "
                     f"alt='{node}'></td><td><a href='parareel.html#{node.split(',')[0]}'>"
                     f"{node}</a><pre>{html.escape(code)}</pre></td></tr>")
+    for name, (code, frame) in MOMENTS.items():
+        space = dict(names)
+        exec(code, space)  # the code shown is the code drawn
+        scenes = [v for k, v in space.items() if k not in names and callable(v)]
+        project = parareel.Project(scenes=scenes, size=(240, 140), background="#1b1b2f")
+        file = name.replace(":", "").replace(" ", "-")
+        parareel.still(project, frame, images / f"{file}.png")
+        rows.append(f"<tr><td><img src='images/{file}.png' width='240' height='140' "
+                    f"alt='{name}'></td><td>{html.escape(name)} (frame {frame})"
+                    f"<pre>{html.escape(code)}</pre></td></tr>")
     return ("<!doctype html><meta charset='utf-8'><title>parareel: nodes</title>"
-            "<h1>Nodes</h1><p>Each picture is drawn by parareel from the code beside it; "
-            "the reference lists every property.</p><table>" + "\n".join(rows) + "</table>")
+            "<h1>Nodes and effects</h1><p>Each picture is drawn by parareel from the code "
+            "beside it; the reference lists every property.</p><table>" + "\n".join(rows)
+            + "</table>")
 
 
 def cli_page() -> str:

@@ -66,6 +66,7 @@ def test_the_reference_builds_with_every_node_and_command(tmp_path):
     assert "--pixel-format" in cli and "--reserved-concurrency" in cli
     gallery = (tmp_path / "nodes.html").read_text()
     for node in ("Rect", "Circle", "Text", "Path", "Image", "Layout", "Text-wrapped", "Code",
-                 "Math", "Captions"):
+                 "Math", "Captions", "LinearGradient", "Filters", "Blur", "Blend", "Clip", "Mask",
+                 "Progress", "Morph", "Transition-push", "Camera"):
         picture = tmp_path / "images" / f"{node}.png"
         assert f"images/{node}.png" in gallery and picture.stat().st_size > 500

@@ -18,6 +18,7 @@ from parareel import (
     Circle,
     ConicGradient,
     Group,
+    Image,
     LinearGradient,
     Look,
     Path,
@@ -30,8 +31,9 @@ from parareel import (
     parallel,
     wait,
 )
+from parareel.load import load_project
 from parareel.media.encode import Encoding
-from tests.conftest import decode
+from tests.conftest import EXAMPLES, decode
 
 SIZE = (320, 180)
 
@@ -515,3 +517,21 @@ def test_every_effect_renders_the_same_in_chunks(tmp_path):
         _, frames, _ = decode(out)
         for i, (a, b) in enumerate(zip(one, frames, strict=True)):
             assert np.array_equal(a, b), f"{chunks} chunks: frame {i} differs"
+
+
+def test_an_image_has_bounds_and_takes_effects():
+    logo = EXAMPLES / "showcase" / "logo.png"
+    image = Image(logo, height=100)
+    assert image.bounds().height == 100  # its extent once failed on a renamed helper
+    plain = still(Image(logo, height=100))
+    grey = still(Image(logo, height=100, grayscale=1, shadow=("black", 10, 0, 4)))
+    lit = plain.max(axis=2) > 60
+    assert lit.any() and np.all(np.ptp(grey[lit], axis=1) <= 3)  # every lit pixel grey
+
+
+def test_the_effects_example_plays_its_scenes_with_transitions():
+    project = load_project(str(EXAMPLES / "effects" / "project.py"))
+    assert project.frame_count() > 250
+    pushed = parareel.frames(project, 60, 61)
+    frame = next(pushed)[..., :3].astype(int)
+    assert frame.std() > 10  # mid-push: two scenes, not a flat frame

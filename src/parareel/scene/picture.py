@@ -60,7 +60,7 @@ def fitted(w: float | None, h: float | None, iw: float, ih: float) -> tuple[floa
     return w, h
 
 
-def imagefitted(node: Image) -> tuple[float, float]:
+def drawn_size(node: Image) -> tuple[float, float]:
     """The size an Image node is drawn at, before any layout."""
     if node.src() is None:
         return (node.width() or 0.0, node.height() or 0.0)
