@@ -26,6 +26,7 @@ from parareel import (
     RadialGradient,
     Rect,
     Text,
+    Video,
     View,
     easing,
     parallel,
@@ -33,6 +34,8 @@ from parareel import (
 )
 from parareel.load import load_project
 from parareel.media.encode import Encoding
+from parareel.scene.audio import decode as decode_audio
+from tests.clips import make_clip, read_index
 from tests.conftest import EXAMPLES, decode
 
 SIZE = (320, 180)
@@ -535,3 +538,26 @@ def test_the_effects_example_plays_its_scenes_with_transitions():
     pushed = parareel.frames(project, 60, 61)
     frame = next(pushed)[..., :3].astype(int)
     assert frame.std() > 10  # mid-push: two scenes, not a flat frame
+
+
+def test_a_clip_in_the_previous_scene_holds_its_last_frame_and_falls_silent(tmp_path):
+    clip = tmp_path / "counter.mp4"
+    make_clip(clip, 60, 30, audio=True)
+
+    def playing(s):
+        s.add(Video(clip, width=320, height=180, fit="fill")).play()
+        yield from wait(0.5)  # shows clip frames 0-14
+
+    def next_scene(s):
+        hold = Look(previous=View(), current=View(opacity=0))  # the previous scene alone
+        yield from s.transition(lambda t, width, height: hold, 0.5)
+
+    project = Project(scenes=[playing, next_scene], size=SIZE)
+    parareel.render(project, tmp_path / "out.mp4", workers=2, chunk_frames=10,
+                    encoding=Encoding(lossless=True, preset="ultrafast"))
+    _, frames, _ = decode(tmp_path / "out.mp4")
+    shown = [read_index(f) for f in frames]
+    assert shown[:15] == list(range(15)) and shown[15:] == [14] * 15, shown
+    sound = decode_audio(str(tmp_path / "out.mp4"))
+    playing_part, held_part = sound[2_400:21_600], sound[26_400:46_000]
+    assert np.abs(playing_part).max() > 0.2 and np.abs(held_part).max() < 0.01
