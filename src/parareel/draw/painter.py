@@ -19,7 +19,7 @@ from parareel.draw.effects import (
 from parareel.draw.text import paint_text
 from parareel.scene.code import Code
 from parareel.scene.color import Color
-from parareel.scene.geometry import drawn_box, laid_box, laid_out, own_box, placement
+from parareel.scene.geometry import box_in_parent, drawn_box, laid_box, laid_out, own_box, placement
 from parareel.scene.layout import Layout, solve
 from parareel.scene.math import Math
 from parareel.scene.nodes import (
@@ -143,6 +143,8 @@ def _draw_with_effects(canvas: skia.Canvas, node: Node, effects: Effects,
         return
     reach = 3 * effects.blur + 1
     bounds = skia.Rect.MakeLTRB(*box).makeOutset(reach, reach)
+    if effects.mask is not None and effects.mask_mode != "inverted":  # nothing shows outside
+        bounds.intersect(skia.Rect.MakeLTRB(*box_in_parent(effects.mask)).makeOutset(1, 1))
     layer = skia.Paint(Alphaf=opacity, ColorFilter=effects.filter)
     if effects.blend is not None:
         layer.setBlendMode(effects.blend)

@@ -147,12 +147,18 @@ def own_box(node: Node) -> tuple[float, float, float, float]:
 
 
 def bounds_of_children(node: Node) -> tuple[float, float, float, float]:
-    return _union([_apply(_local(c), drawn_box(c)) for c in node.children])
+    return _union([box_in_parent(c) for c in node.children])
+
+
+def box_in_parent(node: Node) -> tuple[float, float, float, float]:
+    """The box around what the node draws, in its parent's coordinates (for a mask: in
+    the coordinates of the node it masks)."""
+    return _apply(_local(node), drawn_box(node))
 
 
 def drawn_box(node: Node) -> tuple[float, float, float, float]:
     boxes = [] if node._extent_is_children else [own_box(node)]
-    return _union(boxes + [_apply(_local(c), drawn_box(c)) for c in node.children])
+    return _union(boxes + [box_in_parent(c) for c in node.children])
 
 
 def _to_scene(node: Node) -> Matrix:
