@@ -494,6 +494,10 @@ def everything(scene):
     hole = Circle(radius=20)
     scene.add(Rect(width=120, height=80, x=-90, y=40, fill=ConicGradient("red", "blue", "red"),
                    mask=hole, sepia=0.4, hue_rotate=30, blend="screen", blur=2))
+    scene.play(Audio(EXAMPLES / "sounds" / "beat.wav"))
+    for i in range(4):
+        bar = scene.add(Rect(width=8, height=10, x=60 + 12 * i, y=50, fill="#ffd166"))
+        bar.height(lambda i=i: 4 + 40 * scene.audio.spectrum(4)[i])
     yield from parallel(card.x.spring(60, stiffness=120, damping=9), hole.radius.to(60, 1.0),
                         scene.camera.zoom.to(1.3, 1.2))
 
