@@ -35,6 +35,9 @@ def studio(project: str, assignments, vars_json, port: int, no_open: bool) -> No
         raise click.ClickException(f"no project file {project!r}")
     app = make_app(project, variables(assignments, vars_json))
     listener = socket.socket()
+    # without it a frame under ~40 KB waits for a delayed ACK on a kept-alive connection:
+    # 44 ms instead of 1 ms (accepted connections inherit it)
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     listener.bind(("127.0.0.1", port))  # bound here, so the printed address is the real one
     url = f"http://127.0.0.1:{listener.getsockname()[1]}/"
     click.echo(f"parareel studio: {url} (Ctrl-C stops it)")

@@ -112,17 +112,23 @@ def _bgra(frame: av.VideoFrame, width: int, height: int, rotation: int = 0) -> n
     """The frame turned by `rotation` as BGRA pixels (the canvas's order) of `width` x
     `height`, contiguous.
 
-    A full-size BT.601 yuv420p frame is converted by OpenCV: twice as fast as
-    swscale, and the exact inverse of the encoder's conversion, so a clip shown
-    as it is comes out as it went in (noise there costs x264 ~20% more time).
+    A BT.601 yuv420p frame is converted by OpenCV: twice as fast as swscale, and the
+    exact inverse of the encoder's conversion, so a clip shown as it is comes out as
+    it went in (noise there costs x264 ~20% more time); scaled, OpenCV scales the
+    converted pixels (a 360p frame to 540p: 0.6 ms against swscale's 3.5 ms).
     """
     if rotation:
         stored = (height, width) if rotation in (90, 270) else (width, height)
         return cv2.rotate(_bgra(frame, *stored), _TURN[rotation])
-    if ((frame.width, frame.height) == (width, height) and frame.format.name == "yuv420p"
-            and frame.colorspace in _BT601 and frame.color_range != _FULL_RANGE
-            and width % 2 == 0 and height % 2 == 0):
-        return cv2.cvtColor(frame.to_ndarray(), cv2.COLOR_YUV2BGRA_I420)
+    if (frame.format.name == "yuv420p" and frame.colorspace in _BT601
+            and frame.color_range != _FULL_RANGE and frame.width % 2 == 0
+            and frame.height % 2 == 0):
+        pixels = cv2.cvtColor(frame.to_ndarray(), cv2.COLOR_YUV2BGRA_I420)
+        if (frame.width, frame.height) == (width, height):
+            return pixels
+        shrink = width * height < frame.width * frame.height
+        return cv2.resize(pixels, (width, height),
+                          interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
     scaled = frame.reformat(width=width, height=height, format="bgra", interpolation="BILINEAR")
     return np.ascontiguousarray(scaled.to_ndarray())  # odd widths pad their rows
 

@@ -232,7 +232,7 @@ def _blurred(canvas: skia.Canvas, box: Box, sigma: float,
     """What `content` draws, blurred, in device pixels, with where it goes: drawn at a
     reduced size where the sigma is at most `small_sigma`, blurred, scaled back up."""
     matrix = canvas.getTotalMatrix()
-    device_sigma = sigma * _device_scale(matrix)
+    device_sigma = sigma * device_scale(matrix)
     reach = math.ceil(3 * device_sigma)
     area = matrix.mapRect(skia.Rect.MakeLTRB(*box)).makeOutset(reach, reach).roundOut()
     if not area.intersect(canvas.getDeviceClipBounds().makeOutset(reach, reach)):
@@ -262,7 +262,8 @@ def _bgra(width: int, height: int) -> skia.ImageInfo:
     return skia.ImageInfo.Make(width, height, skia.kBGRA_8888_ColorType, skia.kPremul_AlphaType)
 
 
-def _device_scale(matrix: skia.Matrix) -> float:
+def device_scale(matrix: skia.Matrix) -> float:
+    """How many device pixels a local unit spans (the geometric mean of the axes)."""
     return math.sqrt(abs(matrix.getScaleX() * matrix.getScaleY() -
                          matrix.getSkewX() * matrix.getSkewY())) or 1.0
 

@@ -10,6 +10,7 @@ from parareel.draw.clips import clip_frame, clip_size
 from parareel.draw.code import paint_code, paint_math
 from parareel.draw.effects import (
     Effects,
+    device_scale,
     draw_blurred,
     draw_masked,
     effects_of,
@@ -317,7 +318,8 @@ def _(node: Video, canvas: skia.Canvas, opacity: float) -> None:
     sx, sy = w / iw, h / ih
     if fit != "fill":
         sx = sy = max(sx, sy) if fit == "cover" else min(sx, sy)
-    size = (max(1, round(iw * sx)), max(1, round(ih * sy)))  # FFmpeg scales; skia blits
+    device = device_scale(canvas.getTotalMatrix())  # asked at the size it lands: a blit
+    size = (max(1, round(iw * sx * device)), max(1, round(ih * sy * device)))
     image = clip_frame(node.src(), node.source_time(node.current_frame()), size)
     box = skia.Rect.MakeXYWH(-w / 2, -h / 2, w, h)
     canvas.save()
@@ -325,7 +327,7 @@ def _(node: Video, canvas: skia.Canvas, opacity: float) -> None:
         canvas.clipRRect(skia.RRect.MakeRectXY(box, radius, radius), True)
     elif fit == "cover":
         canvas.clipRect(box)
-    canvas.drawImageRect(image, skia.Rect.MakeXYWH(-size[0] / 2, -size[1] / 2, *size),
+    canvas.drawImageRect(image, skia.Rect.MakeXYWH(-iw * sx / 2, -ih * sy / 2, iw * sx, ih * sy),
                          skia.SamplingOptions(skia.FilterMode.kLinear),
                          skia.Paint(Alphaf=opacity))
     canvas.restore()

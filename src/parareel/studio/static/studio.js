@@ -9,8 +9,9 @@ const sound = $("sound");
 
 const state = {
   info: null, n: 0, range: null, loop: false, muted: false, playing: false,
-  vars: readVars(), shownScale: 0, latency: 0,
+  vars: readVars(), latency: 0, drawn: 0, sharp: 0, drawnAt: 0,
 };
+window.studio = { state, show };  // for automation: studio.show(n), studio.state
 
 function readVars() {
   const text = new URLSearchParams(location.search).get("vars");
@@ -43,11 +44,11 @@ let inFlight = false;
 let wanted = null;
 let settle = null;
 
-function show(n, draft = false) {
+function show(n, draft = false, scale = null) {
   if (!state.info) return;
   state.n = Math.max(0, Math.min(state.info.frames - 1, n));
   updateCounter();
-  wanted = { n: state.n, scale: draft ? draftScale() : sharpScale() };
+  wanted = { n: state.n, scale: scale || (draft ? draftScale() : sharpScale()) };
   clearTimeout(settle);
   if (draft) settle = setTimeout(() => show(state.n), 150);  // sharp once it stops
   if (!inFlight) fetchWanted();
@@ -68,6 +69,10 @@ async function fetchWanted() {
       context.drawImage(picture, 0, 0, viewer.width, viewer.height);
       viewer.dataset.shown = String(n);
       viewer.dataset.scale = String(scale);
+      viewer.dataset.version = String(state.info.version);
+      state.drawn += 1;
+      if (scale === sharpScale()) state.sharp += 1;
+      state.drawnAt = performance.now();
       state.latency = performance.now() - started;
     } else {
       const body = await answer.json().catch(() => ({}));
@@ -219,14 +224,14 @@ function tick() {
     if (useSound) sound.currentTime = first / fps;
     n = first;
   }
-  if (n !== state.n || !inFlight) {
+  if (n !== state.n) {
     state.n = n;
     updateCounter();
-    if (!inFlight) {  // drop frames rather than queue them behind the clock
-      const slow = state.latency > 900 / fps;
-      wanted = { n, scale: slow ? draftScale() : sharpScale() };
-      fetchWanted();
-    }
+  }
+  if (!inFlight && viewer.dataset.shown !== String(n)) {  // drop frames rather than queue
+    const slow = state.latency > 900 / fps;  // full frames cannot keep up: draft ones
+    wanted = { n, scale: slow ? draftScale() : sharpScale() };
+    fetchWanted();
   }
   requestAnimationFrame(tick);
 }
