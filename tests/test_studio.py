@@ -360,3 +360,22 @@ def test_the_page_keeps_its_frame_on_save_and_shows_errors(studio, page):
     assert "broken on purpose" in overlay.inner_text()
     write(folder)
     overlay.wait_for(state="hidden", timeout=5000)
+
+
+@needs_chromium
+def test_variables_edited_in_the_page_redraw_and_stay_in_its_url(studio, page):
+    url, _, _ = studio
+    page.goto(url)
+    page.wait_for_function("document.getElementById('viewer').dataset.shown === '0'")
+    before = page.get_by_test_id("viewer").screenshot()
+    field = page.get_by_test_id("variables").locator("input[name=title]")
+    assert field.input_value() == "Hello"
+    field.fill("Changed")
+    field.press("Enter")
+    page.wait_for_function("location.search.includes('Changed')")
+    page.wait_for_timeout(500)
+    assert page.get_by_test_id("viewer").screenshot() != before  # drawn with the new title
+    page.reload()
+    page.wait_for_function("document.getElementById('viewer').dataset.shown === '0'")
+    assert page.get_by_test_id("variables").locator("input[name=title]").input_value() == \
+        "Changed"

@@ -34,9 +34,11 @@ function keepInUrl() {
 // The frame on screen: sharp at the size it is shown, draft (half) while moving.
 
 function quantize(scale) { return Math.min(1, Math.max(0.125, Math.ceil(scale * 8) / 8)); }
-function sharpScale() {
-  const shown = viewer.getBoundingClientRect().width * devicePixelRatio;
-  return quantize(shown / state.info.width);
+function sharpScale() {  // the size the frame is shown at, fitted into the stage
+  const box = viewer.getBoundingClientRect();
+  const { width, height } = state.info;
+  const shown = Math.min(box.width, (box.height * width) / height) * devicePixelRatio;
+  return quantize(shown / width);
 }
 function draftScale() { return quantize(sharpScale() / 2); }
 
@@ -287,6 +289,7 @@ function setRange(first, last) {
   updateCounter();
 }
 
+$("variables").addEventListener("submit", (event) => event.preventDefault());  // Enter
 $("play").addEventListener("click", () => (state.playing ? pause() : play()));
 $("help-button").addEventListener("click", () => $("help").showModal());
 
