@@ -30,7 +30,6 @@ from parareel.scene.nodes import (
     Path,
     Polyline,
     Rect,
-    Shadow,
     Shape,
 )
 from parareel.scene.paint import ConicGradient, LinearGradient, RadialGradient
@@ -39,6 +38,7 @@ from parareel.scene.project import Project
 from parareel.scene.signal import Signal
 from parareel.scene.text import Span, Text
 from parareel.scene.transition import Look, View
+from parareel.scene.values import Shadow
 from parareel.scene.video import Video
 from parareel.version import __version__  # noqa: F401 - parareel.__version__
 

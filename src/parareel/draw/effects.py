@@ -23,8 +23,9 @@ import cv2
 import numpy as np
 import skia
 
-from parareel.scene.nodes import Node, Shadow
+from parareel.scene.nodes import Node
 from parareel.scene.paint import ConicGradient, Gradient, LinearGradient, RadialGradient
+from parareel.scene.values import Shadow
 
 BLUR_SIGMA = 3.0  # the largest sigma, in pixels, a blur is computed with before scaling up
 SHADOW_SIGMA = 2.0  # a shadow's, softer still

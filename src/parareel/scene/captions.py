@@ -22,10 +22,10 @@ from parareel.errors import AssetError
 from parareel.scene.clock import current_clock
 from parareel.scene.color import parse_color
 from parareel.scene.layout import Layout
-from parareel.scene.nodes import length
 from parareel.scene.shaping import fitted_width
 from parareel.scene.signal import prop
 from parareel.scene.text import Span, Text
+from parareel.scene.values import length
 
 SENTENCE_END = (".", "!", "?", "\u2026", "\u3002")
 

@@ -29,11 +29,12 @@ import stretchable.style as css
 from parareel.scene import taffy
 from parareel.scene.clock import _current
 from parareel.scene.geometry import centred, laid_out, laid_size
-from parareel.scene.nodes import Node, Shape, _choice, edges, length, rounded_outline
+from parareel.scene.nodes import Node, Shape, rounded_outline
 from parareel.scene.paint import parse_paint
 from parareel.scene.shaping import runs, style
 from parareel.scene.signal import prop
 from parareel.scene.text import Text
+from parareel.scene.values import choice, edges, length
 
 _DIRECTIONS = {"row": css.FlexDirection.ROW, "column": css.FlexDirection.COLUMN,
                "row-reverse": css.FlexDirection.ROW_REVERSE,
@@ -82,14 +83,14 @@ class Layout(Shape):
     width = prop(None, length, 'pixels, "50%" of the parent, or None: sized by its content')
     height = prop(None, length, 'pixels, "50%" of the parent, or None: sized by its content')
     radius = prop(0.0, float, "the corners' radius in pixels")
-    direction = prop("row", _choice(*_DIRECTIONS), "the main axis: row, column, row-reverse "
+    direction = prop("row", choice(*_DIRECTIONS), "the main axis: row, column, row-reverse "
                      "or column-reverse")
     gap = prop((0.0, 0.0), _gap, "pixels between children: one number, or (rows, columns)")
     padding = prop((0.0,) * 4, edges, "pixels inside the edge: one number, (vertical, "
                    "horizontal) or (top, right, bottom, left), as CSS")
-    align = prop("stretch", _choice(*_ALIGN), "children across the main axis (CSS "
+    align = prop("stretch", choice(*_ALIGN), "children across the main axis (CSS "
                  "align-items): start, center, end, stretch, baseline")
-    justify = prop("start", _choice(*_JUSTIFY), "children along the main axis (CSS "
+    justify = prop("start", choice(*_JUSTIFY), "children along the main axis (CSS "
                    "justify-content): start, center, end, space-between, space-around, "
                    "space-evenly")
     wrap = prop(False, bool, "start a new line when children overflow the main axis")

@@ -16,91 +16,27 @@ from parareel.assets import resolve
 from parareel.errors import AssetError
 from parareel.scene import easing, geometry
 from parareel.scene.clock import frames_for, note_tween
-from parareel.scene.color import Color, ColorLike
+from parareel.scene.color import ColorLike
 from parareel.scene.motion import PathWalker
 from parareel.scene.paint import parse_paint
 from parareel.scene.signal import Animated, Tween, prop
 from parareel.scene.svgpath import PathData, from_skia, parse_path, to_skia
+from parareel.scene.values import (
+    BLEND_MODES,
+    Shadow,
+    at_least,
+    choice,
+    edges,
+    fraction,
+    length,
+    optional,
+    parse_shadow,
+    point_list,
+    scale_pair,
+)
 
 if TYPE_CHECKING:
     from parareel.scene.geometry import Bounds
-
-
-def _points(value: Any) -> list[tuple[float, float]]:
-    try:
-        return [(float(x), float(y)) for x, y in value]
-    except (TypeError, ValueError):
-        raise ValueError(f"points must be a list of (x, y) pairs, got {value!r}") from None
-
-
-def _point(value: Any) -> tuple[float, float]:
-    return _points([value])[0]
-
-
-def _scale(value: Any) -> tuple[float, float]:
-    if isinstance(value, int | float):
-        return (float(value), float(value))
-    return _point(value)
-
-
-def _choice(*options: str):
-    def check(value: str) -> str:
-        if value not in options:
-            raise ValueError(f"{value!r} is not one of {', '.join(options)}")
-        return value
-
-    return check
-
-
-def length(value: Any) -> float | str | None:
-    """None, pixels, or a percentage string such as "50%"."""
-    if value is None:
-        return None
-    if isinstance(value, str) and value.endswith("%"):
-        float(value[:-1])  # a ValueError names a bad number
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    raise ValueError(f'expected pixels, "N%" or None, got {value!r}')
-
-
-def edges(value: Any) -> tuple[float, float, float, float]:
-    """CSS's shorthand: one number, (vertical, horizontal) or (top, right, bottom, left)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return (float(value),) * 4
-    values = tuple(float(v) for v in value)
-    if len(values) == 2:
-        return (values[0], values[1], values[0], values[1])
-    if len(values) == 4:
-        return values  # type: ignore[return-value]
-    raise ValueError(f"expected one number, (vertical, horizontal) or (top, right, bottom, "
-                     f"left), got {value!r}")
-
-
-def _optional(convert):
-    return lambda v: None if v is None else convert(v)
-
-
-def _at_least(low: float):
-    def check(value: Any) -> float:
-        number = float(value)
-        if number < low:
-            raise ValueError(f"must be at least {low}, got {value!r}")
-        return number
-
-    return check
-
-
-def _fraction(value: Any) -> float:
-    number = float(value)
-    if not 0 <= number <= 1:
-        raise ValueError(f"must be from 0 to 1, got {value!r}")
-    return number
-
-
-BLEND_MODES = ("normal", "multiply", "screen", "overlay", "darken", "lighten", "color_dodge",
-               "color_burn", "hard_light", "soft_light", "difference", "exclusion", "hue",
-               "saturation", "color", "luminosity", "plus")
 
 
 def _mask(value: Any) -> Node | None:
@@ -110,85 +46,36 @@ def _mask(value: Any) -> Node | None:
     return value
 
 
-def parse_paint_color(value: Any):
-    """A colour only: shadows are one colour."""
-    paint = parse_paint(value)
-    if not isinstance(paint, Color):
-        raise ValueError("a shadow's colour is a colour, not a gradient")
-    return paint
-
-
-def _shadow(value: Any) -> Shadow | None:
-    if value is None:
-        return None
-    if isinstance(value, Shadow):
-        return value
-    if isinstance(value, dict):
-        return Shadow(**value)
-    color, blur, *offset = value
-    return Shadow(color, blur, *offset)
-
-
-class Shadow(tuple):
-    """A drop shadow: colour, blur (pixels, the Gaussian's sigma times 2), offset x and y.
-
-    Shadow("black", 16, 0, 6), or the tuple ("black", 16, 0, 6); it tweens."""
-
-    _fields = ("color", "blur", "x", "y")
-
-    def __new__(cls, color: ColorLike = "black", blur: float = 12.0, x: float = 0.0,
-                y: float = 4.0) -> Shadow:
-        return super().__new__(cls, (parse_paint_color(color), float(blur), float(x), float(y)))
-
-    color = property(lambda self: self[0])
-    blur = property(lambda self: self[1])
-    x = property(lambda self: self[2])
-    y = property(lambda self: self[3])
-
-
-WEIGHTS = {"thin": 100, "extralight": 200, "light": 300, "normal": 400, "regular": 400,
-           "medium": 500, "semibold": 600, "bold": 700, "extrabold": 800, "black": 900}
-
-
-def _weight(value: int | str) -> int:
-    """A font weight: 100-900, or its CSS name ("bold" is 700)."""
-    if isinstance(value, str) and value.lower() in WEIGHTS:
-        return WEIGHTS[value.lower()]
-    if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value <= 1000:
-        return int(value)
-    raise ValueError(f"weight must be 100-900 or one of {', '.join(WEIGHTS)} (got {value!r})")
-
-
 class Node(Animated):
     """A transform (x, y, rotation, scale, opacity, z order) and children; drawn as a group."""
 
     x = prop(0.0, float, "pixels right of the parent's origin (the frame's centre)")
     y = prop(0.0, float, "pixels below the parent's origin")
     rotation = prop(0.0, float, "degrees, clockwise, about the node's own (x, y)")
-    scale = prop((1.0, 1.0), _scale, "a factor, or (sx, sy); about (x, y)")
+    scale = prop((1.0, 1.0), scale_pair, "a factor, or (sx, sy); about (x, y)")
     opacity = prop(1.0, float, "0 (invisible) to 1; a group fades as one layer")
     z = prop(0, int, "draw order among siblings: higher on top; ties keep the order added")
-    shadow = prop(None, _shadow, 'a drop shadow under the node and its children: '
+    shadow = prop(None, parse_shadow, 'a drop shadow under the node and its children: '
                   'Shadow(color, blur, x, y) or a tuple ("black", 16, 0, 6); None for none')
     # Effects (drawn by parareel.draw.effects, in this order: colour filters as listed,
     # then blur, mask, opacity and blend).
-    brightness = prop(1.0, _at_least(0), "filter: 0 is black, 1 unchanged, 2 twice as bright")
-    contrast = prop(1.0, _at_least(0), "filter: 0 is flat grey, 1 unchanged")
-    saturate = prop(1.0, _at_least(0), "filter: 0 is grey, 1 unchanged, 2 twice as vivid")
-    grayscale = prop(0.0, _fraction, "filter: 0 unchanged to 1 all grey")
-    sepia = prop(0.0, _fraction, "filter: 0 unchanged to 1 all sepia")
+    brightness = prop(1.0, at_least(0), "filter: 0 is black, 1 unchanged, 2 twice as bright")
+    contrast = prop(1.0, at_least(0), "filter: 0 is flat grey, 1 unchanged")
+    saturate = prop(1.0, at_least(0), "filter: 0 is grey, 1 unchanged, 2 twice as vivid")
+    grayscale = prop(0.0, fraction, "filter: 0 unchanged to 1 all grey")
+    sepia = prop(0.0, fraction, "filter: 0 unchanged to 1 all sepia")
     hue_rotate = prop(0.0, float, "filter: turn every hue by this many degrees")
-    invert = prop(0.0, _fraction, "filter: 0 unchanged to 1 inverted (0.5 is flat grey)")
-    blur = prop(0.0, _at_least(0), "a Gaussian blur of the node and its children: its "
+    invert = prop(0.0, fraction, "filter: 0 unchanged to 1 inverted (0.5 is flat grey)")
+    blur = prop(0.0, at_least(0), "a Gaussian blur of the node and its children: its "
                 "standard deviation in pixels, as CSS's blur()")
-    blend = prop("normal", _choice(*BLEND_MODES), "how the node mixes with what is under it: "
+    blend = prop("normal", choice(*BLEND_MODES), "how the node mixes with what is under it: "
                  + ", ".join(BLEND_MODES))
     clip = prop(False, bool, "clip the children to the node's own shape (a Rect's rounded "
                 "corners, a Circle, a Path...)")
     mask = prop(None, _mask, "a node whose drawing shows this node: where it is opaque (or "
                 "light, see mask_mode) this node shows. It is drawn in this node's "
                 "coordinates and is not added to the scene; it animates like any node")
-    mask_mode = prop("alpha", _choice("alpha", "luminance", "inverted"),
+    mask_mode = prop("alpha", choice("alpha", "luminance", "inverted"),
                      "alpha: the mask's opacity; luminance: its lightness; inverted: shows "
                      "where the mask is transparent")
     # In a Layout (see parareel.scene.layout); elsewhere they are refused.
@@ -197,7 +84,7 @@ class Node(Animated):
     basis = prop(None, length, 'in a layout: its size along the main axis before growing or '
                  'shrinking (pixels, "N%", None: its own size)')
     margin = prop((0.0,) * 4, edges, "in a layout: room kept around it, as CSS margin")
-    align_self = prop(None, _optional(_choice("start", "center", "end", "stretch", "baseline")),
+    align_self = prop(None, optional(choice("start", "center", "end", "stretch", "baseline")),
                       "in a layout: overrides the layout's align for this child")
     min_width = prop(None, length, "in a layout: the smallest width it is given")
     max_width = prop(None, length, "in a layout: the largest width it is given")
@@ -370,8 +257,8 @@ class Shape(Node):
     stroke_width = prop(0.0, float, "the outline's width in pixels, centred on the edge")
     dash = prop((), lambda v: tuple(float(x) for x in v),
                 "lengths of dashes and gaps in pixels, e.g. (12, 6); () for solid")
-    cap = prop("butt", _choice("butt", "round", "square"), "line ends: butt, round or square")
-    join = prop("miter", _choice("miter", "round", "bevel"), "corners: miter, round or bevel")
+    cap = prop("butt", choice("butt", "round", "square"), "line ends: butt, round or square")
+    join = prop("miter", choice("miter", "round", "bevel"), "corners: miter, round or bevel")
     progress = prop(1.0, float, "the fraction of the outline drawn, 0 to 1, from its start "
                     "(a rectangle's top left, a circle's top), clockwise")
 
@@ -439,7 +326,7 @@ class Polyline(Shape):
     fill = prop("transparent", parse_paint, "the colour inside (when closed)")
     stroke = prop("white", parse_paint, "the line's colour or gradient")
     stroke_width = prop(4.0, float, "the line's width in pixels")
-    points = prop([], _points, "[(x, y), ...] in pixels, relative to the node")
+    points = prop([], point_list, "[(x, y), ...] in pixels, relative to the node")
     closed = prop(False, bool, "join the last point back to the first")
 
     def extent(self) -> tuple[float, float, float, float]:

@@ -20,9 +20,10 @@ from typing import Any
 from parareel.assets import resolve
 from parareel.scene import shaping
 from parareel.scene.color import Color, parse_color
-from parareel.scene.nodes import Node, _choice, _weight
+from parareel.scene.nodes import Node
 from parareel.scene.paint import parse_paint
 from parareel.scene.signal import prop
+from parareel.scene.values import choice, font_weight
 
 
 def font_source(value: str | os.PathLike) -> str:
@@ -59,7 +60,7 @@ class Span:
         set_ = object.__setattr__
         set_(self, "text", text)
         set_(self, "fill", None if fill is None else parse_color(fill))
-        set_(self, "weight", None if weight is None else _weight(weight))
+        set_(self, "weight", None if weight is None else font_weight(weight))
         set_(self, "italic", None if italic is None else bool(italic))
         set_(self, "size", None if size is None else float(size))
         set_(self, "font", None if font is None else font_source(font))
@@ -154,7 +155,7 @@ class Text(Node):
     size = prop(48.0, float, "the font size in pixels")
     font = prop("sans-serif", font_source, "a family name (sans-serif, serif, monospace, or an "
                 "installed one) or a .ttf/.otf file relative to the project, or a URL")
-    weight = prop(400, _weight, "100-900, or a CSS name: thin, light, normal, medium, "
+    weight = prop(400, font_weight, "100-900, or a CSS name: thin, light, normal, medium, "
                   "semibold, bold (700), black")
     italic = prop(False, bool, "slanted")
     fill = prop("white", parse_paint, "the text's colour, or a gradient across its box (it "
@@ -164,18 +165,18 @@ class Text(Node):
     stroke_width = prop(0.0, float, "the outline's width outside the glyphs, in pixels")
     width = prop(None, lambda v: None if v is None else float(v),
                  "pixels; None: as wide as the longest line. Lines wrap at it")
-    align = prop("center", _choice("left", "center", "right", "justify"),
+    align = prop("center", choice("left", "center", "right", "justify"),
                  "lines inside the box, and which point of the box x is: left edge, "
                  "centre, right edge (justify: full lines stretched, placed as left)")
     line_height = prop(1.2, float, "the distance between lines, in multiples of size")
     letter_spacing = prop(0.0, float, "extra pixels between characters")
     reveal = prop(1.0, float, "the fraction shown, 0 to 1, in reading order: tween it for a "
                   "typewriter. The hidden part keeps its room, so nothing reflows")
-    reveal_by = prop("character", _choice("character", "word"), "what a reveal shows one "
+    reveal_by = prop("character", choice("character", "word"), "what a reveal shows one "
                      "at a time")
     reveal_fade = prop(0.0, float, "how many characters or words fade in at once during a "
                        "reveal: 0 types each on at once, 3 a soft staggered entrance")
-    hinting = prop("slight", _choice("none", "slight", "normal", "full"),
+    hinting = prop("slight", choice("none", "slight", "normal", "full"),
                    "how far outlines snap to the pixel grid: none, slight (as Chrome on "
                    "Linux draws), normal or full")
     subpixel = prop(True, bool, "place glyphs between pixels: smooth motion, no jitter")

@@ -24,8 +24,9 @@ from parareel.assets import resolve
 from parareel.errors import AssetError, ffmpeg_reason
 from parareel.scene.audio import Audio, Cue
 from parareel.scene.clock import Clock, current_clock
-from parareel.scene.nodes import Node, _choice
+from parareel.scene.nodes import Node
 from parareel.scene.signal import prop
+from parareel.scene.values import choice
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ class Video(Node):
                  "clip's own")
     height = prop(None, doc="pixels of the box; None: from width and the aspect, or the "
                   "clip's own")
-    fit = prop("cover", _choice("cover", "contain", "fill"),
+    fit = prop("cover", choice("cover", "contain", "fill"),
                "cover (fill the box, cropping), contain (letterboxed) or fill (stretched)")
     radius = prop(0.0, float, "the corners' radius in pixels")
     volume = prop(1.0, float, "the clip's sound level, 1 as recorded; tween it to fade")

@@ -10,10 +10,11 @@ frame of logic a frame; seeking back replays from the start (microseconds a fram
 
 from __future__ import annotations
 
+import hashlib
+import linecache
 import multiprocessing
 import os
 import sys
-import tempfile
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -54,8 +55,6 @@ class Problem:
                     file, line = name, number  # the innermost of the user's own frames
             chain = chain.__cause__ or chain.__context__
         if file is not None and source is None:
-            import linecache
-
             linecache.checkcache(file)
             source = linecache.getline(file, line).strip() or None
         message = f"{type(exc).__name__}: {exc}" if not isinstance(exc, SyntaxError) \
@@ -66,14 +65,14 @@ class Problem:
 class Preview:
     """The project of one version, answering requests in the child process."""
 
-    def __init__(self, ref: str) -> None:
+    def __init__(self, ref: str, workspace: Path) -> None:
         self.project: Project = load_project(ref)
         self._cursor: Iterator[Scene] | None = None
         self._at = -1  # the frame the cursor's scene is on
         self._values: str | None = None
         self._scene: Scene | None = None
         self._canvases: dict[float, Canvas] = {}
-        self._sounds = Path(tempfile.mkdtemp(prefix="parareel-studio-"))
+        self._sounds = workspace  # the server's: removed when it stops
 
     def describe(self, variables: dict[str, Any]) -> dict[str, Any]:
         """What the page needs: size, rate, frames, scenes, sound cues and variables."""
@@ -116,8 +115,8 @@ class Preview:
     def sound(self, variables: dict[str, Any]) -> str | None:
         """The mix of the video's sounds as a WAV file (None: the video is silent)."""
         survey = self.project.survey(variables)
-        key = abs(hash(repr(sorted(variables.items()))))
-        path = self._sounds / f"{key}.wav"
+        key = hashlib.sha256(repr(sorted(variables.items())).encode()).hexdigest()[:16]
+        path = self._sounds / f"{os.getpid()}-{key}.wav"
         if not path.exists():
             made = render_audio(survey.cues, survey.frames, self.project.fps, path,
                                 codec="pcm_s16le")
@@ -143,7 +142,7 @@ class Preview:
             return self._canvases[scale].draw(self._scene)
 
 
-def serve(ref: str, connection: Any) -> None:
+def serve(ref: str, workspace: Path, connection: Any) -> None:
     """The child's loop: load, say whether that worked, then answer until told to stop."""
     from parareel import load
 
@@ -151,7 +150,7 @@ def serve(ref: str, connection: Any) -> None:
     for name in [m for m in sys.modules if m.startswith(load.FILE_MODULE_PREFIX)]:
         del sys.modules[name]
     try:
-        preview = Preview(ref)
+        preview = Preview(ref, workspace)
         connection.send(("ready", None))
     except BaseException as exc:  # noqa: BLE001 - any failure of the user's file is shown
         connection.send(("problem", Problem.of(exc)))

@@ -7,8 +7,11 @@ shows until a later save fixes it.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 from parareel.studio.preview import FORK, Problem, serve
@@ -27,11 +30,13 @@ class Versions:
         self._connection = None
         self._lock = threading.Lock()
         self._frames: OrderedDict[tuple, bytes] = OrderedDict()
+        self.workspace = Path(tempfile.mkdtemp(prefix="parareel-studio-"))  # sounds
 
     def load(self) -> Problem | None:
         """Start the version on disk now; None if it loaded (it is then the current one)."""
         parent, child = FORK.Pipe()
-        process = FORK.Process(target=serve, args=(self.ref, child), daemon=True)
+        process = FORK.Process(target=serve, args=(self.ref, self.workspace, child),
+                               daemon=True)
         process.start()
         child.close()
         try:
@@ -83,6 +88,7 @@ class Versions:
                 self._process.kill()
                 self._process.join(timeout=2)
             self._process = self._connection = None
+        shutil.rmtree(self.workspace, ignore_errors=True)
 
 
 class Failed(Exception):
