@@ -131,3 +131,10 @@ def test_unknown_function_and_bad_payload(client):
         client.invoke(FunctionName="nope", Payload=b"{}")
     with pytest.raises(client.exceptions.InvalidRequestContentException):
         client.invoke(FunctionName="echo", Payload=b"{not json")
+
+
+def test_deeply_nested_json_is_a_bad_request_not_a_dropped_connection(client):
+    for depth in (985, 100_000):
+        with pytest.raises(client.exceptions.InvalidRequestContentException):
+            client.invoke(FunctionName="echo", Payload=b"[" * depth + b"]" * depth)
+    assert client.invoke(FunctionName="echo", Payload=b"{}")["StatusCode"] == 200  # still up

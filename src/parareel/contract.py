@@ -23,6 +23,7 @@ partialRender (sent by the pipeline's Lambda engine, one per chunk):
 
 from __future__ import annotations
 
+import difflib
 import re
 import time
 import uuid
@@ -127,10 +128,12 @@ class ChunkJob:
 
     @classmethod
     def from_event(cls, event: dict[str, Any]) -> ChunkJob:
+        _known(event, PARTIAL_FIELDS, "partialRender")
         render_id = _render_id(event.get("jobId"))
         chunk = event.get("chunk")
         if not isinstance(chunk, dict):
             raise EventError("partialRender needs chunk: {index, start, end}")
+        _known(chunk, ("index", "start", "end"), "chunk")
         start = _integer(chunk, "start", 0, 10**9)
         chunk_ = Chunk(_integer(chunk, "index", 0, 10**6), start,
                        _integer(chunk, "end", start + 1, 10**9))
@@ -228,6 +231,7 @@ class FullRender:
 
     @classmethod
     def from_event(cls, event: dict[str, Any], max_workers: int = 200) -> FullRender:
+        _known(event, FULL_FIELDS, "fullRender")
         job_id = _render_id(event.get("jobId", new_render_id()))
         workers = _integer(event, "numWorkers", 1, max_workers, default=1)
         chunk_frames = event.get("chunkFrames")
@@ -395,6 +399,8 @@ def _webhook(event: dict[str, Any]) -> Webhook | None:
     data = event.get("webhook")
     if data is None:
         return None
+    if isinstance(data, dict):
+        _known(data, ("url", "secret"), "webhook")
     if not isinstance(data, dict) or not isinstance(data.get("url"), str) or \
             not data["url"].startswith(("https://", "http://")) or \
             not isinstance(data.get("secret"), str) or not data["secret"]:
@@ -422,6 +428,31 @@ def _integer(data: dict, name: str, low: int, high: int, default: int | None = N
 EVENT_SETTINGS = {"codec": "codec", "quality": "quality", "crf": "crf", "preset": "preset",
                   "lossless": "lossless", "bitrate": "bitrate", "gop": "gop",
                   "pixelFormat": "pix_fmt", "scale": "scale"}
+
+
+FULL_FIELDS = ("jobType", "jobId", "numWorkers", "variables", "chunkFrames", "presign",
+               "expiresIn", "replace", "webhook", "testFaults", *EVENT_SETTINGS)
+PARTIAL_FIELDS = ("jobType", "jobId", "project", "chunk", "segment", "variables", "encoding",
+                  "attempt", "testFault")
+
+
+def _known(data: dict[str, Any], fields: tuple[str, ...], what: str) -> None:
+    """Refuse a field `what` does not have: a misspelt setting silently ignored renders
+    something other than what was asked."""
+    for name in data:
+        if name in fields:
+            continue
+        close = [f for f in fields if _plain(f) == _plain(name)] or difflib.get_close_matches(
+            _plain(name), [_plain(f) for f in fields], 1, 0.75)
+        if close:
+            right = next(f for f in fields if _plain(f) == _plain(close[0]))
+            raise EventError(f"{what} has no field {name!r}; did you mean {right!r}?")
+        raise EventError(f"{what} has no field {name!r}; it has: {', '.join(fields)}")
+
+
+def _plain(name: Any) -> str:
+    """A field's name as people misspell it alike: pixel_format, PixelFormat, pixelformat."""
+    return str(name).replace("_", "").replace("-", "").lower()
 
 
 def _settings_of(encoding: Encoding) -> dict[str, Any]:

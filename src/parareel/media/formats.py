@@ -119,7 +119,7 @@ def frame_pattern(output: str) -> tuple[str, str]:
 
 def check_scale(scale: float) -> None:
     """Refuse a size factor outside what makes sense for a video or a still."""
-    if not (isinstance(scale, int | float) and 0.05 <= scale <= 8):
+    if isinstance(scale, bool) or not (isinstance(scale, int | float) and 0.05 <= scale <= 8):
         raise ParareelError(f"scale must be from 0.05 to 8 (0.5 halves the size), got {scale!r}")
 
 
@@ -149,6 +149,10 @@ class Encoding:
     palette: tuple[int, ...] | None = None  # GIF: 0xRRGGBB colours every chunk shares
 
     def __post_init__(self) -> None:
+        for name in ("lossless", "alpha"):  # "false" is a true value: refuse, never guess
+            if not isinstance(getattr(self, name), bool):
+                raise ParareelError(f"{name} must be true or false (got "
+                                    f"{getattr(self, name)!r})")
         for name in ("crf", "bitrate", "gop"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):

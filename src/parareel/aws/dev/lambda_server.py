@@ -243,7 +243,11 @@ def _handler_for(server: LambdaServer):
                                           f"Function not found: {name}"))
             try:
                 event = json.loads(body or b"{}")
-            except ValueError:
+                if _depth(event) > MAX_DEPTH:  # deeper breaks json's recursion on the way
+                    return self._send(*_error(400, "InvalidRequestContentException",
+                                              f"the payload is nested more than {MAX_DEPTH} "
+                                              "levels deep"))
+            except (ValueError, RecursionError):
                 return self._send(*_error(400, "InvalidRequestContentException",
                                           "Could not parse request body into json"))
             kind = self.headers.get("X-Amz-Invocation-Type", "RequestResponse")
@@ -267,3 +271,18 @@ def _handler_for(server: LambdaServer):
             pass
 
     return Handler
+
+
+MAX_DEPTH = 200  # levels of nesting an event may have
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in `value` (counted without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in
+                         (item.values() if isinstance(item, dict) else item))
+    return deepest

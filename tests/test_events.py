@@ -1,0 +1,60 @@
+"""Strict events: a misspelt field, a string where a boolean goes or a boolean where a
+number goes is refused with a message that says what to write, never guessed at."""
+
+from __future__ import annotations
+
+import pytest
+
+from parareel.contract import ChunkJob, EventError, FullRender, parse_event
+from parareel.media.formats import Encoding
+from parareel.plan import Chunk
+
+
+def full(**fields):
+    return {"jobType": "fullRender", "jobId": "strict", **fields}
+
+
+@pytest.mark.parametrize("value", ["false", "no", 1, 0, [], {}, None.__class__.__name__])
+def test_lossless_takes_only_true_or_false(value):
+    with pytest.raises(EventError, match=r"lossless must be true or false \(got "):
+        parse_event(full(lossless=value))
+
+
+def test_a_boolean_is_not_a_number():
+    for value in (True, "2"):
+        with pytest.raises(EventError, match="scale must be from 0.05 to 8"):
+            parse_event(full(scale=value))
+
+
+@pytest.mark.parametrize(("wrong", "right"), [("numworkers", "numWorkers"),
+                                              ("chunk_frames", "chunkFrames"),
+                                              ("Codec", "codec"),
+                                              ("pixel_format", "pixelFormat")])
+def test_a_misspelt_field_is_refused_with_the_right_spelling(wrong, right):
+    with pytest.raises(EventError) as caught:
+        parse_event(full(**{wrong: 2}))
+    assert str(caught.value) == (f"fullRender has no field {wrong!r}; did you mean "
+                                 f"{right!r}?")
+
+
+def test_partial_renders_and_their_parts_are_strict_too():
+    job = ChunkJob("strict", "project.py", Chunk(0, 0, 10), "s3://b/k", {},
+                   Encoding(), 0).to_event()
+    assert parse_event(job) == ChunkJob.from_event(job)  # as the client writes it
+    with pytest.raises(EventError, match="partialRender has no field 'segement'; did you "
+                                         "mean 'segment'"):
+        parse_event({**job, "segement": job["segment"]})
+    with pytest.raises(EventError, match="chunk has no field 'stop'; it has: index, start, "
+                                         "end"):
+        parse_event({**job, "chunk": {**job["chunk"], "stop": 3}})
+    with pytest.raises(EventError, match="webhook has no field 'secrte'"):
+        parse_event(full(webhook={"url": "https://example.org/hook", "secret": "s",
+                                  "secrte": "s"}))
+
+
+def test_what_the_client_writes_is_accepted():
+    for render in (FullRender("strict", 3, {"a": 1}, chunk_frames=30,
+                              encoding=Encoding(crf=20, lossless=False, scale=0.5)),
+                   FullRender("strict", 1, {}, encoding=Encoding(lossless=True), replace=True,
+                              presign=False)):
+        assert parse_event(render.to_event()) == render
