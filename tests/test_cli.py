@@ -5,8 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import cv2
+import numpy as np
 import pytest
 
+from parareel.draw.frames import render_still
+from parareel.load import load_project
 from tests.conftest import EXAMPLES, decode
 
 HELLO = str(EXAMPLES / "hello" / "project.py")
@@ -44,7 +48,10 @@ def test_vars_from_a_json_file_and_inline(tmp_path):
 
 def test_still(tmp_path):
     result = cli("still", HELLO, "--frame", "45", "-o", str(tmp_path / "f.png"))
-    assert result.returncode == 0 and (tmp_path / "f.png").stat().st_size > 1000
+    assert result.returncode == 0
+    written = cv2.cvtColor(cv2.imread(str(tmp_path / "f.png")), cv2.COLOR_BGR2RGB)
+    drawn = render_still(load_project(HELLO), 45)[..., :3]
+    assert np.array_equal(written, drawn)  # the frame itself, losslessly
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -62,5 +69,6 @@ def test_errors_are_one_clear_line(tmp_path, args, message):
     out = tmp_path / ("out.png" if args[0] == "still" else "out.mp4")
     result = cli(*args, *([] if "-o" in args else ["-o", str(out)]), cwd=tmp_path)
     assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert message in result.stderr and "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []

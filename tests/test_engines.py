@@ -5,6 +5,7 @@ Ray cluster. A render on any engine equals a single-pass local render."""
 from __future__ import annotations
 
 import glob
+import os
 import subprocess
 import sys
 import time
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 
 import parareel
-from parareel import ParareelError
+from parareel import ParareelError, Project, Rect, wait
 from parareel.media.encode import Encoding
 from parareel.plan import plan
 from parareel.scene.audio import decode as decode_audio
@@ -91,22 +92,31 @@ def test_a_worker_that_dies_once_is_retried(engine, single_pass, tmp_path):
     parareel.render(SUITE, out, variables={"case": "crash-once", "marker": str(marker)},
                     workers=3, encoding=LOSSLESS, engine=engine())
     assert marker.exists()  # it did die once
-    assert len(decode(out)[1]) == 45
+    frames = decode(out)[1]
+    reference = single_pass["sound"][0]  # the same picture: box, message and dot
+    assert len(frames) == 45 and all(np.array_equal(a, b) for a, b in
+                                     zip(frames, reference, strict=True))
 
 
 def test_an_engine_runs_no_more_chunks_at_once_than_the_workers_asked(tmp_path):
-    from parareel.engines.local import LocalEngine
+    log = tmp_path / "drawn.log"
 
-    class Counting(LocalEngine):
-        def start(self, project, workers):
-            self.asked = workers
-            super().start(project, workers)
+    def logged(scene):
+        box = scene.add(Rect(width=20, height=20))
+        box.x(lambda: _log_drawing(log, scene.frame))
+        yield from wait(50 / 30)
 
-    engine = Counting()
-    result = parareel.render(SUITE, tmp_path / "out.mp4", workers=2, chunk_frames=10,
-                             engine=engine)
-    assert len(result.chunks) == 5 and engine.asked == 2
+    result = parareel.render(Project(scenes=[logged], size=(64, 36)), tmp_path / "out.mp4",
+                             workers=2, chunk_frames=10)
+    drawers = {int(line.split()[0]) for line in log.read_text().splitlines()} - {os.getpid()}
+    assert len(result.chunks) == 5 and 1 <= len(drawers) <= 2  # never a third process
     assert set(result.timings) == {"plan", "render", "audio", "merge"}
+
+
+def _log_drawing(log, frame: int) -> float:
+    with open(log, "a") as file:
+        file.write(f"{os.getpid()} {frame}\n")
+    return 0.0
 
 
 def test_a_segment_changed_after_its_chunk_wrote_it_is_never_joined(tmp_path):

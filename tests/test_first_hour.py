@@ -63,14 +63,19 @@ def test_a_video_without_frames_says_so(tmp_path):
         parareel.render(Project(scenes=[empty], size=(32, 32)), tmp_path / "out.mp4")
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["render", HELLO, "--chunk-frames", "0"], "--chunk-frames"),
-    (["render", HELLO, "--range", "50:10"], "reversed"),
-    (["render", HELLO, "--vars", "missing.json"], "no such file: 'missing.json'"),
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (["render", HELLO, "--chunk-frames", "0"], 2,
+     "error: Invalid value for '--chunk-frames': 0 is not in the range x>=1. (see "
+     "'parareel render --help')"),
+    (["render", HELLO, "--range", "50:10"], 1, "reversed"),
+    (["render", HELLO, "--vars", "missing.json"], 1, "no such file: 'missing.json'"),
+    (["render", HELLO, "--wrokers", "2"], 2,
+     "No such option '--wrokers'. Did you mean '--workers'?"),
 ])
-def test_more_errors_are_one_clear_line(tmp_path, args, message):
+def test_more_errors_are_one_clear_line(tmp_path, args, code, message):
     result = cli(*args, "-o", str(tmp_path / "out.mp4"), cwd=tmp_path)
-    assert result.returncode in (1, 2), result.stderr
+    assert result.returncode == code, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert message in result.stderr and "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
 

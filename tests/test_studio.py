@@ -231,7 +231,7 @@ def test_a_missing_project_is_one_clear_line():
     result = subprocess.run([*CLI, "studio", "nowhere.py",
                              "--no-open"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == ["Error: no project file 'nowhere.py'"]
+    assert result.stderr.strip().splitlines() == ["error: no project file 'nowhere.py'"]
 
 
 def _children(pid: int) -> list[int]:

@@ -242,7 +242,8 @@ def test_workers_start_cleanly_after_this_process_decoded_clips(tmp_path):
         with contextlib.suppress(ProcessLookupError):  # hung workers go with their parent
             os.killpg(process.pid, signal.SIGKILL)
     assert process.returncode == 0, stderr.decode()
-    assert (tmp_path / "out.mp4").exists()
+    _, frames, _ = decode(tmp_path / "out.mp4")
+    assert [read_index(f) for f in frames] == list(range(30))  # every clip frame, in order
 
 
 def test_broken_clips_are_refused_in_the_survey(tmp_path):

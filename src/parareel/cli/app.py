@@ -29,12 +29,15 @@ def run() -> None:
     warnings.simplefilter("default", ParareelWarning)
     warnings.showwarning = _show_warning
     try:
-        main(standalone_mode=False)
+        main(standalone_mode=False, prog_name="parareel")
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("stopped", err=True)  # renders leave nothing half-written behind
         sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
+    except click.ClickException as exc:  # one line too, pointing at --help for usage
+        hint = ""
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            hint = f" (see '{exc.ctx.command_path} --help')"
+        click.secho(f"error: {exc.format_message()}{hint}", fg="red", err=True)
         sys.exit(exc.exit_code)
     except (ParareelError, OSError) as exc:
         if _options["traceback"]:
