@@ -158,4 +158,4 @@ def test_cold_import_inside_the_image(mounts):
     seconds, loaded = process.communicate(timeout=120)[0].splitlines()
     print(f"cold import of the handler and render path inside the image: {float(seconds):.3f}s")
     assert process.returncode == 0
-    assert loaded.split() == ["skia", "av", "boto3"]  # what was timed is the render path
+    assert loaded.split() == ["skia", "av"]  # the render path was timed; boto3 comes later
