@@ -113,18 +113,22 @@ def draw_node(canvas: skia.Canvas, node: Node) -> None:
         canvas.scale(sx, sy)
     effects = effects_of(node)
     if effects is None:
-        # A translucent group is composited as one layer (only as large as the group); a
-        # lone node only needs its paint's alpha scaled, which avoids a layer per node.
-        if opacity < 1 and node.children:
-            box = skia.Rect.MakeLTRB(*drawn_box(node)).makeOutset(1, 1)
-            canvas.saveLayerAlpha(box, round(opacity * 255))
-            _content(canvas, node, 1.0)
-            canvas.restore()
-        else:
-            _content(canvas, node, opacity)
+        _faded(canvas, node, opacity, False)
     else:
         _draw_with_effects(canvas, node, effects, opacity)
     canvas.restore()
+
+
+def _faded(canvas: skia.Canvas, node: Node, opacity: float, clip: bool) -> None:
+    """A translucent group is composited as one layer (only as large as the group); a
+    lone node only needs its paint's alpha scaled, which avoids a layer per node."""
+    if opacity < 1 and node.children:
+        canvas.saveLayerAlpha(skia.Rect.MakeLTRB(*drawn_box(node)).makeOutset(1, 1),
+                              round(opacity * 255))
+        _content(canvas, node, 1.0, clip)
+        canvas.restore()
+    else:
+        _content(canvas, node, opacity, clip)
 
 
 def _draw_with_effects(canvas: skia.Canvas, node: Node, effects: Effects,
@@ -134,13 +138,7 @@ def _draw_with_effects(canvas: skia.Canvas, node: Node, effects: Effects,
         paint_shadow(canvas, box, effects.shadow, opacity,
                      lambda small: _content(small, node, 1.0, effects.clip))
     if not effects.layered:
-        if opacity < 1 and node.children:
-            canvas.saveLayerAlpha(skia.Rect.MakeLTRB(*box).makeOutset(1, 1),
-                                  round(opacity * 255))
-            _content(canvas, node, 1.0, effects.clip)
-            canvas.restore()
-        else:
-            _content(canvas, node, opacity, effects.clip)
+        _faded(canvas, node, opacity, effects.clip)
         return
     reach = 3 * effects.blur + 1
     bounds = skia.Rect.MakeLTRB(*box).makeOutset(reach, reach)
@@ -221,8 +219,7 @@ def _dashed(stroke: skia.Paint, dash: tuple[float, ...]) -> skia.Paint:
 
 def _rounded(node: Rect | Layout, canvas: skia.Canvas, opacity: float, w: float,
              h: float) -> None:
-    if node.progress() < 1:
-        _draw_path(node, canvas, node.outline(), node.progress(), opacity)
+    if _drawn_on(node, canvas, opacity):
         return
     r = node.radius()
     rrect = skia.RRect.MakeRectXY(skia.Rect.MakeXYWH(-w / 2, -h / 2, w, h), r, r)
@@ -242,8 +239,7 @@ def _(node: Layout, canvas: skia.Canvas, opacity: float) -> None:
 
 @paint.register
 def _(node: Ellipse, canvas: skia.Canvas, opacity: float) -> None:
-    if node.progress() < 1:
-        _draw_path(node, canvas, node.outline(), node.progress(), opacity)
+    if _drawn_on(node, canvas, opacity):
         return
     w, h = laid_box(node) or (node.width(), node.height())
     for p in _paints(node, opacity):
@@ -252,13 +248,20 @@ def _(node: Ellipse, canvas: skia.Canvas, opacity: float) -> None:
 
 @paint.register
 def _(node: Circle, canvas: skia.Canvas, opacity: float) -> None:
-    if node.progress() < 1:
-        _draw_path(node, canvas, node.outline(), node.progress(), opacity)
+    if _drawn_on(node, canvas, opacity):
         return
     box = laid_box(node)
     radius = min(box) / 2 if box else node.radius()
     for p in _paints(node, opacity):
         canvas.drawCircle(0, 0, radius, p)
+
+
+def _drawn_on(node: Shape, canvas: skia.Canvas, opacity: float) -> bool:
+    """Draw the first `progress` of the shape's outline if it is not whole; say if so."""
+    if node.progress() >= 1:
+        return False
+    _draw_path(node, canvas, node.outline(), node.progress(), opacity)
+    return True
 
 
 def _draw_path(node: Shape, canvas: skia.Canvas, path: skia.Path, progress: float,
