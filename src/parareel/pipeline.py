@@ -12,6 +12,7 @@ chunks write their frames in place (no join), a sound track needs no chunks at a
 
 from __future__ import annotations
 
+import fcntl
 import math
 import os
 import shutil
@@ -166,14 +167,20 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
     report = on_report or (lambda _: None)
     timings = {"plan": prepared.seconds}
     fmt = prepared.encoding.container
+    frames = fmt.name == "frames"  # the workers write the output: nothing to join
     target = local_path(str(output))
-    if target is not None and fmt.name != "frames" and target.is_dir():
+    if target is not None and not frames and target.is_dir():
         raise ParareelError(f"cannot write {str(output)!r}: it is a folder; name a file "
                             f"(e.g. {str(output).rstrip('/')}/out.{fmt.name}), or end it with "
                             "/ for a folder of PNG frames")
+    if target is not None and not frames and target.is_symlink():
+        raise ParareelError(f"cannot write {str(output)!r}: it is a symbolic link; remove it "
+                            "or name another file")
     try:
         if target is not None:
             target = target.resolve()  # segments are named by file:// URLs: absolute
+            if frames:  # the frame folder itself is written at the end, from beside it
+                target = Path(frame_pattern(str(output))[0]).resolve()
             target.parent.mkdir(parents=True, exist_ok=True)
         workspace = Path(tempfile.mkdtemp(prefix=f".parareel-{render_id}-",
                                           dir=target.parent if target else None))
@@ -181,7 +188,6 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
         raise ParareelError(f"cannot write {str(output)!r}: {exc.strerror} in "
                             f"{target.parent if target else tempfile.gettempdir()}; "
                             "choose another folder") from None
-    frames = fmt.name == "frames"  # the workers write the output: nothing to join
     folder, results = None, []
     try:
         clock = time.perf_counter()
@@ -189,16 +195,14 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
             finished = _sound_track(prepared, workspace / f"out.{fmt.name}")
             timings["audio"], clock = _lap(clock), time.perf_counter()
         else:
-            folder = (_frames_url(output) if frames
+            staged = workspace / "frames"  # a local frame folder is written here first
+            folder = (_frames_url(output, staged if target is not None else None) if frames
                       else engine.segment_folder(render_id, workspace))
-            try:
-                results, audio = _run_chunks(prepared, engine, render_id, workspace, folder,
-                                             report, timings)
-            except BaseException:
-                if frames and target is not None:
-                    _remove_frames(prepared, str(output))
-                raise
+            results, audio = _run_chunks(prepared, engine, render_id, workspace, folder,
+                                         report, timings)
             if frames:
+                if target is not None:
+                    publish_frames(staged, target)
                 return _result(prepared, output, render_id, results, timings)
             clock = time.perf_counter()
             report(Report(phase="joining"))
@@ -263,18 +267,28 @@ def _sound_track(prepared: Prepared, path: Path) -> Path:
                         fmt.audio, fmt.container)
 
 
-def _frames_url(output: str | os.PathLike) -> str:
-    """Where an image sequence's files go: its folder's URL and the file name pattern."""
+def _frames_url(output: str | os.PathLike, staged: Path | None) -> str:
+    """Where an image sequence's files go: its folder's URL (a local one staged aside)
+    and the file name pattern."""
     folder, pattern = frame_pattern(str(output))
-    path = local_path(folder)
-    return f"{path.resolve().as_uri() if path is not None else folder}/{pattern}"
+    if staged is not None:
+        staged.mkdir()
+        return f"{staged.as_uri()}/{pattern}"
+    return f"{folder}/{pattern}"
 
 
-def _remove_frames(prepared: Prepared, output: str) -> None:
-    """A failed image sequence leaves none of its files."""
-    folder, pattern = frame_pattern(output)
-    for number in range(prepared.start, prepared.end):
-        (Path(folder) / (pattern % number)).unlink(missing_ok=True)
+def publish_frames(staged: Path, folder: Path) -> None:
+    """Move a finished image sequence into its folder, holding the folder's lock: two
+    renders into one folder each land whole, one after the other, never interleaved; a
+    failed render never got here, so the frames already there stay."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        for path in sorted(staged.iterdir()):
+            os.replace(path, folder / path.name)
+    finally:
+        os.close(handle)  # and with it the lock
 
 
 def _fetched(results: list[ChunkResult], workspace: Path,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import traceback
 import warnings
@@ -24,15 +25,25 @@ def main(show_traceback: bool) -> None:
 _options = {"traceback": False}
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (kill, timeout, a CI's cancel): stops a render as Ctrl-C does."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def run() -> None:
     """Entry point: user errors print one clear line, not a traceback."""
     warnings.simplefilter("default", ParareelWarning)
     warnings.showwarning = _show_warning
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         main(standalone_mode=False, prog_name="parareel")
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
         click.echo("stopped", err=True)  # renders leave nothing half-written behind
-        sys.exit(130)
+        terminated = isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated)
+        sys.exit(128 + signal.SIGTERM if terminated else 130)
     except click.ClickException as exc:  # one line too, pointing at --help for usage
         hint = ""
         if isinstance(exc, click.UsageError) and exc.ctx is not None:
