@@ -38,12 +38,30 @@ class SeaweedS3:
     def __init__(self, folder: str | os.PathLike, port: int | None = None) -> None:
         self.folder = Path(folder)
         self.port = port or free_port()
+        self._fixed_port = port is not None  # asked for: not chosen again
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
         self._scratch: str | None = None  # weed's own temporary folder
         self._ports: dict[str, int] = {}
 
     def start(self, timeout: float = 60.0) -> SeaweedS3:
+        """Start it; a port taken between choosing it and weed binding it (another
+        program's connection) is chosen again, up to three times."""
+        for attempt in range(3):
+            try:
+                return self._start(timeout)
+            except ParareelError:
+                log = self.folder / "weed.log"
+                taken = log.exists() and "address already in use" in log.read_text("utf-8",
+                                                                                  "replace")
+                self.stop()
+                if not taken or attempt == 2 or self._fixed_port:
+                    raise
+                self.port = free_port()
+                self.endpoint = f"http://127.0.0.1:{self.port}"
+        raise AssertionError("unreachable")
+
+    def _start(self, timeout: float) -> SeaweedS3:
         self.folder.mkdir(parents=True, exist_ok=True)
         config = self.folder / "s3.json"
         config.write_text(json.dumps({"identities": [{
