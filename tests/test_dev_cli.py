@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -81,3 +83,54 @@ def test_estimate_prints_cost():
     assert result.returncode == 0, result.stderr
     # 10 chunks of 90 frames at 15 fps: 6 s each, plus a 6 s orchestrator: 66 s at 2 GB
     assert "132.00 GB-s" in result.stdout
+
+
+def test_a_killed_dev_stack_takes_seaweedfs_with_it():
+    dev = subprocess.Popen(parareel("dev"), env={**os.environ, "PARAREEL_PROJECT": SUITE},
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           start_new_session=True)
+    folder = None
+    try:
+        deadline = time.monotonic() + 90
+        while folder is None or not _weed_of(folder):
+            assert time.monotonic() < deadline and dev.poll() is None, dev.stderr.read()
+            line = dev.stdout.readline()
+            if line.startswith("# parareel dev: S3 data in "):
+                folder = Path(line.split(" in ", 1)[1].split(";")[0])
+        weed = _weed_of(folder)
+        os.kill(dev.pid, signal.SIGKILL)  # no Ctrl-C: nothing of its own runs to clean up
+        dev.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in weed):
+            assert time.monotonic() < deadline, f"SeaweedFS {weed} outlived parareel dev"
+            time.sleep(0.1)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(dev.pid, signal.SIGKILL)
+        for pid in _weed_of(folder) if folder else []:
+            os.kill(pid, signal.SIGKILL)
+        if folder is not None and folder.name.startswith("parareel-dev-"):
+            shutil.rmtree(folder, ignore_errors=True)  # what `parareel dev` made
+
+
+def _weed_of(folder: Path) -> list[int]:
+    """The SeaweedFS processes serving `folder`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                command = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if command and command[0].endswith(b"weed") and \
+                    any(str(folder).encode() in part for part in command):
+                found.append(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

