@@ -23,7 +23,6 @@ partialRender (sent by the pipeline's Lambda engine, one per chunk):
 
 from __future__ import annotations
 
-import difflib
 import re
 import time
 import uuid
@@ -31,19 +30,15 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from parareel.errors import ParareelError, VariableError
+from parareel.errors import ParareelError
+from parareel.event_fields import EventError, integer, known, variables_of
 from parareel.media.formats import Encoding
 from parareel.plan import Chunk
-from parareel.scene.variables import check_variables
 
 RENDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 # test-only, honoured with PARAREEL_TEST_FAULTS=1
 FAULTS = ("crashOnce", "crash", "hangOnce", "hang")
 WEEK = 7 * 24 * 3600
-
-
-class EventError(ParareelError):
-    """The event is not one this function accepts; nothing was started."""
 
 
 # -- storage keys: the only place that knows a render's layout ------------------------
@@ -128,15 +123,15 @@ class ChunkJob:
 
     @classmethod
     def from_event(cls, event: dict[str, Any]) -> ChunkJob:
-        _known(event, PARTIAL_FIELDS, "partialRender")
+        known(event, PARTIAL_FIELDS, "partialRender")
         render_id = _render_id(event.get("jobId"))
         chunk = event.get("chunk")
         if not isinstance(chunk, dict):
             raise EventError("partialRender needs chunk: {index, start, end}")
-        _known(chunk, ("index", "start", "end"), "chunk")
-        start = _integer(chunk, "start", 0, 10**9)
-        chunk_ = Chunk(_integer(chunk, "index", 0, 10**6), start,
-                       _integer(chunk, "end", start + 1, 10**9))
+        known(chunk, ("index", "start", "end"), "chunk")
+        start = integer(chunk, "start", 0, 10**9)
+        chunk_ = Chunk(integer(chunk, "index", 0, 10**6), start,
+                       integer(chunk, "end", start + 1, 10**9))
         project, segment = event.get("project"), event.get("segment")
         if not isinstance(project, str) or not project:
             raise EventError("partialRender needs project: the reference of the project")
@@ -152,8 +147,8 @@ class ChunkJob:
             settings = Encoding.from_json(encoding)
         except ParareelError as exc:
             raise EventError(f"encoding: {exc}") from None
-        return cls(render_id, project, chunk_, segment, _variables(event), settings,
-                   _integer(event, "attempt", 0, 100, default=0), fault)
+        return cls(render_id, project, chunk_, segment, variables_of(event), settings,
+                   integer(event, "attempt", 0, 100, default=0), fault)
 
 
 @dataclass(frozen=True)
@@ -231,12 +226,12 @@ class FullRender:
 
     @classmethod
     def from_event(cls, event: dict[str, Any], max_workers: int = 200) -> FullRender:
-        _known(event, FULL_FIELDS, "fullRender")
+        known(event, FULL_FIELDS, "fullRender")
         job_id = _render_id(event.get("jobId", new_render_id()))
-        workers = _integer(event, "numWorkers", 1, max_workers, default=1)
+        workers = integer(event, "numWorkers", 1, max_workers, default=1)
         chunk_frames = event.get("chunkFrames")
         if chunk_frames is not None:
-            chunk_frames = _integer(event, "chunkFrames", 1, 10**7)
+            chunk_frames = integer(event, "chunkFrames", 1, 10**7)
         faults = event.get("testFaults") or {}
         if not isinstance(faults, dict) or not all(
                 str(k).isdigit() and v in FAULTS for k, v in faults.items()):
@@ -244,8 +239,8 @@ class FullRender:
         presign, replace = event.get("presign", True), event.get("replace", False)
         if not isinstance(presign, bool) or not isinstance(replace, bool):
             raise EventError("presign and replace must be true or false")
-        return cls(job_id, workers, _variables(event), chunk_frames, _encoding(event), presign,
-                   _integer(event, "expiresIn", 1, WEEK, default=WEEK),
+        return cls(job_id, workers, variables_of(event), chunk_frames, _encoding(event), presign,
+                   integer(event, "expiresIn", 1, WEEK, default=WEEK),
                    {int(k): v for k, v in faults.items()}, replace, _webhook(event))
 
 
@@ -400,27 +395,13 @@ def _webhook(event: dict[str, Any]) -> Webhook | None:
     if data is None:
         return None
     if isinstance(data, dict):
-        _known(data, ("url", "secret"), "webhook")
+        known(data, ("url", "secret"), "webhook")
     if not isinstance(data, dict) or not isinstance(data.get("url"), str) or \
             not data["url"].startswith(("https://", "http://")) or \
             not isinstance(data.get("secret"), str) or not data["secret"]:
         raise EventError("webhook must be {\"url\": an http(s) URL, \"secret\": a non-empty "
                          "string}")
     return Webhook(data["url"], data["secret"])
-
-
-def _variables(event: dict[str, Any]) -> dict[str, Any]:
-    try:
-        return check_variables(event.get("variables"))  # missing or null: none
-    except VariableError as exc:
-        raise EventError(str(exc)) from None
-
-
-def _integer(data: dict, name: str, low: int, high: int, default: int | None = None) -> int:
-    value = data.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise EventError(f"{name} must be a whole number from {low} to {high} (got {value!r})")
-    return value
 
 
 # a fullRender's encoding settings: the event's keys and Encoding's fields (the
@@ -434,25 +415,6 @@ FULL_FIELDS = ("jobType", "jobId", "numWorkers", "variables", "chunkFrames", "pr
                "expiresIn", "replace", "webhook", "testFaults", *EVENT_SETTINGS)
 PARTIAL_FIELDS = ("jobType", "jobId", "project", "chunk", "segment", "variables", "encoding",
                   "attempt", "testFault")
-
-
-def _known(data: dict[str, Any], fields: tuple[str, ...], what: str) -> None:
-    """Refuse a field `what` does not have: a misspelt setting silently ignored renders
-    something other than what was asked."""
-    for name in data:
-        if name in fields:
-            continue
-        close = [f for f in fields if _plain(f) == _plain(name)] or difflib.get_close_matches(
-            _plain(name), [_plain(f) for f in fields], 1, 0.75)
-        if close:
-            right = next(f for f in fields if _plain(f) == _plain(close[0]))
-            raise EventError(f"{what} has no field {name!r}; did you mean {right!r}?")
-        raise EventError(f"{what} has no field {name!r}; it has: {', '.join(fields)}")
-
-
-def _plain(name: Any) -> str:
-    """A field's name as people misspell it alike: pixel_format, PixelFormat, pixelformat."""
-    return str(name).replace("_", "").replace("-", "").lower()
 
 
 def _settings_of(encoding: Encoding) -> dict[str, Any]:
