@@ -239,14 +239,21 @@ LIBRARIES = (sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"],
              sysconfig.get_paths()["platlib"])
 
 
-def where(exc: BaseException) -> str:
-    """" (at file line N: source)" for the innermost frame of the user's own code that the
-    exception passed through: the line to look at, without a traceback."""
+def user_line(exc: BaseException) -> tuple[str, int] | None:
+    """(file, line) of the innermost frame of the user's own code that the exception
+    passed through."""
     found = None
     for frame, line in traceback.walk_tb(exc.__traceback__):
         file = frame.f_code.co_filename
-        if not file.startswith((PACKAGE, *LIBRARIES)) and not file.startswith("<"):
+        if not file.startswith((PACKAGE, *LIBRARIES, "<")):
             found = (file, line)
+    return found
+
+
+def where(exc: BaseException) -> str:
+    """" (at file line N: source)" for the user's line the exception passed through: the
+    line to look at, without a traceback."""
+    found = user_line(exc)
     if found is None:
         return ""
     file, line = found

@@ -15,7 +15,6 @@ import linecache
 import multiprocessing
 import os
 import sys
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from parareel.draw.frames import Canvas
 from parareel.load import load_project
 from parareel.media.audio import render_audio
 from parareel.scene.clock import PACKAGE
-from parareel.scene.player import LIBRARIES, Scene, play
+from parareel.scene.player import LIBRARIES, Scene, play, user_line
 from parareel.scene.project import Project
 
 JPEG_QUALITY = 85
@@ -48,11 +47,8 @@ class Problem:
         if isinstance(exc, SyntaxError) and exc.filename:
             file, line, source = exc.filename, exc.lineno, (exc.text or "").strip()
         chain: BaseException | None = exc
-        while chain is not None and file is None:
-            for frame, number in traceback.walk_tb(chain.__traceback__):
-                name = frame.f_code.co_filename
-                if not name.startswith((PACKAGE, *LIBRARIES, "<")):
-                    file, line = name, number  # the innermost of the user's own frames
+        while chain is not None and file is None:  # a SceneError's cause holds the line
+            file, line = user_line(chain) or (None, None)
             chain = chain.__cause__ or chain.__context__
         if file is not None and source is None:
             linecache.checkcache(file)
