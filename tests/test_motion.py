@@ -278,7 +278,7 @@ def test_audio_level_and_spectrum_follow_the_sound(tmp_path):
     edges = np.geomspace(40, 16_000, 9)
     peak = int(np.argmax(bands))
     assert edges[peak] <= 1000 < edges[peak + 1] and bands[peak] > 0.85
-    assert min(bands) < 0.3
+    assert bands[0] < 0.1 and bands[-1] < 0.1  # a windowed FFT: no leakage far away
 
 
 def test_a_clip_in_the_previous_scene_holds_its_last_frame_and_falls_silent(tmp_path):

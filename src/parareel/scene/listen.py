@@ -48,9 +48,8 @@ class Listener:
             self._placed.append(Placed(self._cues[len(self._placed)], clock.fps, _ENDLESS))
         first = round(frame * RATE / Fraction(clock.fps))
         block = np.zeros((max(1, round(seconds * RATE)), 2), np.float32)
-        for placed, cue in zip(self._placed, self._cues, strict=True):
-            if cue.frame <= frame:
-                placed.add_to(block, first)
+        for placed in self._placed:  # every cue known was started by now
+            placed.add_to(block, first)
         return np.clip(block, -1.0, 1.0).mean(axis=1)
 
     def level(self, seconds: float | None = None) -> float:
