@@ -79,7 +79,8 @@ def stack(tmp_path_factory):
     stack = DevStack(tmp_path_factory.mktemp("dev"), SUITE, concurrency=6, timeout=120,
                      extra_env={"PARAREEL_TEST_FAULTS": "1", "PARAREEL_RETRIES": "3"})
     stack.start()
-    env = {**stack.env, "PARAREEL_PROJECT": SUITE, "AWS_LAMBDA_FUNCTION_NAME": "parareel"}
+    env = {**stack.env, "PARAREEL_PROJECT": SUITE, "AWS_LAMBDA_FUNCTION_NAME": "parareel",
+           "PARAREEL_ASSET_BUCKETS": stack.bucket}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     yield stack

@@ -22,10 +22,15 @@ class Files:
         self.files = {f"/{name}": path.read_bytes() for name, path in MEDIA.items()}
         self.files["/not-media.mp4"] = b"<html>not a video</html>"
         self.sent: Counter = Counter()  # (path, status)
+        self.special: dict = {}  # path -> a function answering the request handler itself
         files = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 - the http.server API
+                if self.path in files.special:
+                    files.sent[self.path, "special"] += 1
+                    files.special[self.path](self)
+                    return
                 body = files.files.get(self.path)
                 if body is None:
                     files.sent[self.path, 404] += 1

@@ -56,6 +56,7 @@ def render_prefix(render_id: str) -> str:
 
 
 CHUNKS = "chunks/"
+ASSETS = "assets/"  # assets/{sha256}: the remote assets as the render pinned them
 OUTPUT = "out.mp4"
 PROGRESS = "progress.json"
 PLAN = "plan.json"  # the chunks a running render accepts, and what they must render
@@ -110,6 +111,8 @@ class ChunkJob:
     encoding: Encoding = Encoding()
     attempt: int = 0
     fault: str | None = None  # test-only
+    # remote assets as the render pinned them: URL -> the render's copy, .../assets/{sha256}
+    assets: dict[str, str] = field(default_factory=dict)
 
     def to_event(self) -> dict[str, Any]:
         event = {"jobType": "partialRender", "jobId": self.render_id, "project": self.project,
@@ -117,6 +120,8 @@ class ChunkJob:
                            "end": self.chunk.end},
                  "segment": self.segment, "variables": self.variables,
                  "encoding": self.encoding.to_json(), "attempt": self.attempt}
+        if self.assets:
+            event["assets"] = self.assets
         if self.fault:
             event["testFault"] = self.fault
         return event
@@ -148,7 +153,7 @@ class ChunkJob:
         except ParareelError as exc:
             raise EventError(f"encoding: {exc}") from None
         return cls(render_id, project, chunk_, segment, variables_of(event), settings,
-                   integer(event, "attempt", 0, 100, default=0), fault)
+                   integer(event, "attempt", 0, 100, default=0), fault, _pins(event))
 
 
 @dataclass(frozen=True)
@@ -291,11 +296,13 @@ class Plan:
     encoding: Encoding
     chunks: tuple[Chunk, ...]
     state: str = "open"  # open (takes its chunks), complete (all in: joining), or ended
+    assets: dict[str, str] = field(default_factory=dict)  # as its chunks must use them
 
     @classmethod
     def of(cls, jobs: Sequence[ChunkJob]) -> Plan:
         first = jobs[0]
-        return cls(first.project, first.variables, first.encoding, tuple(j.chunk for j in jobs))
+        return cls(first.project, first.variables, first.encoding, tuple(j.chunk for j in jobs),
+                   assets=first.assets)
 
     def admits(self, job: ChunkJob) -> str | None:
         """Why `job` is not a chunk of this render, or None if it is."""
@@ -303,20 +310,22 @@ class Plan:
             return "the render takes no more chunks"
         if job.chunk not in self.chunks:
             return f"chunk {job.chunk.index} ({job.chunk.start}:{job.chunk.end}) is not in its plan"
-        if (job.project, job.variables, job.encoding) != (self.project, self.variables,
-                                                           self.encoding):
-            return "the event's project, variables or encoding are not the render's"
+        if (job.project, job.variables, job.encoding, job.assets) != (
+                self.project, self.variables, self.encoding, self.assets):
+            return "the event's project, variables, encoding or assets are not the render's"
         return None
 
     def to_json(self) -> dict[str, Any]:
         return {"project": self.project, "variables": self.variables,
                 "encoding": self.encoding.to_json(),
-                "chunks": [[c.index, c.start, c.end] for c in self.chunks], "state": self.state}
+                "chunks": [[c.index, c.start, c.end] for c in self.chunks], "state": self.state,
+                "assets": self.assets}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Plan:
         return cls(data["project"], data["variables"], Encoding.from_json(data["encoding"]),
-                   tuple(Chunk(*c) for c in data["chunks"]), data["state"])
+                   tuple(Chunk(*c) for c in data["chunks"]), data["state"],
+                   data.get("assets", {}))
 
 
 # -- progress ----------------------------------------------------------------------------
@@ -414,7 +423,17 @@ EVENT_SETTINGS = {"codec": "codec", "quality": "quality", "crf": "crf", "preset"
 FULL_FIELDS = ("jobType", "jobId", "numWorkers", "variables", "chunkFrames", "presign",
                "expiresIn", "replace", "webhook", "testFaults", *EVENT_SETTINGS)
 PARTIAL_FIELDS = ("jobType", "jobId", "project", "chunk", "segment", "variables", "encoding",
-                  "attempt", "testFault")
+                  "attempt", "testFault", "assets")
+PINNED = re.compile(r"(s3|file)://.+/assets/[0-9a-f]{64}")
+
+
+def _pins(event: dict[str, Any]) -> dict[str, str]:
+    pins = event.get("assets", {})
+    if not isinstance(pins, dict) or not all(
+            isinstance(url, str) and isinstance(copy, str) and PINNED.fullmatch(copy)
+            for url, copy in pins.items()):
+        raise EventError("assets maps each asset URL to the render's copy, .../assets/{sha256}")
+    return pins
 
 
 def _settings_of(encoding: Encoding) -> dict[str, Any]:

@@ -24,7 +24,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from parareel import assets
+from parareel.assets import Pinned
 from parareel.contract import (
+    ASSETS,
     CHUNKS,
     ChunkJob,
     ChunkResult,
@@ -33,7 +36,7 @@ from parareel.contract import (
     new_render_id,
 )
 from parareel.engines.base import Engine
-from parareel.errors import Cancelled, ParareelError, RenderError, warn
+from parareel.errors import AssetError, Cancelled, ParareelError, RenderError, warn
 from parareel.load import load_project, reference
 from parareel.media.audio import render_audio
 from parareel.media.formats import Encoding, frame_pattern
@@ -60,19 +63,21 @@ class Prepared:
     encoding: Encoding
     workers: int  # chunks rendered at once: as asked, and never more than there are chunks
     seconds: float  # spent preparing
+    assets: tuple[Pinned, ...] = ()  # remote assets as the survey fetched them
 
     @property
     def frames(self) -> int:
         return self.end - self.start
 
-    def jobs(self, render_id: str, folder: str) -> list[ChunkJob]:
+    def jobs(self, render_id: str, folder: str, pins: dict[str, str]) -> list[ChunkJob]:
         """One job per chunk, each writing its segment under the storage URL `folder`
-        (an image sequence's chunks: `folder` is the output's folder and file pattern)."""
-        if self.encoding.format == "frames":
-            return [ChunkJob(render_id, self.ref, chunk, folder, self.variables, self.encoding)
-                    for chunk in self.chunks]
-        return [ChunkJob(render_id, self.ref, chunk, f"{folder}/{chunk_key(chunk.index)}",
-                         self.variables, self.encoding) for chunk in self.chunks]
+        (an image sequence's chunks: `folder` is the output's folder and file pattern)
+        and using the assets as pinned."""
+        frames = self.encoding.format == "frames"
+        return [ChunkJob(render_id, self.ref, chunk,
+                         folder if frames else f"{folder}/{chunk_key(chunk.index)}",
+                         self.variables, self.encoding, assets=pins)
+                for chunk in self.chunks]
 
 
 @dataclass
@@ -101,7 +106,8 @@ def prepare(project: str | Project, variables: Mapping[str, Any] | None = None, 
     """
     started = time.perf_counter()
     loaded = load_project(project)
-    survey = loaded.survey(variables)
+    with assets.recorded() as fetched:  # the copies every chunk will use
+        survey = loaded.survey(variables)
     if survey.frames == 0:
         raise ParareelError("the video has no frames: its scenes end without yielding "
                             "(each `yield` shows one frame)")
@@ -131,7 +137,8 @@ def prepare(project: str | Project, variables: Mapping[str, Any] | None = None, 
     values = loaded.resolve(variables)
     encoding = _for_project(encoding or Encoding(), loaded, values, range(first, last))
     return Prepared(loaded, reference(project), values, first, last, tuple(chunks), cues,
-                    encoding, min(workers, len(chunks)), _lap(started))
+                    encoding, min(workers, len(chunks)), _lap(started),
+                    tuple(fetched.values()))
 
 
 def _for_project(encoding: Encoding, project: Project, variables: dict[str, Any],
@@ -188,7 +195,7 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
         raise ParareelError(f"cannot write {str(output)!r}: {exc.strerror} in "
                             f"{target.parent if target else tempfile.gettempdir()}; "
                             "choose another folder") from None
-    folder, results = None, []
+    store, results = None, []
     try:
         clock = time.perf_counter()
         if not fmt.frames:  # the sound alone: no chunks
@@ -196,10 +203,12 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
             timings["audio"], clock = _lap(clock), time.perf_counter()
         else:
             staged = workspace / "frames"  # a local frame folder is written here first
+            store = engine.segment_folder(render_id, workspace)
             folder = (_frames_url(output, staged if target is not None else None) if frames
-                      else engine.segment_folder(render_id, workspace))
-            results, audio = _run_chunks(prepared, engine, render_id, workspace, folder,
-                                         report, timings)
+                      else store)
+            pins = _pin(prepared.assets, store, workspace)
+            results, audio = _run_chunks(prepared, engine, prepared.jobs(render_id, folder, pins),
+                                         workspace, report, timings)
             if frames:
                 if target is not None:
                     publish_frames(staged, target)
@@ -218,22 +227,47 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
         timings["merge" if fmt.frames else "store"] = _lap(clock)
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
-        if folder is not None and not frames and local_path(folder) is None:
-            open_storage(folder).delete_prefix(CHUNKS)
+        if store is not None and local_path(store) is None:
+            remote = open_storage(store)
+            remote.delete_prefix(CHUNKS)
+            remote.delete_prefix(ASSETS)
     return _result(prepared, output, render_id, results, timings)
 
 
-def _run_chunks(prepared: Prepared, engine: Engine, render_id: str, workspace: Path,
-                folder: str, report: Callable[[Report], None],
+def _pin(pinned: tuple[Pinned, ...], store: str, workspace: Path) -> dict[str, str]:
+    """Keep the survey's copy of each remote asset with the render (in `store`'s
+    assets/{sha256}): its chunks use exactly these. URL -> the copy's URL."""
+    remote = open_storage(store) if local_path(store) is None else None
+    copies, pins = workspace / ASSETS, {}
+    for asset in pinned:
+        copy = copies / asset.sha256
+        if not copy.exists():
+            copies.mkdir(exist_ok=True)
+            try:
+                os.link(asset.path, copy)  # the file as it is now, whatever replaces it later
+            except OSError:
+                shutil.copyfile(asset.path, copy)
+            if sha256(copy) != asset.sha256:
+                raise AssetError(f"{asset.url} changed while the render was starting: "
+                                 "render again")
+            if remote is not None:
+                remote.put_file(copy, f"{ASSETS}{asset.sha256}")
+        pins[asset.url] = (f"{store}/{ASSETS}{asset.sha256}" if remote is not None
+                           else copy.as_uri())
+    return pins
+
+
+def _run_chunks(prepared: Prepared, engine: Engine, jobs: list[ChunkJob], workspace: Path,
+                report: Callable[[Report], None],
                 timings: dict[str, float]) -> tuple[list[ChunkResult], Path | None]:
-    """Run every chunk on the engine, writing under `folder`, while the sound track is
-    mixed: (the chunks' results, the sound track)."""
+    """Run every chunk on the engine while the sound track is mixed: (the chunks'
+    results, the sound track)."""
     clock = time.perf_counter()
     engine.start(prepared.project, prepared.workers)  # before our own threads
     try:
         with ThreadPoolExecutor(1) as background:  # audio is mixed while chunks render
             audio = background.submit(_timed, _audio_track, prepared, workspace)
-            results = engine.run(prepared.jobs(render_id, folder), report)
+            results = engine.run(jobs, report)
             timings["render"] = _lap(clock)
             track, timings["audio"] = audio.result()
     finally:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from parareel import assets
 from parareel.contract import ChunkJob, ChunkResult
 from parareel.draw.frames import output_size, render_frames
 from parareel.load import load_project
@@ -34,8 +35,13 @@ def render_chunk(job: ChunkJob, project: Project | None = None,
     the encoder's threads (0: the encoder decides). An image sequence's chunk writes
     its frames straight to the output (`job.segment` is then a file name pattern).
     """
+    with assets.pinned(job.assets):
+        return _render(job, project or load_project(job.project), on_frames, threads)
+
+
+def _render(job: ChunkJob, project: Project, on_frames: Callable[[int], None] | None,
+            threads: int) -> ChunkResult:
     started = time.perf_counter()
-    project = project or load_project(job.project)
     if job.encoding.format == "frames":
         size, digest = _write_frames(job, project, on_frames)
         return ChunkResult(job.chunk.index, job.chunk.frames, size,

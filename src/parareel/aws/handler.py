@@ -17,6 +17,7 @@ import time
 import warnings
 from typing import Any
 
+from parareel.assets import applied
 from parareel.aws.settings import Settings
 from parareel.contract import (
     CANCEL,
@@ -55,9 +56,10 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
             _check_chunk(request, settings)
     except EventError as exc:
         return {"status": "error", "errorType": "InvalidEvent", "errorMessage": str(exc)}
-    if isinstance(request, FullRender):
-        return full_render(request, settings, _seconds_left(context))
-    return partial_render(request, settings)
+    with applied(settings.assets):  # callers name assets too: the policy decides
+        if isinstance(request, FullRender):
+            return full_render(request, settings, _seconds_left(context))
+        return partial_render(request, settings)
 
 
 def _seconds_left(context: Any) -> float:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from parareel.assets.policy import AssetPolicy
 from parareel.errors import ParareelError
 
 
@@ -19,6 +20,8 @@ class Settings:
     max_in_flight: int = 100
     retries: int = 3
     faults_enabled: bool = False  # PARAREEL_TEST_FAULTS=1 lets events inject faults
+    # what renders may open (PARAREEL_ASSET_BUCKETS, PARAREEL_ASSET_HOSTS)
+    assets: AssetPolicy = field(default_factory=lambda: AssetPolicy(confined=True))
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -36,4 +39,5 @@ class Settings:
             max_in_flight=int(env.get("PARAREEL_MAX_IN_FLIGHT", 100)),
             retries=int(env.get("PARAREEL_RETRIES", 3)),
             faults_enabled=env.get("PARAREEL_TEST_FAULTS") == "1",
+            assets=AssetPolicy.from_env(env),
         )

@@ -24,8 +24,11 @@ class DevStack:
         self.folder = Path(folder).resolve()
         self.bucket, self.function_name = bucket, function
         self.s3 = SeaweedS3(self.folder / "s3")
+        # assets: the stack's own bucket (its renders/ and jobs/ never), public addresses
         self.function = Function(function, env={"PARAREEL_PROJECT": project,
-                                                "PARAREEL_BUCKET": bucket, **(extra_env or {})},
+                                                "PARAREEL_BUCKET": bucket,
+                                                "PARAREEL_ASSET_BUCKETS": bucket,
+                                                **(extra_env or {})},
                                  memory_mb=memory_mb, timeout=timeout, concurrency=concurrency)
         self.lambda_server: LambdaServer | None = None
 
