@@ -19,7 +19,7 @@ def invoke(lam, event):
 
 def render_of(s3, stack, job: str) -> str:
     """The render that owns a jobId."""
-    key = f"renders/jobs/{job}.json"
+    key = f"jobs/{job}.json"
     return json.loads(s3.get_object(Bucket=stack.bucket, Key=key)["Body"].read())["renderId"]
 
 

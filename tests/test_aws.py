@@ -276,7 +276,7 @@ def test_any_failure_while_joining_ends_failed_with_no_chunks_left(stack, s3, mo
     progress = progress_of(s3, stack, "disk-full")
     assert progress["phase"] == "failed" and "No space left" in progress["errors"][0]
     assert progress["failure"]["reason"] == "OSError" and progress["failure"]["chunk"] is None
-    assert sorted(keys_of(s3, stack, "disk-full")) == ["plan.json", "progress.json", "result.json"]
+    assert sorted(keys_of(s3, stack, "disk-full")) == ["progress.json", "result.json"]
 
 
 def test_the_main_joins_with_room_for_two_segments_not_all(stack, monkeypatch):

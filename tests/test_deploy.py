@@ -77,8 +77,9 @@ def test_bucket_is_private_and_renders_expire(aws, tmp_path):
     block = aws.s3.get_public_access_block(Bucket="my-renders")["PublicAccessBlockConfiguration"]
     assert all(block.values()) and len(block) == 4
     rules = aws.s3.get_bucket_lifecycle_configuration(Bucket="my-renders")["Rules"]
-    assert rules == [{"ID": "parareel-expire-renders", "Status": "Enabled",
-                      "Filter": {"Prefix": "renders/"}, "Expiration": {"Days": 3}}]
+    assert rules == [{"ID": f"parareel-expire-{name}", "Status": "Enabled",
+                      "Filter": {"Prefix": f"{name}/"}, "Expiration": {"Days": 3}}
+                     for name in ("renders", "jobs")]
     owner = aws.s3.get_bucket_ownership_controls(Bucket="my-renders")["OwnershipControls"]
     assert owner["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
     sse = aws.s3.get_bucket_encryption(Bucket="my-renders")["ServerSideEncryptionConfiguration"]
@@ -107,8 +108,22 @@ def test_role_has_exactly_the_least_privilege_policy(aws, tmp_path):
     assert actions == {"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket",
                        "lambda:InvokeFunction", "logs:CreateLogGroup", "logs:CreateLogStream",
                        "logs:PutLogEvents"}
-    assert all("*" not in json.dumps(s["Resource"]).replace("renders/*", "").replace(":*", "")
-               for s in document["Statement"])
+    assert all("*" not in json.dumps(s["Resource"]).replace("renders/*", "")
+               .replace("jobs/*", "").replace(":*", "") for s in document["Statement"])
+
+
+def test_asset_buckets_are_readable_by_the_role_and_allowed_by_the_function(aws, tmp_path):
+    cfg = config(tmp_path, asset_buckets=("brand-media", "shared/logos/"))
+    deploy(cfg, aws, lambda _: None, Pushes())
+    document = aws.iam.get_role_policy(RoleName=cfg.role, PolicyName="parareel")["PolicyDocument"]
+    reads, = [s for s in document["Statement"] if s["Sid"] == "Assets"]
+    assert reads["Action"] == "s3:GetObject" and reads["Resource"] == [
+        "arn:aws:s3:::brand-media/*", "arn:aws:s3:::shared/logos/*"]
+    env = aws.lam.get_function(FunctionName=cfg.function)["Configuration"]["Environment"]
+    from parareel.aws.settings import Settings
+
+    policy = Settings.from_env({**env["Variables"], "AWS_LAMBDA_FUNCTION_NAME": "f"}).assets
+    assert policy.confined and policy.buckets == ("brand-media", "shared/logos")
 
 
 def test_function_configuration(aws, tmp_path):

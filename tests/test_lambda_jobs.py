@@ -99,11 +99,10 @@ def test_forged_chunks_and_refused_events_never_touch_a_running_render(lam, stac
     local = next(parareel.frames(SUITE, 0, 1, SEED_EVENT["variables"]))
     assert psnr(frame, local[..., :3]) > 35
     late = handler({**forged, "variables": plan["variables"]}, None)  # the render is done
-    assert late["errorType"] == "InvalidEvent" and "takes no more chunks" in late["errorMessage"]
+    assert late["errorType"] == "InvalidEvent" and "no such render" in late["errorMessage"]
     unknown = ChunkJob("nosuchrender", SUITE, Chunk(0, 0, 5),
                        f"s3://{stack.bucket}/renders/nosuchrender/chunks/chunk-00000.mp4")
-    assert "no render 'nosuchrender' is running" in handler(unknown.to_event(), None)[
-        "errorMessage"]
+    assert "no such render is running" in handler(unknown.to_event(), None)["errorMessage"]
 
 
 @pytest.mark.parametrize(("concurrency", "jobs"), [(1, 1), (2, 3)])
@@ -152,7 +151,7 @@ def test_a_main_that_runs_out_of_time_ends_failed_and_clean(stack, s3, roomy):
     assert body["status"] == "error" and body["errorType"] == "Timeout", body
     progress = progress_of(s3, stack, "out-of-time")
     assert progress["phase"] == "failed" and "ran out of time" in progress["errors"][0]
-    assert not any(k.startswith("chunks/") for k in keys_of(s3, stack, "out-of-time"))
+    assert sorted(keys_of(s3, stack, "out-of-time")) == ["progress.json", "result.json"]
 
 
 # -- asynchronous start, follow from anywhere, cancel --------------------------------------
@@ -188,8 +187,7 @@ def test_cancel_stops_a_running_render_and_leaves_nothing(lam, stack, s3, roomy)
         client.follow("to-cancel", progress=False)
     assert time.monotonic() - started < 10  # not after the hung chunk (30 s)
     assert progress_of(s3, stack, "to-cancel")["phase"] == "cancelled"
-    keys = keys_of(s3, stack, "to-cancel")
-    assert "out.mp4" not in keys and not any(k.startswith("chunks/") for k in keys)
+    assert sorted(keys_of(s3, stack, "to-cancel")) == ["progress.json", "result.json"]
     with pytest.raises(parareel.RenderError, match="not rendering"):
         client.cancel_render("to-cancel")
 
@@ -208,8 +206,78 @@ def test_cancel_while_joining_stops_the_join_and_leaves_nothing(stack, s3, monke
     body = handler({**SEED_EVENT, "jobId": "cancel-join", "numWorkers": 3}, None)
     assert body["status"] == "cancelled" and "while its video was joined" in body["errorMessage"]
     assert progress_of(s3, stack, "cancel-join")["phase"] == "cancelled"
-    keys = keys_of(s3, stack, "cancel-join")
-    assert "out.mp4" not in keys and not any(k.startswith("chunks/") for k in keys)
+    assert sorted(keys_of(s3, stack, "cancel-join")) == ["progress.json", "result.json"]
+
+
+# -- exact end states ------------------------------------------------------------------------
+
+def seed_chunk(stack, render_id: str, index: int = 0, **changes) -> ChunkJob:
+    from parareel.plan import Chunk
+
+    return ChunkJob(render_id, SUITE, Chunk(index, 0, 15),
+                    f"s3://{stack.bucket}/renders/{render_id}/chunks/chunk-{index:05d}.mp4",
+                    SEED_EVENT["variables"], **changes)
+
+
+def test_a_chunk_finishing_after_its_render_ended_leaves_no_segment(stack, s3):
+    from parareel.aws.handler import partial_render
+    from parareel.aws.settings import Settings
+
+    body = handler({**SEED_EVENT, "jobId": "ended-early", "numWorkers": 2}, None)
+    assert body["status"] == "done", body
+    # a chunk admitted while the render was open, ending after the join (a hung attempt,
+    # a replayed event): it uploads, finds the render over and takes its segment back
+    late = partial_render(seed_chunk(stack, body["renderId"]), Settings.from_env())
+    assert late["errorType"] == "Cancelled", late
+    assert sorted(keys_of(s3, stack, "ended-early")) == ["out.mp4", "progress.json",
+                                                         "result.json"]
+
+
+def test_a_cancel_before_the_plan_starts_no_chunk(stack, s3, monkeypatch):
+    import parareel.pipeline
+    from parareel.aws import client
+
+    prepare = parareel.pipeline.prepare
+
+    def cancelled_while_surveyed(*args, **kwargs):
+        prepared = prepare(*args, **kwargs)
+        client.cancel_render("early-cancel")  # lands before the plan is written
+        return prepared
+
+    monkeypatch.setattr(parareel.pipeline, "prepare", cancelled_while_surveyed)
+    invocations = stack.lambda_server.stats.invocations
+    body = handler({**SEED_EVENT, "jobId": "early-cancel", "numWorkers": 3}, None)
+    assert body["status"] == "cancelled", body
+    assert stack.lambda_server.stats.invocations == invocations  # no chunk was invoked
+    assert sorted(keys_of(s3, stack, "early-cancel")) == ["progress.json", "result.json"]
+
+
+def test_a_dead_or_cancelled_render_takes_no_chunk(stack, s3):
+    from parareel.contract import Plan
+
+    for name, plan_changes, cancel in (("dead", {"ends_at": time.time() - 1}, False),
+                                       ("cancelled", {}, True)):
+        job = seed_chunk(stack, f"left-{name}")
+        plan = Plan.of([job], **plan_changes)
+        s3.put_object(Bucket=stack.bucket, Key=f"renders/left-{name}/plan.json",
+                      Body=json.dumps(plan.to_json()))
+        if cancel:
+            s3.put_object(Bucket=stack.bucket, Key=f"renders/left-{name}/cancel", Body=b"x")
+        body = handler(job.to_event(), None)
+        assert body["errorType"] == "InvalidEvent", body
+        assert ("time is over" if name == "dead" else "was cancelled") in body["errorMessage"]
+        listed = s3.list_objects_v2(Bucket=stack.bucket, Prefix=f"renders/left-{name}/chunks/")
+        assert listed.get("KeyCount") == 0
+
+
+def test_claims_live_apart_from_renders(stack, s3):
+    from parareel.aws import jobs
+    from parareel.storage.s3 import S3Storage
+
+    jobs.claim(S3Storage(stack.bucket), "plan", "someone", 60)  # jobs/plan.json
+    assert s3.get_object(Bucket=stack.bucket, Key="jobs/plan.json")
+    body = handler(seed_chunk(stack, "jobs").to_event(), None)  # renders/jobs/ is no render
+    assert body["errorType"] == "InvalidEvent" and "no such render" in body["errorMessage"]
 
 
 # -- webhooks ---------------------------------------------------------------------------------

@@ -48,45 +48,66 @@ def new_render_id() -> str:
 
 
 RENDERS = "renders/"  # every render's prefix lives under it (lifecycle rules, IAM policies)
-
-
-def render_prefix(render_id: str) -> str:
-    """Where everything of one render lives in a bucket: progress, chunks, output."""
-    return f"{RENDERS}{render_id}"
-
-
-CHUNKS = "chunks/"
-ASSETS = "assets/"  # assets/{sha256}: the remote assets as the render pinned them
-OUTPUT = "out.mp4"
-PROGRESS = "progress.json"
-PLAN = "plan.json"  # the chunks a running render accepts, and what they must render
-RESULT = "result.json"  # the main's answer, for clients that started it asynchronously
-CANCEL = "cancel"  # present: the render is asked to stop
-# renders/jobs/{jobId}.json: which render owns a caller's jobId (under renders/, so that
-# the function's policy covers it and it expires with the renders)
-JOBS = f"{RENDERS}jobs/"
+# jobs/{jobId}.json: which render owns a caller's jobId (a prefix of its own: no render
+# id can name it; it expires like the renders)
+JOBS = "jobs/"
 
 
 def job_key(job_id: str) -> str:
     return f"{JOBS}{job_id}.json"
 
 
-def chunk_key(index: int) -> str:
-    return f"{CHUNKS}chunk-{index:05d}.mp4"
+@dataclass(frozen=True)
+class RenderKeys:
+    """The keys of one render's files.
+
+    `RenderKeys.of(render_id)` names them in a bucket (renders/{renderId}/...);
+    `RenderKeys()` inside a folder of the render's own (a local render's workspace).
+    """
+
+    prefix: str = ""
+
+    @classmethod
+    def of(cls, render_id: str) -> RenderKeys:
+        return cls(f"{RENDERS}{render_id}/")
+
+    output = property(lambda self: f"{self.prefix}out.mp4")
+    progress = property(lambda self: f"{self.prefix}progress.json")
+    # the chunks a running render accepts, and what they must render
+    plan = property(lambda self: f"{self.prefix}plan.json")
+    # the main's answer, for clients that started it asynchronously
+    result = property(lambda self: f"{self.prefix}result.json")
+    cancel = property(lambda self: f"{self.prefix}cancel")  # present: asked to stop
+    chunks = property(lambda self: f"{self.prefix}chunks/")
+    # assets/{sha256}: the remote assets as the render pinned them
+    assets = property(lambda self: f"{self.prefix}assets/")
+
+    @property
+    def leftovers(self) -> tuple[str, ...]:
+        """What goes once the render has ended, in this order (the plan first: a chunk
+        that finds no plan throws its segment away)."""
+        return self.plan, self.cancel, self.chunks, self.assets
+
+    def chunk(self, index: int, extension: str = "mp4") -> str:
+        """Chunk `index`'s segment, named by its real extension (its output's container)."""
+        return f"{self.chunks}chunk-{index:05d}.{extension}"
+
+    def asset(self, sha256: str) -> str:
+        return f"{self.assets}{sha256}"
+
+    def frames(self, index: int, count: int) -> str:
+        """An empty object saying chunk `index` has drawn `count` frames: the main lists
+        these (one request for every chunk) instead of reading a file per chunk."""
+        return f"{self.chunks}frames-{index:05d}-{count:07d}"
+
+    @property
+    def frames_drawn(self) -> str:
+        return f"{self.chunks}frames-"
 
 
 def render_folder(job: ChunkJob) -> str:
-    """The URL of the folder a job's render writes in (its chunks are under CHUNKS)."""
-    return job.segment.rsplit(f"/{CHUNKS}", 1)[0]
-
-
-FRAMES_DRAWN = f"{CHUNKS}frames-"  # chunks/frames-{index}-{count}: empty, listed by the main
-
-
-def frames_key(index: int, count: int) -> str:
-    """An empty object saying chunk `index` has drawn `count` frames: the main lists these
-    (one request for every chunk) instead of reading a file per chunk."""
-    return f"{FRAMES_DRAWN}{index:05d}-{count:07d}"
+    """The URL of the folder a job's render writes in (its chunks are under chunks/)."""
+    return job.segment.rsplit("/chunks/", 1)[0]
 
 
 def parse_frames_key(key: str) -> tuple[int, int] | None:
@@ -265,7 +286,7 @@ def parse_event(event: Any, max_workers: int = 200) -> FullRender | ChunkJob:
 
 @dataclass(frozen=True)
 class Claim:
-    """The render that owns a jobId (renders/jobs/{jobId}.json), put conditionally only."""
+    """The render that owns a jobId (jobs/{jobId}.json), put conditionally only."""
 
     job_id: str
     render_id: str
@@ -297,17 +318,20 @@ class Plan:
     chunks: tuple[Chunk, ...]
     state: str = "open"  # open (takes its chunks), complete (all in: joining), or ended
     assets: dict[str, str] = field(default_factory=dict)  # as its chunks must use them
+    ends_at: float | None = None  # wall time after which the render takes nothing (its main died)
 
     @classmethod
-    def of(cls, jobs: Sequence[ChunkJob]) -> Plan:
+    def of(cls, jobs: Sequence[ChunkJob], ends_at: float | None = None) -> Plan:
         first = jobs[0]
         return cls(first.project, first.variables, first.encoding, tuple(j.chunk for j in jobs),
-                   assets=first.assets)
+                   assets=first.assets, ends_at=ends_at)
 
-    def admits(self, job: ChunkJob) -> str | None:
-        """Why `job` is not a chunk of this render, or None if it is."""
+    def admits(self, job: ChunkJob, now: float) -> str | None:
+        """Why `job` is not a chunk of this render at `now`, or None if it is."""
         if self.state != "open":
             return "the render takes no more chunks"
+        if self.ends_at is not None and now > self.ends_at:
+            return "the render's time is over"
         if job.chunk not in self.chunks:
             return f"chunk {job.chunk.index} ({job.chunk.start}:{job.chunk.end}) is not in its plan"
         if (job.project, job.variables, job.encoding, job.assets) != (
@@ -319,13 +343,13 @@ class Plan:
         return {"project": self.project, "variables": self.variables,
                 "encoding": self.encoding.to_json(),
                 "chunks": [[c.index, c.start, c.end] for c in self.chunks], "state": self.state,
-                "assets": self.assets}
+                "assets": self.assets, "endsAt": self.ends_at}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Plan:
         return cls(data["project"], data["variables"], Encoding.from_json(data["encoding"]),
                    tuple(Chunk(*c) for c in data["chunks"]), data["state"],
-                   data.get("assets", {}))
+                   data.get("assets", {}), data.get("endsAt"))
 
 
 # -- progress ----------------------------------------------------------------------------

@@ -26,15 +26,7 @@ from typing import Any
 
 from parareel import assets
 from parareel.assets import Pinned
-from parareel.contract import (
-    ASSETS,
-    CHUNKS,
-    ChunkJob,
-    ChunkResult,
-    Report,
-    chunk_key,
-    new_render_id,
-)
+from parareel.contract import ChunkJob, ChunkResult, RenderKeys, Report, new_render_id
 from parareel.engines.base import Engine
 from parareel.errors import AssetError, Cancelled, ParareelError, RenderError, warn
 from parareel.load import load_project, reference
@@ -73,9 +65,9 @@ class Prepared:
         """One job per chunk, each writing its segment under the storage URL `folder`
         (an image sequence's chunks: `folder` is the output's folder and file pattern)
         and using the assets as pinned."""
-        frames = self.encoding.format == "frames"
-        return [ChunkJob(render_id, self.ref, chunk,
-                         folder if frames else f"{folder}/{chunk_key(chunk.index)}",
+        fmt, keys = self.encoding.container, RenderKeys()
+        return [ChunkJob(render_id, self.ref, chunk, folder if fmt.name == "frames"
+                         else f"{folder}/{keys.chunk(chunk.index, fmt.name)}",
                          self.variables, self.encoding, assets=pins)
                 for chunk in self.chunks]
 
@@ -229,8 +221,8 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
         shutil.rmtree(workspace, ignore_errors=True)
         if store is not None and local_path(store) is None:
             remote = open_storage(store)
-            remote.delete_prefix(CHUNKS)
-            remote.delete_prefix(ASSETS)
+            remote.delete_prefix(RenderKeys().chunks)
+            remote.delete_prefix(RenderKeys().assets)
     return _result(prepared, output, render_id, results, timings)
 
 
@@ -238,7 +230,8 @@ def _pin(pinned: tuple[Pinned, ...], store: str, workspace: Path) -> dict[str, s
     """Keep the survey's copy of each remote asset with the render (in `store`'s
     assets/{sha256}): its chunks use exactly these. URL -> the copy's URL."""
     remote = open_storage(store) if local_path(store) is None else None
-    copies, pins = workspace / ASSETS, {}
+    keys = RenderKeys()
+    copies, pins = workspace / keys.assets, {}
     for asset in pinned:
         copy = copies / asset.sha256
         if not copy.exists():
@@ -251,8 +244,8 @@ def _pin(pinned: tuple[Pinned, ...], store: str, workspace: Path) -> dict[str, s
                 raise AssetError(f"{asset.url} changed while the render was starting: "
                                  "render again")
             if remote is not None:
-                remote.put_file(copy, f"{ASSETS}{asset.sha256}")
-        pins[asset.url] = (f"{store}/{ASSETS}{asset.sha256}" if remote is not None
+                remote.put_file(copy, keys.asset(asset.sha256))
+        pins[asset.url] = (f"{store}/{keys.asset(asset.sha256)}" if remote is not None
                            else copy.as_uri())
     return pins
 

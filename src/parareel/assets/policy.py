@@ -31,7 +31,7 @@ from parareel.errors import AssetError
 
 MAX_BYTES = 2 * 1024**3  # one download, at most
 SECONDS = 300.0  # one download's total time, however slowly the server sends
-PROTECTED = ("renders/", "jobs/")  # the function's own files: never an asset
+PROTECTED = ("renders/", "jobs/")  # the function's own files: never an asset (contract.py)
 
 
 @dataclass(frozen=True)

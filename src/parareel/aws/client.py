@@ -12,16 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from parareel.contract import (
-    CANCEL,
-    OUTPUT,
-    PROGRESS,
-    RESULT,
     WEEK,
     FullRender,
     Progress,
+    RenderKeys,
     Webhook,
     new_render_id,
-    render_prefix,
 )
 from parareel.errors import ParareelError, RenderError
 from parareel.media.formats import Encoding
@@ -46,7 +42,7 @@ def job_progress(job_id: str, bucket: str | None = None) -> Progress | None:
     claim = owner(storage, job_id)
     if claim is None:
         return None
-    data = storage.get_bytes(f"{render_prefix(claim.render_id)}/{PROGRESS}")
+    data = storage.get_bytes(RenderKeys.of(claim.render_id).progress)
     return Progress.from_json(json.loads(data)) if data else None
 
 
@@ -105,11 +101,11 @@ def follow(started: Started | str, bucket: str | None = None, *, progress: bool 
                               "check the function's logs (a refused event writes nothing)")
         time.sleep(POLL_SECONDS)
         waited += POLL_SECONDS
-    prefix = render_prefix(claim.render_id)
+    keys = RenderKeys.of(claim.render_id)
     bar = _Bar(job_id) if progress else None
     try:
-        while (data := storage.get_bytes(f"{prefix}/{RESULT}")) is None:
-            if bar and (state := _quiet(storage, f"{prefix}/{PROGRESS}")):
+        while (data := storage.get_bytes(keys.result)) is None:
+            if bar and (state := _quiet(storage, keys.progress)):
                 bar.show(state)
             claim = owner(storage, job_id) or claim
             if not claim.running(time.time()) and claim.state == "running":
@@ -155,7 +151,7 @@ def cancel_render(job_id: str, bucket: str | None = None) -> str:
     if claim is None or not claim.running(time.time()):
         state = "never started" if claim is None else claim.state
         raise RenderError(f"job {job_id!r} is not rendering ({state}): nothing to cancel")
-    storage.put_bytes(f"{render_prefix(claim.render_id)}/{CANCEL}", b"cancel")
+    storage.put_bytes(RenderKeys.of(claim.render_id).cancel, b"cancel")
     return claim.render_id
 
 
@@ -173,7 +169,7 @@ def video_url(job_id: str, bucket: str | None = None, expires: int = WEEK) -> st
     if claim is None or claim.state != "done":
         raise RenderError(f"job {job_id!r} has no video "
                           f"({'never started' if claim is None else claim.state})")
-    return storage.link(f"{render_prefix(claim.render_id)}/{OUTPUT}", expires)
+    return storage.link(RenderKeys.of(claim.render_id).output, expires)
 
 
 class _Bar:

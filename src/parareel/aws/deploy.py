@@ -16,7 +16,7 @@ from pathlib import Path
 
 from parareel.aws.image import build_and_push, project_files
 from parareel.aws.policies import TRUST_LAMBDA, function_policy, tls_only_policy
-from parareel.contract import RENDERS
+from parareel.contract import JOBS, RENDERS
 from parareel.errors import ParareelError
 from parareel.version import __version__
 
@@ -45,6 +45,9 @@ class DeployConfig:
     # concurrent invocations kept for this function, and its most: one render's burst
     # then neither starves other functions nor is starved by them (None: no reservation)
     reserved: int | None = None
+    # what s3:// assets may be read from ("bucket" or "bucket/prefix"): the role may read
+    # them and the asset policy allows them (never renders/ or jobs/)
+    asset_buckets: tuple[str, ...] = ()
     context: Path = field(default_factory=Path.cwd)  # the folder copied into the image
 
     def __post_init__(self) -> None:
@@ -129,17 +132,19 @@ def _bucket(config: DeployConfig, aws: Aws, log: Log) -> None:
         aws.s3.put_public_access_block(Bucket=config.bucket, PublicAccessBlockConfiguration=block)
         log(f"bucket {config.bucket}: public access blocked")
     _harden(config, aws, log)
-    rule = {"ID": "parareel-expire-renders", "Status": "Enabled",
-            "Filter": {"Prefix": RENDERS}, "Expiration": {"Days": config.expire_days}}
+    ours = [{"ID": f"parareel-expire-{prefix.strip('/')}", "Status": "Enabled",
+             "Filter": {"Prefix": prefix}, "Expiration": {"Days": config.expire_days}}
+            for prefix in (RENDERS, JOBS)]
     try:
         rules = aws.s3.get_bucket_lifecycle_configuration(Bucket=config.bucket)["Rules"]
     except aws.s3.exceptions.ClientError:
         rules = []
-    if rule not in rules:
-        others = [r for r in rules if r.get("ID") != rule["ID"]]
+    if any(rule not in rules for rule in ours):
+        others = [r for r in rules if r.get("ID") not in {rule["ID"] for rule in ours}]
         aws.s3.put_bucket_lifecycle_configuration(
-            Bucket=config.bucket, LifecycleConfiguration={"Rules": [*others, rule]})
-        log(f"bucket {config.bucket}: {RENDERS} expire after {config.expire_days} days")
+            Bucket=config.bucket, LifecycleConfiguration={"Rules": [*others, *ours]})
+        log(f"bucket {config.bucket}: {RENDERS} and {JOBS} expire after "
+            f"{config.expire_days} days")
 
 
 def _harden(config: DeployConfig, aws: Aws, log: Log) -> None:
@@ -173,7 +178,8 @@ def _harden(config: DeployConfig, aws: Aws, log: Log) -> None:
 
 
 def _role(config: DeployConfig, aws: Aws, log: Log) -> str:
-    policy = function_policy(config.bucket, config.function, config.region, aws.account)
+    policy = function_policy(config.bucket, config.function, config.region, aws.account,
+                             config.asset_buckets)
     try:
         arn = aws.iam.get_role(RoleName=config.role)["Role"]["Arn"]
         log(f"role {config.role}: exists")
@@ -222,7 +228,10 @@ def _function(config: DeployConfig, aws: Aws, log: Log, role_arn: str, image: st
         "EphemeralStorage": {"Size": config.disk},
         "Environment": {"Variables": {"PARAREEL_PROJECT": config.project,
                                       "PARAREEL_BUCKET": config.bucket,
-                                      "PARAREEL_ARCH": config.arch}},
+                                      "PARAREEL_ARCH": config.arch,
+                                      **({"PARAREEL_ASSET_BUCKETS": ",".join(
+                                          config.asset_buckets)} if config.asset_buckets
+                                         else {})}},
     }
     try:
         current = aws.lam.get_function(FunctionName=config.function)

@@ -20,22 +20,16 @@ from typing import Any
 from parareel.assets import applied
 from parareel.aws.settings import Settings
 from parareel.contract import (
-    CANCEL,
-    OUTPUT,
-    PLAN,
-    PROGRESS,
-    RESULT,
     ChunkJob,
     EventError,
     Failure,
     FullRender,
     Plan,
     Progress,
+    RenderKeys,
     Report,
-    chunk_key,
     new_render_id,
     parse_event,
-    render_prefix,
 )
 from parareel.engines.drawn import FRAMES_EVERY, teller
 from parareel.errors import Cancelled, ChunkFailed, ParareelError, ParareelWarning
@@ -76,14 +70,24 @@ def _check_chunk(job: ChunkJob, settings: Settings) -> None:
 
     if job.project != settings.project:
         raise EventError(f"this function renders {settings.project!r}, not {job.project!r}")
-    expected = f"s3://{settings.bucket}/{render_prefix(job.render_id)}/{chunk_key(job.chunk.index)}"
+    keys = RenderKeys.of(job.render_id)
+    expected = f"s3://{settings.bucket}/{keys.chunk(job.chunk.index, job.encoding.container.name)}"
     if job.segment != expected:
         raise EventError(f"segment must be {expected}")
-    plan = S3Storage(settings.bucket, render_prefix(job.render_id)).get_bytes(PLAN)
-    if plan is None:
-        raise EventError(f"no render {job.render_id!r} is running in this bucket")
-    if why := Plan.from_json(json.loads(plan)).admits(job):
+    why = _closed(S3Storage(settings.bucket), keys, job)
+    if why is not None:
         raise EventError(f"not a chunk of render {job.render_id!r}: {why}")
+
+
+def _closed(bucket, keys: RenderKeys, job: ChunkJob) -> str | None:
+    """Why the render takes `job` no more (no plan, cancelled, past its time, not its
+    chunk), or None while it does."""
+    plan = bucket.get_bytes(keys.plan)
+    if plan is None:
+        return "no such render is running in this bucket"
+    if bucket.get_bytes(keys.cancel) is not None:
+        return "the render was cancelled"
+    return Plan.from_json(json.loads(plan)).admits(job, time.time())
 
 
 def partial_render(job: ChunkJob, settings: Settings) -> dict[str, Any]:
@@ -94,12 +98,14 @@ def partial_render(job: ChunkJob, settings: Settings) -> dict[str, Any]:
 
     if job.fault and settings.faults_enabled:
         _inject(job, settings)
-    storage = S3Storage(settings.bucket, render_prefix(job.render_id))
-    result = render_chunk(job, load_project(settings.project), teller(storage, job))
-    plan = storage.get_bytes(PLAN)
-    if plan is None or Plan.from_json(json.loads(plan)).state == "ended":
-        # the render ended (cancelled, failed) while this chunk ran: leave nothing behind
-        storage.delete_prefix(chunk_key(job.chunk.index))
+    bucket, keys = S3Storage(settings.bucket), RenderKeys.of(job.render_id)
+    result = render_chunk(job, load_project(settings.project), teller(bucket, keys, job))
+    plan = bucket.get_bytes(keys.plan)
+    if plan is None or Plan.from_json(json.loads(plan)).state == "ended" or \
+            bucket.get_bytes(keys.cancel) is not None:
+        # the render ended (cancelled, failed, joined) while this chunk ran: its main
+        # deletes the plan before the chunks, so one of us deletes this segment
+        bucket.delete_prefix(keys.chunk(job.chunk.index, job.encoding.container.name))
         return {"status": "error", "errorType": "Cancelled",
                 "errorMessage": f"render {job.render_id!r} ended while chunk "
                                 f"{job.chunk.index} was rendering"}
@@ -109,8 +115,9 @@ def partial_render(job: ChunkJob, settings: Settings) -> dict[str, Any]:
 class ProgressFile:
     """renders/{renderId}/progress.json, written by the orchestrator alone (one writer)."""
 
-    def __init__(self, storage, progress: Progress) -> None:
-        self.storage, self.progress, self._lock = storage, progress, threading.Lock()
+    def __init__(self, storage, key: str, progress: Progress) -> None:
+        self.storage, self.key, self.progress = storage, key, progress
+        self._lock = threading.Lock()
         self._written, self._pending = 0.0, False
 
     def update(self, report: Report | None = None, **changes: Any) -> None:
@@ -130,7 +137,7 @@ class ProgressFile:
                 return
             self._written, self._pending = time.monotonic(), False
             self.progress.updated_at = time.time()
-            self.storage.put_bytes(PROGRESS, json.dumps(self.progress.to_json()).encode())
+            self.storage.put_bytes(self.key, json.dumps(self.progress.to_json()).encode())
 
 
 def full_render(request: FullRender, settings: Settings,
@@ -150,13 +157,13 @@ def full_render(request: FullRender, settings: Settings,
     except ParareelError as exc:  # the jobId is taken, or the bucket cannot be used
         return {"status": "error", "jobId": request.job_id, "errorType": type(exc).__name__,
                 "errorMessage": str(exc)}
-    storage = S3Storage(settings.bucket, render_prefix(render_id))
-    progress = ProgressFile(storage, Progress(request.job_id, render_id))
+    keys = RenderKeys.of(render_id)
+    progress = ProgressFile(bucket, keys.progress, Progress(request.job_id, render_id))
     try:
         with warnings.catch_warnings(record=True) as caught:  # they reach the caller too
             warnings.simplefilter("always", ParareelWarning)
             try:
-                answer = _render(request, settings, storage, progress, deadline)
+                answer = _render(request, settings, bucket, keys, progress, deadline)
             finally:
                 for warning in caught:
                     if issubclass(warning.category, ParareelWarning):
@@ -174,11 +181,13 @@ def full_render(request: FullRender, settings: Settings,
         answer = {"status": "error" if state == "failed" else state, "jobId": request.job_id,
                   "renderId": render_id, "errorType": kind, "errorMessage": str(exc)}
     with contextlib.suppress(ParareelError):  # the storage itself may be what failed
+        for leftover in keys.leftovers:  # only progress, result (and the video) remain
+            bucket.delete_prefix(leftover)
         progress.update(phase=state, url=answer.get("url"))
-        storage.put_bytes(RESULT, json.dumps(answer).encode())
+        bucket.put_bytes(keys.result, json.dumps(answer).encode())
         jobs.settle(bucket, mine, state, answer.get("url"))
         if replaced and state == "done":  # the new video is complete: the old one goes
-            bucket.delete_prefix(f"{render_prefix(replaced.render_id)}/")
+            bucket.delete_prefix(RenderKeys.of(replaced.render_id).prefix)
     if request.webhook:
         from parareel.aws.webhooks import deliver
 
@@ -188,8 +197,8 @@ def full_render(request: FullRender, settings: Settings,
     return answer
 
 
-def _render(request: FullRender, settings: Settings, storage, progress: ProgressFile,
-            deadline: float) -> dict[str, Any]:
+def _render(request: FullRender, settings: Settings, bucket, keys: RenderKeys,
+            progress: ProgressFile, deadline: float) -> dict[str, Any]:
     from parareel.aws import budget
     from parareel.aws.cost import cost_of
     from parareel.engines.aws_lambda import LambdaEngine
@@ -219,22 +228,22 @@ def _render(request: FullRender, settings: Settings, storage, progress: Progress
     progress.update(chunks_total=len(prepared.chunks), frames_total=prepared.frames)
 
     def cancelled() -> bool:
-        return storage.get_bytes(CANCEL) is not None
+        return bucket.get_bytes(keys.cancel) is not None
 
     engine = LambdaEngine(settings.function, settings.bucket, retries=settings.retries,
                           max_in_flight=settings.max_in_flight, faults=request.faults,
                           deadline=deadline, cancelled=cancelled)
     render_id = progress.progress.render_id
-    result = execute(prepared, engine, f"{storage.url}/{OUTPUT}", render_id=render_id,
-                     on_report=progress.update, cancelled=cancelled)
-    url = (storage.link(OUTPUT, request.expires_in) if request.presign
-           else storage.public_url(OUTPUT))
+    result = execute(prepared, engine, f"s3://{settings.bucket}/{keys.output}",
+                     render_id=render_id, on_report=progress.update, cancelled=cancelled)
+    url = (bucket.link(keys.output, request.expires_in) if request.presign
+           else bucket.public_url(keys.output))
     total = _since(started)
     cost = cost_of([total] + [r.seconds for r in result.chunks], settings.memory_mb,
                    settings.arch)
     return {
         "status": "done", "jobId": request.job_id, "renderId": render_id, "url": url,
-        "version": __version__, "key": f"{render_prefix(render_id)}/{OUTPUT}",
+        "version": __version__, "key": keys.output,
         "frames": result.frames, "duration": result.duration,
         "timings": {**result.timings, "total": total},
         "chunks": [{"index": r.index, "frames": r.frames, "bytes": r.bytes,
@@ -250,8 +259,8 @@ def _inject(job: ChunkJob, settings: Settings) -> None:
     """Test-only faults, honoured when the function has PARAREEL_TEST_FAULTS=1."""
     from parareel.storage.s3 import S3Storage
 
-    storage = S3Storage(settings.bucket, render_prefix(job.render_id))
-    marker = f"faults/chunk-{job.chunk.index:05d}"
+    storage = S3Storage(settings.bucket)
+    marker = f"{RenderKeys.of(job.render_id).chunks}fault-{job.chunk.index:05d}"
     if job.fault == "crash" or (job.fault == "crashOnce" and storage.get_bytes(marker) is None):
         storage.put_bytes(marker, b"crashed")
         os._exit(3)  # like a worker killed mid-flight

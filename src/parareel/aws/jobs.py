@@ -1,6 +1,6 @@
 """A caller's jobId belongs to one render at a time, claimed atomically in the bucket.
 
-renders/jobs/{jobId}.json names the render that owns the jobId and how it ended. It is
+jobs/{jobId}.json names the render that owns the jobId and how it ended. It is
 written with S3's conditional puts only (create if absent, replace if unchanged),
 so two fullRenders with the same jobId can never both start, on AWS or SeaweedFS.
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from parareel.contract import RENDERS
+from parareel.contract import JOBS, RENDERS
 
 TRUST_LAMBDA = {
     "Version": "2012-10-17",
@@ -13,16 +13,22 @@ TRUST_LAMBDA = {
 }
 
 
-def function_policy(bucket: str, function: str, region: str, account: str) -> dict[str, Any]:
-    """The function may read and write its bucket's renders/, invoke itself, and log."""
+def function_policy(bucket: str, function: str, region: str, account: str,
+                    asset_buckets: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The function may read and write its bucket's renders/ and jobs/, read the asset
+    buckets (or bucket/prefix), invoke itself, and log."""
     function_arn = f"arn:aws:lambda:{region}:{account}:function:{function}"
     log_group = f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{function}"
+    assets = [{"Sid": "Assets", "Effect": "Allow", "Action": "s3:GetObject",
+               "Resource": [f"arn:aws:s3:::{entry.strip('/')}/*" for entry in asset_buckets]}
+              ] if asset_buckets else []
     return {
         "Version": "2012-10-17",
         "Statement": [
             {"Sid": "RenderObjects", "Effect": "Allow",
              "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-             "Resource": f"arn:aws:s3:::{bucket}/{RENDERS}*"},
+             "Resource": [f"arn:aws:s3:::{bucket}/{RENDERS}*", f"arn:aws:s3:::{bucket}/{JOBS}*"]},
+            *assets,
             {"Sid": "ListRenders", "Effect": "Allow", "Action": "s3:ListBucket",
              "Resource": f"arn:aws:s3:::{bucket}",
              "Condition": {"StringLike": {"s3:prefix": f"{RENDERS}*"}}},

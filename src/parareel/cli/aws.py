@@ -9,6 +9,7 @@ import signal
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import click
 
@@ -155,8 +156,11 @@ def lambda_estimate(frames: int, workers: int, memory: int, arch: str, fps: floa
               help="Execution environments at most; more invocations get 429.")
 @click.option("--timeout", type=float, default=900, show_default=True,
               help="Seconds an invocation may run.")
+@click.option("--asset-host", "asset_hosts", multiple=True, metavar="ADDRESS:PORT",
+              help="A local server renders may fetch assets from (repeat for more), e.g. "
+                   "127.0.0.1:8000; other private addresses stay refused, as on Lambda.")
 def dev(project: str, folder: str | None, bucket: str, function: str, concurrency: int,
-        timeout: float) -> None:
+        timeout: float, asset_hosts: tuple[str, ...]) -> None:
     """Run a local S3 server and Lambda endpoint on 127.0.0.1 until Ctrl-C."""
     from parareel.aws.dev import DevStack
     from parareel.load import load_project
@@ -167,10 +171,16 @@ def dev(project: str, folder: str | None, bucket: str, function: str, concurrenc
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     made = folder is None  # a folder of our own is removed when the servers stop
     folder = folder or tempfile.mkdtemp(prefix="parareel-dev-")
-    stack = DevStack(folder, project, bucket, function, concurrency, timeout).start()
+    extra = {"PARAREEL_ASSET_HOSTS": ",".join(asset_hosts)} if asset_hosts else {}
+    stack = DevStack(folder, project, bucket, function, concurrency, timeout,
+                     extra_env=extra).start()
     try:
         click.echo(f"# parareel dev: S3 data in {folder}; function {function!r} renders "
                    f"{project}")
+        click.echo(f"# assets as on Lambda: files inside {Path.cwd()}, s3://{bucket}/ (not "
+                   "renders/ or jobs/), public http(s) addresses"
+                   + (f", and {', '.join(asset_hosts)}" if asset_hosts else
+                      " (--asset-host 127.0.0.1:PORT for a local server)"))
         click.echo("# paste into another shell, then: parareel lambda render --function "
                    f"{function} --workers 4 --download out.mp4")
         for name, value in stack.env.items():
@@ -184,12 +194,19 @@ def dev(project: str, folder: str | None, bucket: str, function: str, concurrenc
 
 
 def _deploy_config(project: str, bucket: str, region: str, memory: int, timeout: int,
-                   disk: int, arch: str, expire_days: int = 7, reserved: int | None = None):
+                   disk: int, arch: str, expire_days: int = 7, reserved: int | None = None,
+                   asset_buckets: tuple[str, ...] = ()):
     from parareel.aws.deploy import DeployConfig
 
     return DeployConfig(project=project, bucket=bucket, region=region, memory=memory,
                         timeout=timeout, disk=disk, arch=arch, expire_days=expire_days,
-                        reserved=reserved)
+                        reserved=reserved, asset_buckets=asset_buckets)
+
+
+asset_bucket_option = click.option(
+    "--asset-bucket", "asset_buckets", multiple=True, metavar="BUCKET[/PREFIX]",
+    help="Where s3:// assets may come from (repeat for more; never renders/ or jobs/). "
+         "Without it, renders open no s3:// asset.")
 
 
 def deployment_options(bucket_help: str):
@@ -226,15 +243,17 @@ def _deployment(bucket_help: str) -> list:
 @click.option("--reserved-concurrency", "reserved", type=int,
               help="Reserve this many concurrent invocations for the function (and cap it "
                    "there); default: none, it shares the account's pool.")
+@asset_bucket_option
 def lambda_deploy(project: str, bucket: str, region: str, memory: int, timeout: int, disk: int,
-                  arch: str, expire_days: int, reserved: int | None) -> None:
+                  arch: str, expire_days: int, reserved: int | None,
+                  asset_buckets: tuple[str, ...]) -> None:
     """Create or update the bucket, role, repository, image and function (idempotent)."""
     from parareel.aws.deploy import deploy
     from parareel.load import load_project
 
     load_project(project)
     result = deploy(_deploy_config(project, bucket, region, memory, timeout, disk, arch,
-                                   expire_days, reserved), log=click.echo)
+                                   expire_days, reserved, asset_buckets), log=click.echo)
     click.echo(result["arn"])
 
 
@@ -253,14 +272,16 @@ def lambda_remove(project: str, bucket: str, region: str, memory: int, timeout: 
 @lambda_group.command("policies")
 @deployment_options("The bucket the policies grant access to.")
 @click.option("--account", default="ACCOUNT_ID", show_default=True, help="AWS account id.")
+@asset_bucket_option
 def lambda_policies(project: str, bucket: str, region: str, memory: int, timeout: int,
-                    disk: int, arch: str, account: str) -> None:
+                    disk: int, arch: str, account: str, asset_buckets: tuple[str, ...]) -> None:
     """Print the function role's policy and the policy a deploying user needs."""
     from parareel.aws.deploy import function_name
     from parareel.aws.policies import deployer_policy, function_policy
 
     function = function_name(memory, disk, timeout, project, bucket)
     click.echo("# the function's role")
-    click.echo(json.dumps(function_policy(bucket, function, region, account), indent=2))
+    click.echo(json.dumps(function_policy(bucket, function, region, account, asset_buckets),
+                          indent=2))
     click.echo("# the user who deploys and renders")
     click.echo(json.dumps(deployer_policy(bucket, region, account), indent=2))

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from botocore.exceptions import ReadTimeoutError
 
-from parareel.contract import PLAN, ChunkJob, ChunkResult, Plan, Report, render_prefix
+from parareel.contract import ChunkJob, ChunkResult, Plan, RenderKeys, Report
 from parareel.engines.base import OnReport
 from parareel.engines.drawn import FramesDrawn
 from parareel.errors import Cancelled, ChunkFailed, ProjectError, retryable
@@ -80,13 +80,18 @@ class LambdaEngine:
         self._client = lambda_client()
 
     def segment_folder(self, render_id: str, workspace: Path) -> str:
-        return f"s3://{self.bucket}/{render_prefix(render_id)}"
+        return f"s3://{self.bucket}/{RenderKeys.of(render_id).prefix.rstrip('/')}"
 
     def run(self, jobs: Sequence[ChunkJob], report: OnReport) -> list[ChunkResult]:
-        # the function takes these chunks, and no other, while the plan is open
-        storage = S3Storage(self.bucket, render_prefix(jobs[0].render_id))
-        plan = Plan.of(jobs)
-        storage.put_bytes(PLAN, json.dumps(plan.to_json()).encode())
+        if self.cancelled and self.cancelled():  # before any chunk could be taken
+            raise Cancelled("the render was cancelled before its chunks started")
+        # the function takes these chunks, and no other, while the plan is open (and
+        # never after the deadline: a main that died leaves an open plan behind)
+        storage, keys = S3Storage(self.bucket), RenderKeys.of(jobs[0].render_id)
+        ends_at = (None if self.deadline is None
+                   else time.time() + self.deadline - time.monotonic())
+        plan = Plan.of(jobs, ends_at)
+        storage.put_bytes(keys.plan, json.dumps(plan.to_json()).encode())
         jobs = [replace(j, fault=self.faults.get(j.chunk.index)) for j in jobs]
         pool = ThreadPoolExecutor(max(1, min(self.max_in_flight, len(jobs))))
         self._drawn = FramesDrawn(jobs)
@@ -94,7 +99,7 @@ class LambdaEngine:
             futures = [pool.submit(self._invoke, job, report) for job in jobs]
             while True:
                 done, pending = wait(futures, timeout=CANCEL_POLL, return_when=FIRST_EXCEPTION)
-                report(self._drawn.poll(storage))
+                report(self._drawn.poll(storage, keys))
                 failed = [f for f in done if f.exception() is not None]
                 if failed:
                     self._stop.set()  # invocations not yet started are not started
@@ -109,7 +114,7 @@ class LambdaEngine:
             # from now on the function refuses this render's chunks; if it ended, running
             # invocations are not waited for, and throw their segments away when done
             state = "ended" if self._stop.is_set() else "complete"
-            storage.put_bytes(PLAN, json.dumps(replace(plan, state=state).to_json()).encode())
+            storage.put_bytes(keys.plan, json.dumps(replace(plan, state=state).to_json()).encode())
             pool.shutdown(wait=not self._stop.is_set(), cancel_futures=True)
 
     def stop(self) -> None:
@@ -151,6 +156,8 @@ class LambdaEngine:
                     result = ChunkResult.from_json(body)
                     report(Report(frames=self._drawn.drew(index, result.frames), done=result))
                     return result
+                if kind == "Cancelled":  # the chunk found the render over when it ended
+                    raise Cancelled(f"the render ended while chunk {index} rendered: {message}")
                 # the handler itself answered with an error: it has decided, do not retry
                 if not response.get("FunctionError") or not retryable(kind):
                     raise ChunkFailed(index, kind, message, attempt + 1)

@@ -12,13 +12,13 @@ import threading
 import time
 from collections.abc import Callable
 
-from parareel.contract import FRAMES_DRAWN, ChunkJob, Report, frames_key, parse_frames_key
+from parareel.contract import ChunkJob, RenderKeys, Report, parse_frames_key
 from parareel.errors import ParareelError
 
 FRAMES_EVERY = 1.0  # seconds: how often a chunk tells how far it is
 
 
-def teller(storage, job: ChunkJob) -> Callable[[int], None]:
+def teller(storage, keys: RenderKeys, job: ChunkJob) -> Callable[[int], None]:
     """An on_frames for a chunk that leaves its count in `storage` at a bounded rate."""
     drawn, last = 0, time.monotonic()
 
@@ -28,7 +28,7 @@ def teller(storage, job: ChunkJob) -> Callable[[int], None]:
         if time.monotonic() - last >= FRAMES_EVERY and drawn < job.chunk.frames:
             last = time.monotonic()
             with contextlib.suppress(ParareelError):  # progress is not worth a failed chunk
-                storage.put_bytes(frames_key(job.chunk.index, drawn), b"")
+                storage.put_bytes(keys.frames(job.chunk.index, drawn), b"")
 
     return on_frames
 
@@ -53,11 +53,11 @@ class FramesDrawn:
         with self._lock:
             return self._counted.get(index, 0)
 
-    def poll(self, storage) -> Report:
+    def poll(self, storage, render: RenderKeys) -> Report:
         """The frames drawn since the last look (a Report even when none are: a listener
         may write what it held back)."""
         try:
-            keys = storage.list_keys(FRAMES_DRAWN)
+            keys = storage.list_keys(render.frames_drawn)
         except ParareelError:
             keys = []  # progress only: the chunks' own ends count them in the end
         furthest: dict[int, int] = {}

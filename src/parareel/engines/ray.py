@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from parareel.contract import ChunkJob, ChunkResult, Report, render_folder, render_prefix
+from parareel.contract import ChunkJob, ChunkResult, RenderKeys, Report, render_folder
 from parareel.engines.base import OnReport
 from parareel.engines.drawn import FRAMES_EVERY, FramesDrawn, teller
 from parareel.errors import ParareelError, RenderError
@@ -70,7 +70,7 @@ class RayEngine:
 
     def segment_folder(self, render_id: str, workspace: Path) -> str:
         if self.storage:
-            return f"{self.storage}/{render_prefix(render_id)}"
+            return f"{self.storage}/{RenderKeys.of(render_id).prefix.rstrip('/')}"
         return workspace.as_uri()
 
     def run(self, jobs: Sequence[ChunkJob], report: OnReport) -> list[ChunkResult]:
@@ -86,7 +86,7 @@ class RayEngine:
                 ready, _ = ray.wait(list(pending), num_returns=1, timeout=POLL_SECONDS)
                 if time.monotonic() - looked >= FRAMES_EVERY:  # frames the tasks have drawn
                     looked = time.monotonic()
-                    report(drawn.poll(storage))
+                    report(drawn.poll(storage, RenderKeys()))
                 for ref in ready:
                     job = pending.pop(ref)
                     result, data = _get(ray, ref)
@@ -137,10 +137,10 @@ def _render_task(job: ChunkJob, project: Project, threads: int) -> tuple[ChunkRe
     adopt(job.project, project)
     folder = render_folder(job)
     if local_path(job.segment) is None:  # shared storage: the task writes it itself
-        told = teller(open_storage(folder), job)
+        told = teller(open_storage(folder), RenderKeys(), job)
         return render_chunk(job, project, told, threads=threads), None
     here = local_path(folder)  # the main's workspace, if this node has it
-    told = teller(open_storage(folder), job) if here.is_dir() else None
+    told = teller(open_storage(folder), RenderKeys(), job) if here.is_dir() else None
     with tempfile.TemporaryDirectory(prefix="parareel-task-",
                                      dir=here if here.is_dir() else None) as work:
         segment = Path(work) / "segment.mp4"
