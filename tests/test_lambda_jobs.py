@@ -341,6 +341,57 @@ def test_webhooks_are_signed_retried_and_verified_by_the_example_receiver(stack)
     assert bad["errorType"] == "InvalidEvent" and "webhook must be" in bad["errorMessage"]
 
 
+def test_a_webhook_follows_no_redirect_and_cannot_hold_the_main(monkeypatch):
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from parareel.aws import webhooks
+
+    posts: list[str] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the http.server API
+            posts.append(self.path)
+            self.rfile.read(int(self.headers["Content-Length"]))
+            if self.path == "/moved":  # a 302 would turn the POST into a bodiless GET
+                self.send_response(302)
+                self.send_header("Location", "/elsewhere")
+                self.end_headers()
+            elif self.path == "/silent":
+                time.sleep(5)
+            elif self.path == "/drip":  # its status line a byte at a time
+                for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n":
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            else:
+                self.send_response(200)
+                self.end_headers()
+
+        def do_GET(self):  # noqa: N802
+            posts.append(f"GET {self.path}")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setattr(webhooks, "ATTEMPT_SECONDS", 1.0)
+    monkeypatch.setattr(webhooks, "BUDGET", 2.5)
+    monkeypatch.setattr(webhooks, "FIRST_WAIT", 0.1)
+    answer = {"status": "done", "jobId": "hook"}
+    try:
+        assert webhooks.deliver(f"{base}/ok", "s", answer)
+        for path in ("/moved", "/silent", "/drip"):
+            started = time.monotonic()
+            assert not webhooks.deliver(f"{base}{path}", "s", answer), path
+            assert time.monotonic() - started < 3.5, path  # the budget, not the receiver
+        assert "/elsewhere" not in posts and "GET /elsewhere" not in posts
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 # -- what a render asks of the function: time per chunk, disk for the join ------------------
 
 def test_chunks_are_made_small_enough_to_fit_the_time_left(stack, s3, roomy, monkeypatch):

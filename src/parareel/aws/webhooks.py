@@ -4,23 +4,30 @@ An event may carry `"webhook": {"url": "https://...", "secret": "..."}`. When th
 render ends (done, failed, timeout or cancelled) the main POSTs its answer as JSON,
 with `"event"` saying which, signed in the X-Parareel-Signature header:
 `sha512=` and the hex HMAC-SHA512 of the body under the secret. A receiver that is
-down or answers an error is tried again with backoff, within the main's time.
+down or answers an error is tried again with backoff, within the main's time and
+within BUDGET seconds in all (a receiver that never answers, or answers a byte at a
+time, cannot hold the main). Redirects are not followed: a 3xx is not a delivery.
 See examples/webhook_receiver.py for a receiver that checks the signature.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+import http.client
 import json
+import socket
+import threading
 import time
-import urllib.error
-import urllib.request
 from typing import Any
+from urllib.parse import urlparse
 
 HEADER = "X-Parareel-Signature"
 ATTEMPTS = 5
 FIRST_WAIT = 1.0  # seconds before the second attempt; doubles each time
+ATTEMPT_SECONDS = 10.0  # one attempt, from connecting to the answer's status
+BUDGET = 30.0  # every attempt and wait together
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -39,15 +46,41 @@ def deliver(url: str, secret: str, answer: dict[str, Any],
     """POST the signed answer; True once the receiver took it (2xx)."""
     body = json.dumps({"event": event_of(answer), **answer}).encode()
     headers = {"Content-Type": "application/json", HEADER: sign(secret, body)}
+    end = time.monotonic() + BUDGET
+    if give_up_at is not None:
+        end = min(end, give_up_at)
     for attempt in range(ATTEMPTS):
-        request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=10):
-                return True  # urlopen raises for anything but 2xx and redirects
-        except (urllib.error.URLError, OSError):
-            pass
+        if _post(url, body, headers, min(ATTEMPT_SECONDS, end - time.monotonic())):
+            return True
         wait = FIRST_WAIT * 2**attempt
-        if attempt + 1 == ATTEMPTS or (give_up_at and time.monotonic() + wait > give_up_at):
+        if attempt + 1 == ATTEMPTS or time.monotonic() + wait >= end:
             break
         time.sleep(wait)
     return False
+
+
+def _post(url: str, body: bytes, headers: dict[str, str], seconds: float) -> bool:
+    """One attempt, given up after `seconds` however the receiver behaves."""
+    if seconds <= 0:
+        return False
+    parsed = urlparse(url)
+    kind = http.client.HTTPSConnection if parsed.scheme == "https" else http.client.HTTPConnection
+    connection = kind(parsed.hostname, parsed.port, timeout=seconds)
+    status: list[int] = []
+
+    def attempt() -> None:
+        try:
+            connection.request("POST", (parsed.path or "/") + (
+                f"?{parsed.query}" if parsed.query else ""), body, headers)
+            status.append(connection.getresponse().status)
+        except (OSError, http.client.HTTPException):
+            pass
+
+    worker = threading.Thread(target=attempt, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if connection.sock is not None:  # a receiver still dripping its answer is cut off here
+        with contextlib.suppress(OSError):
+            connection.sock.shutdown(socket.SHUT_RDWR)
+    connection.close()
+    return bool(status) and 200 <= status[0] < 300
