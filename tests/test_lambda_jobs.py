@@ -436,9 +436,38 @@ def test_a_chunk_the_main_renders_itself_stops_at_the_deadline(stack, s3):
     job = ChunkJob("late", SUITE, Chunk(0, 0, 45),
                    f"s3://{stack.bucket}/renders/late/chunks/chunk-00000.mp4")
     with pytest.raises(ChunkFailed, match="Timeout.*ran out of time"):
-        engine._render_here(job, lambda report: None)
+        engine._render_here(job.to_event(), lambda report: None)
     listed = s3.list_objects_v2(Bucket=stack.bucket, Prefix="renders/late/")
     assert listed.get("KeyCount", 0) == 0  # nothing uploaded
+
+
+@pytest.fixture
+def no_capacity(stack):
+    """Every invocation throttled: the main renders every chunk itself."""
+    function = stack.lambda_server.functions["parareel"]
+    function.concurrency = 0
+    yield
+    function.concurrency = 6
+
+
+def test_a_chunk_crashing_in_the_main_takes_only_its_process_and_is_retried(stack, s3,
+                                                                           no_capacity, tmp_path):
+    marker = tmp_path / "crashed"
+    body = handler({**SEED_EVENT, "jobId": "here-crash", "numWorkers": 2,
+                    "variables": {"case": "crash-once", "marker": str(marker)}}, None)
+    assert body["status"] == "done", body
+    assert marker.exists() and progress_of(s3, stack, "here-crash")["retries"] == 1
+    assert stack.lambda_server.stats.throttles > 0
+
+
+def test_a_chunk_hanging_in_the_main_ends_the_render_at_its_deadline(stack, s3, no_capacity):
+    started = time.monotonic()
+    body = handler({**SEED_EVENT, "jobId": "here-hang", "numWorkers": 2,
+                    "variables": {"case": "hang"}}, Deadline(12))
+    assert time.monotonic() - started < 12  # before the invocation would be cut off
+    assert body["status"] == "error" and body["errorType"] == "Timeout", body
+    assert progress_of(s3, stack, "here-hang")["phase"] == "failed"
+    assert sorted(keys_of(s3, stack, "here-hang")) == ["progress.json", "result.json"]
 
 
 def test_a_warning_raised_in_the_function_reaches_the_caller(stack, s3, roomy):

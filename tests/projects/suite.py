@@ -4,11 +4,13 @@
     sound       a looping beat and a blip that starts exactly on a chunk boundary
     draw-error  logic is fine; drawing frame 30 raises
     crash-once  the worker process dies while drawing frame 10, once (a marker file says so)
+    hang        drawing frame 10 never ends
     media       a clip, a sound and an image named by the `video`, `music` and `image`
                 variables (paths relative to this file, http:// or s3:// URLs)
 """
 
 import os
+import time
 from pathlib import Path
 
 from parareel import Audio, Circle, Image, Project, Rect, Text, Video, easing, parallel, wait
@@ -39,6 +41,8 @@ def suite(scene):
                         width=40, x=120, y=60))
     if case == "crash-once":
         dot.radius(lambda: _crash_once(marker) if scene.frame == 10 else 10)
+    if case == "hang":
+        dot.radius(lambda: time.sleep(3600) if scene.frame == 10 else 10)
     yield from parallel(box.x.to(120, 1.0, easing.linear), box.rotation.to(90, 1.0),
                         dot.x.to(100, 0.6))
     if case == "sound":

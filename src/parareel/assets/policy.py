@@ -58,6 +58,17 @@ class AssetPolicy:
                    frozenset(listed("PARAREEL_ASSET_HOSTS")),
                    int(megabytes) * 1024**2 if megabytes else MAX_BYTES)
 
+    def to_json(self) -> dict:
+        return {"confined": self.confined, "root": self.root and str(self.root),
+                "buckets": list(self.buckets), "hosts": sorted(self.hosts),
+                "max_bytes": self.max_bytes, "seconds": self.seconds}
+
+    @classmethod
+    def from_json(cls, data: dict) -> AssetPolicy:
+        return cls(data["confined"], data["root"] and Path(data["root"]),
+                   tuple(data["buckets"]), frozenset(data["hosts"]), data["max_bytes"],
+                   data["seconds"])
+
     def check_path(self, text: str, folder: Path) -> Path:
         """The file `text` names, relative to the project's `folder`."""
         if not self.confined:

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -25,6 +28,7 @@ from pathlib import Path
 
 from botocore.exceptions import ReadTimeoutError
 
+from parareel import assets
 from parareel.contract import ChunkJob, ChunkResult, Plan, RenderKeys, Report
 from parareel.engines.base import OnReport
 from parareel.engines.drawn import FramesDrawn
@@ -36,6 +40,7 @@ from parareel.storage.s3 import S3Storage
 BACKOFF = 0.5  # seconds before the first retry; doubles each time
 THROTTLE_LIMIT = 60  # waits for a free execution environment before giving up
 CANCEL_POLL = 1.0  # seconds between looks at whether the render was cancelled
+HERE_POLL = 0.1  # seconds between looks at a chunk rendered here
 _CLIENTS = threading.Lock()
 
 
@@ -131,36 +136,34 @@ class LambdaEngine:
                 response = client.invoke(FunctionName=self.function,
                                          InvocationType="RequestResponse",
                                          Payload=json.dumps(event))
+                answer = (json.loads(response["Payload"].read() or b"null"),
+                          bool(response.get("FunctionError")))
             except client.exceptions.TooManyRequestsException as exc:
-                if self.render_here:  # no limit: chunks are rendered here meanwhile
-                    if self._here.acquire(blocking=False):
-                        try:
-                            return self._render_here(job, report)
-                        finally:
-                            self._here.release()
-                else:
-                    throttled += 1
+                # no capacity: the chunk is rendered here meanwhile, one at a time
+                answer = self._render_here(event, report) if self.render_here else None
+                if answer is None:
+                    throttled += not self.render_here
                     if throttled > THROTTLE_LIMIT:
                         raise ChunkFailed(index, "TooManyRequestsException", str(exc),
                                           attempt) from None
-                time.sleep(min(5.0, BACKOFF * 1.5**throttled) * (0.5 + random.random()))
-                continue
+                    time.sleep(min(5.0, BACKOFF * 1.5**throttled) * (0.5 + random.random()))
+                    continue
             except ReadTimeoutError:
-                kind, message = "Timeout", "the chunk did not answer within its time"
+                answer = ({"errorType": "Timeout",
+                           "errorMessage": "the chunk did not answer within its time"}, True)
             except Exception as exc:  # noqa: BLE001 - 5xx and connection errors: transient
-                kind, message = type(exc).__name__, str(exc)
-            else:
-                body = json.loads(response["Payload"].read() or b"null")
-                kind, message = _error_of(body)
-                if not kind:
-                    result = ChunkResult.from_json(body)
-                    report(Report(frames=self._drawn.drew(index, result.frames), done=result))
-                    return result
-                if kind == "Cancelled":  # the chunk found the render over when it ended
-                    raise Cancelled(f"the render ended while chunk {index} rendered: {message}")
-                # the handler itself answered with an error: it has decided, do not retry
-                if not response.get("FunctionError") or not retryable(kind):
-                    raise ChunkFailed(index, kind, message, attempt + 1)
+                answer = ({"errorType": type(exc).__name__, "errorMessage": str(exc)}, True)
+            body, crashed = answer
+            kind, message = _error_of(body)
+            if not kind:
+                result = ChunkResult.from_json(body)
+                report(Report(frames=self._drawn.drew(index, result.frames), done=result))
+                return result
+            if kind == "Cancelled":  # the chunk found the render over when it ended
+                raise Cancelled(f"the render ended while chunk {index} rendered: {message}")
+            # the handler itself answered with an error: it has decided, do not retry
+            if not crashed or not retryable(kind):
+                raise ChunkFailed(index, kind, message, attempt + 1)
             attempt += 1
             if attempt > self.retries:
                 raise ChunkFailed(index, kind, message, attempt)
@@ -186,23 +189,41 @@ class LambdaEngine:
                 self._clients[step] = lambda_client(read_timeout=step)
             return self._clients[step]
 
-    def _render_here(self, job: ChunkJob, report: OnReport) -> ChunkResult:
-        """Render a throttled chunk in this invocation, stopping (and leaving nothing) if
-        the render stops or its deadline passes meanwhile."""
-        from parareel.worker import render_chunk
-
-        def on_frames(count: int) -> None:
-            if self._stop.is_set():
-                raise ChunkFailed(job.chunk.index, "Cancelled", "the render stopped", 0)
-            if self.deadline is not None and time.monotonic() > self.deadline:
-                raise ChunkFailed(job.chunk.index, "Timeout", "the render ran out of time "
-                                  "while the main rendered this chunk itself", 0)
-            index = job.chunk.index
-            report(Report(self._drawn.drew(index, self._drawn.counted(index) + count)))
-
-        result = render_chunk(job, self.project, on_frames)
-        report(Report(frames=self._drawn.drew(job.chunk.index, result.frames), done=result))
-        return result
+    def _render_here(self, event: dict, report: OnReport) -> tuple[object, bool] | None:
+        """Render a throttled chunk in a child process of this one (aws/here.py), as an
+        invocation would: (its answer, whether it crashed), or None when another chunk
+        is being rendered here. The child is killed, leaving nothing, when the render
+        stops or its deadline passes; a crash is an attempt to retry."""
+        if not self._here.acquire(blocking=False):
+            return None
+        index = event["chunk"]["index"]
+        try:
+            with tempfile.TemporaryDirectory(prefix="parareel-here-") as work:
+                answer = Path(work) / "answer.json"
+                child = subprocess.Popen([sys.executable, "-m", "parareel.aws.here",
+                                          str(answer)], stdin=subprocess.PIPE)
+                try:
+                    with child.stdin:
+                        child.stdin.write(json.dumps({
+                            "event": event, "policy": assets.current().to_json()}).encode())
+                    while child.poll() is None:
+                        if self._stop.is_set():
+                            raise ChunkFailed(index, "Cancelled", "the render stopped", 0)
+                        if self.deadline is not None and time.monotonic() > self.deadline:
+                            raise ChunkFailed(index, "Timeout", "the render ran out of time "
+                                              "while the main rendered this chunk itself", 0)
+                        time.sleep(HERE_POLL)
+                finally:
+                    if child.poll() is None:
+                        child.kill()
+                        child.wait()
+                if not answer.is_file():
+                    return {"errorType": "Runtime.ExitError", "errorMessage":
+                            f"chunk {index} crashed while the main rendered it itself "
+                            f"(exit code {child.returncode})"}, True
+                return json.loads(answer.read_text()), True  # as a function's answer
+        finally:
+            self._here.release()
 
 
 def _error_of(body) -> tuple[str, str]:
