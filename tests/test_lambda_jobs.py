@@ -441,6 +441,42 @@ def test_a_chunk_the_main_renders_itself_stops_at_the_deadline(stack, s3):
     assert listed.get("KeyCount", 0) == 0  # nothing uploaded
 
 
+def test_one_deadline_ends_a_render_stuck_anywhere_and_says_so_everywhere(stack, s3,
+                                                                          monkeypatch):
+    import parareel.pipeline
+    from parareel.aws import jobs
+    from parareel.storage.s3 import S3Storage
+
+    receiver, port, received = receiver_module(), free_port(), []
+    server = receiver.make_server(port, "s3cret", received.append)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    release, prepare = threading.Event(), parareel.pipeline.prepare
+
+    def stuck_in_the_survey(*args, **kwargs):  # an asset that never arrives, a slow scene
+        release.wait(60)
+        return prepare(*args, **kwargs)
+
+    monkeypatch.setattr(parareel.pipeline, "prepare", stuck_in_the_survey)
+    started = time.monotonic()
+    try:
+        body = handler({**SEED_EVENT, "jobId": "stuck", "numWorkers": 2,
+                        "webhook": {"url": f"http://127.0.0.1:{port}/hook",
+                                    "secret": "s3cret"}}, Deadline(8))
+        assert time.monotonic() - started < 8  # the answer came before the cut-off
+        assert body["status"] == "error" and body["errorType"] == "Timeout", body
+        progress = progress_of(s3, stack, "stuck")
+        assert progress["phase"] == "failed" and progress["failure"]["reason"] == "Timeout"
+        assert jobs.owner(S3Storage(stack.bucket), "stuck").state == "failed"
+        assert [e["event"] for e in received] == ["timeout"]
+    finally:
+        release.set()  # the abandoned render goes on, finds itself over, and says nothing
+        server.shutdown()
+        server.server_close()
+    time.sleep(2)
+    assert progress_of(s3, stack, "stuck")["phase"] == "failed"
+    assert sorted(keys_of(s3, stack, "stuck")) == ["progress.json", "result.json"]
+
+
 @pytest.fixture
 def no_capacity(stack):
     """Every invocation throttled: the main renders every chunk itself."""

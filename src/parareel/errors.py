@@ -76,6 +76,10 @@ class RenderError(ParareelError):
     retryable = True
 
 
+class Timeout(RenderError):
+    """The render did not end within its time (Lambda's: the invocation's)."""
+
+
 class ChunkFailed(RenderError):
     """A chunk failed on a worker; `kind` names the worker's error, `retryable` says if
     another attempt could help."""

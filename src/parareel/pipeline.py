@@ -211,6 +211,8 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
                                      prepared.project.fps, audio,
                                      delay=max(r.delay for r in results),
                                      container=fmt.container)
+        if cancelled is not None and cancelled():
+            raise Cancelled("the render was cancelled before its video was stored")
         if target is None:
             storage, key = locate(str(output))
             storage.put_file(finished, key)

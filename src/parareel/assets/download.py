@@ -34,12 +34,14 @@ class Deadline:
     def __init__(self, url: str, policy: AssetPolicy) -> None:
         self.url, self.policy = url, policy
         self.end = time.monotonic() + policy.seconds
+        self.why = f"it took longer than {policy.seconds:.0f} s"
+        if policy.deadline is not None and policy.deadline < self.end:
+            self.end, self.why = policy.deadline, "the render ran out of time while fetching it"
 
     def left(self) -> float:
         left = self.end - time.monotonic()
         if left <= 0:
-            raise AssetError(f"cannot fetch {self.url}: it took longer than "
-                             f"{self.policy.seconds:.0f} s")
+            raise AssetError(f"cannot fetch {self.url}: {self.why}")
         return left
 
     def check_size(self, size: int) -> None:

@@ -42,6 +42,7 @@ class AssetPolicy:
     hosts: frozenset[str] = field(default_factory=frozenset)  # "address:port" allowed anyway
     max_bytes: int = MAX_BYTES
     seconds: float = SECONDS
+    deadline: float | None = None  # time.monotonic() by which every download must be done
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> AssetPolicy:
@@ -61,7 +62,7 @@ class AssetPolicy:
     def to_json(self) -> dict:
         return {"confined": self.confined, "root": self.root and str(self.root),
                 "buckets": list(self.buckets), "hosts": sorted(self.hosts),
-                "max_bytes": self.max_bytes, "seconds": self.seconds}
+                "max_bytes": self.max_bytes, "seconds": self.seconds}  # a deadline stays here
 
     @classmethod
     def from_json(cls, data: dict) -> AssetPolicy:

@@ -10,11 +10,13 @@ boto3's standard settings, so the same code runs on AWS and against `parareel de
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 from parareel.assets import applied
@@ -32,11 +34,13 @@ from parareel.contract import (
     parse_event,
 )
 from parareel.engines.drawn import FRAMES_EVERY, teller
-from parareel.errors import Cancelled, ChunkFailed, ParareelError, ParareelWarning
+from parareel.errors import Cancelled, ChunkFailed, ParareelError, ParareelWarning, Timeout
 from parareel.version import __version__
 
 RESERVE = 0.15  # of the main's time, kept for joining, storing and cleaning up
 MIN_RESERVE = 5.0  # seconds
+FINISH = 0.03  # of the main's time, kept for writing how the render ended and the webhook
+MIN_FINISH = 2.0  # seconds
 
 
 def handler(event: Any, context: Any = None) -> dict[str, Any]:
@@ -118,6 +122,7 @@ class ProgressFile:
     def __init__(self, storage, key: str, progress: Progress) -> None:
         self.storage, self.key, self.progress = storage, key, progress
         self._lock = threading.Lock()
+        self._final = False  # the end is written: a render abandoned at its deadline is mute
         self._written, self._pending = 0.0, False
 
     def update(self, report: Report | None = None, **changes: Any) -> None:
@@ -125,6 +130,8 @@ class ProgressFile:
         most every FRAMES_EVERY seconds (any later report, an empty one too, writes those
         that were held back once that time has passed)."""
         with self._lock:
+            if self._final:
+                return
             if report is not None:
                 self.progress.apply(report)
                 self._pending |= bool(report.frames)
@@ -136,8 +143,18 @@ class ProgressFile:
                              or time.monotonic() - self._written < FRAMES_EVERY):
                 return
             self._written, self._pending = time.monotonic(), False
-            self.progress.updated_at = time.time()
-            self.storage.put_bytes(self.key, json.dumps(self.progress.to_json()).encode())
+            self._write()
+
+    def end(self, phase: str, url: str | None) -> None:
+        """Write how the render ended; nothing is written after this."""
+        with self._lock:
+            self._final = True
+            self.progress.phase, self.progress.url = phase, url
+            self._write()
+
+    def _write(self) -> None:
+        self.progress.updated_at = time.time()
+        self.storage.put_bytes(self.key, json.dumps(self.progress.to_json()).encode())
 
 
 def full_render(request: FullRender, settings: Settings,
@@ -148,7 +165,10 @@ def full_render(request: FullRender, settings: Settings,
     from parareel.storage.s3 import S3Storage
 
     # chunks must be done by then: what is left is for joining, storing and cleaning up
-    deadline = time.monotonic() + seconds_left - max(MIN_RESERVE, RESERVE * seconds_left)
+    started = time.monotonic()
+    deadline = started + seconds_left - max(MIN_RESERVE, RESERVE * seconds_left)
+    # everything must be done by then: what is left is for writing how it ended
+    cutoff = started + seconds_left - max(MIN_FINISH, FINISH * seconds_left)
     render_id = new_render_id()  # the caller's jobId names the job; this, its files
     bucket = S3Storage(settings.bucket)
     try:
@@ -159,11 +179,14 @@ def full_render(request: FullRender, settings: Settings,
                 "errorMessage": str(exc)}
     keys = RenderKeys.of(render_id)
     progress = ProgressFile(bucket, keys.progress, Progress(request.job_id, render_id))
+    over = threading.Event()  # the watchdog ended the render: whatever still runs stops
     try:
         with warnings.catch_warnings(record=True) as caught:  # they reach the caller too
             warnings.simplefilter("always", ParareelWarning)
             try:
-                answer = _render(request, settings, bucket, keys, progress, deadline)
+                with applied(dataclasses.replace(settings.assets, deadline=cutoff)):
+                    answer = _within(cutoff, over, lambda: _render(
+                        request, settings, bucket, keys, progress, deadline, over))
             finally:
                 for warning in caught:
                     if issubclass(warning.category, ParareelWarning):
@@ -183,7 +206,7 @@ def full_render(request: FullRender, settings: Settings,
     with contextlib.suppress(ParareelError):  # the storage itself may be what failed
         for leftover in keys.leftovers:  # only progress, result (and the video) remain
             bucket.delete_prefix(leftover)
-        progress.update(phase=state, url=answer.get("url"))
+        progress.end(state, answer.get("url"))
         bucket.put_bytes(keys.result, json.dumps(answer).encode())
         jobs.settle(bucket, mine, state, answer.get("url"))
         if replaced and state == "done":  # the new video is complete: the old one goes
@@ -191,14 +214,39 @@ def full_render(request: FullRender, settings: Settings,
     if request.webhook:
         from parareel.aws.webhooks import deliver
 
-        end = deadline + max(MIN_RESERVE, RESERVE * seconds_left) - 1  # before we are cut off
+        end = started + seconds_left - 1  # before we are cut off
         if not deliver(request.webhook.url, request.webhook.secret, answer, give_up_at=end):
             print(f"parareel: webhook {request.webhook.url} did not take the answer")
     return answer
 
 
+def _within(cutoff: float, over: threading.Event, work: Callable[[], Any]) -> Any:
+    """`work()`, in a thread of its own, or Timeout once `cutoff` (monotonic) has passed:
+    one deadline over the survey, fetches, chunks, join and upload. An abandoned thread
+    sees `over` set (the render counts as cancelled) and its progress is mute."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="parareel-render", daemon=True)
+    thread.start()
+    thread.join(max(0.0, cutoff - time.monotonic()))
+    if thread.is_alive():
+        over.set()
+        raise Timeout("the render did not end within the function's time (survey, fetches, "
+                      "chunks, join and upload): raise the function's timeout, or make the "
+                      "video shorter")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def _render(request: FullRender, settings: Settings, bucket, keys: RenderKeys,
-            progress: ProgressFile, deadline: float) -> dict[str, Any]:
+            progress: ProgressFile, deadline: float, over: threading.Event) -> dict[str, Any]:
     from parareel.aws import budget
     from parareel.aws.cost import cost_of
     from parareel.engines.aws_lambda import LambdaEngine
@@ -228,7 +276,7 @@ def _render(request: FullRender, settings: Settings, bucket, keys: RenderKeys,
     progress.update(chunks_total=len(prepared.chunks), frames_total=prepared.frames)
 
     def cancelled() -> bool:
-        return bucket.get_bytes(keys.cancel) is not None
+        return over.is_set() or bucket.get_bytes(keys.cancel) is not None
 
     engine = LambdaEngine(settings.function, settings.bucket, retries=settings.retries,
                           max_in_flight=settings.max_in_flight, faults=request.faults,
