@@ -477,6 +477,27 @@ def test_one_deadline_ends_a_render_stuck_anywhere_and_says_so_everywhere(stack,
     assert sorted(keys_of(s3, stack, "stuck")) == ["progress.json", "result.json"]
 
 
+def test_a_chunk_out_of_memory_is_not_retried_and_says_to_deploy_with_more(stack, s3, roomy):
+    function = stack.lambda_server.functions["parareel"]
+    function.memory_mb = 1200  # the environments are killed past this, as Lambda's are
+    invocations = stack.lambda_server.stats.invocations
+    try:
+        body = handler({**SEED_EVENT, "jobId": "hog", "numWorkers": 1,
+                        "variables": {"case": "memory-hog"}}, None)
+    finally:
+        function.memory_mb = 2048
+    assert body["errorType"] == "OutOfMemory" and "--memory" in body["errorMessage"], body
+    failure = progress_of(s3, stack, "hog")["failure"]
+    assert failure["retryable"] is False and failure["attempts"] == 1
+    assert stack.lambda_server.stats.invocations == invocations + 1  # tried once only
+
+
+def test_chunks_say_how_much_memory_they_used(stack):
+    body = handler({**SEED_EVENT, "jobId": "measured", "numWorkers": 2}, None)
+    assert body["status"] == "done"
+    assert all(100 < chunk["memory"] < 2048 for chunk in body["chunks"]), body["chunks"]
+
+
 @pytest.fixture
 def no_capacity(stack):
     """Every invocation throttled: the main renders every chunk itself."""

@@ -95,10 +95,11 @@ class RenderKeys:
     def asset(self, sha256: str) -> str:
         return f"{self.assets}{sha256}"
 
-    def frames(self, index: int, count: int) -> str:
-        """An empty object saying chunk `index` has drawn `count` frames: the main lists
-        these (one request for every chunk) instead of reading a file per chunk."""
-        return f"{self.chunks}frames-{index:05d}-{count:07d}"
+    def frames(self, index: int, count: int, memory: int = 0) -> str:
+        """An empty object saying chunk `index` has drawn `count` frames, using `memory`
+        MB at most: the main lists these (one request for every chunk) instead of reading
+        a file per chunk."""
+        return f"{self.chunks}frames-{index:05d}-{count:07d}-{memory:06d}"
 
     @property
     def frames_drawn(self) -> str:
@@ -110,12 +111,12 @@ def render_folder(job: ChunkJob) -> str:
     return job.segment.rsplit("/chunks/", 1)[0]
 
 
-def parse_frames_key(key: str) -> tuple[int, int] | None:
-    name = key.rsplit("/", 1)[-1]
-    if not name.startswith("frames-"):
+def parse_frames_key(key: str) -> tuple[int, int, int] | None:
+    """(chunk index, frames drawn, peak memory in MB) from RenderKeys.frames."""
+    parts = key.rsplit("/", 1)[-1].split("-")
+    if len(parts) != 4 or parts[0] != "frames" or not all(p.isdigit() for p in parts[1:]):
         return None
-    index, _, count = name[len("frames-"):].partition("-")
-    return (int(index), int(count)) if index.isdigit() and count.isdigit() else None
+    return int(parts[1]), int(parts[2]), int(parts[3])
 
 
 # -- chunk jobs and their results ------------------------------------------------------
@@ -186,11 +187,12 @@ class ChunkResult:
     segment: str  # the storage URL it was written to
     sha256: str  # of the segment as written: the join takes that file and no other
     delay: int = 0  # frames its decode times run ahead (the join needs it before reading)
+    memory: int = 0  # the worker's peak memory, MB
 
     def to_json(self) -> dict[str, Any]:
         return {"status": "done", "index": self.index, "frames": self.frames,
                 "bytes": self.bytes, "seconds": round(self.seconds, 3), "segment": self.segment,
-                "sha256": self.sha256, "delay": self.delay}
+                "sha256": self.sha256, "delay": self.delay, "memory": self.memory}
 
     @classmethod
     def from_json(cls, data: Any) -> ChunkResult:
@@ -199,7 +201,7 @@ class ChunkResult:
             raise ValueError(f"not a chunk result ({kind})")
         return cls(int(data["index"]), int(data["frames"]), int(data["bytes"]),
                    float(data["seconds"]), str(data["segment"]), str(data["sha256"]),
-                   int(data["delay"]))
+                   int(data["delay"]), int(data.get("memory", 0)))
 
 
 @dataclass(frozen=True)

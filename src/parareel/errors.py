@@ -80,6 +80,12 @@ class Timeout(RenderError):
     """The render did not end within its time (Lambda's: the invocation's)."""
 
 
+class OutOfMemory(RenderError):
+    """A worker ran out of memory: the same chunk would again."""
+
+    retryable = False
+
+
 class ChunkFailed(RenderError):
     """A chunk failed on a worker; `kind` names the worker's error, `retryable` says if
     another attempt could help."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import resource
 import tempfile
 import time
 from collections.abc import Callable
@@ -45,7 +46,7 @@ def _render(job: ChunkJob, project: Project, on_frames: Callable[[int], None] | 
     if job.encoding.format == "frames":
         size, digest = _write_frames(job, project, on_frames)
         return ChunkResult(job.chunk.index, job.chunk.frames, size,
-                           time.perf_counter() - started, job.segment, digest, 0)
+                           time.perf_counter() - started, job.segment, digest, 0, peak_memory())
     target = local_path(job.segment)
     with _scratch(target is None) as work:
         path = target or Path(work) / "segment"
@@ -59,7 +60,12 @@ def _render(job: ChunkJob, project: Project, on_frames: Callable[[int], None] | 
             storage, key = locate(job.segment)
             storage.put_file(path, key)
     return ChunkResult(job.chunk.index, job.chunk.frames, size,
-                       time.perf_counter() - started, job.segment, digest, delay)
+                       time.perf_counter() - started, job.segment, digest, delay, peak_memory())
+
+
+def peak_memory() -> int:
+    """This process's peak resident memory so far, MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # KB on Linux
 
 
 def _write_frames(job: ChunkJob, project: Project,

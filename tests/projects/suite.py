@@ -5,6 +5,7 @@
     draw-error  logic is fine; drawing frame 30 raises
     crash-once  the worker process dies while drawing frame 10, once (a marker file says so)
     hang        drawing frame 10 never ends
+    memory-hog  drawing frame 10 takes memory, 100 MB at a time, up to 4 GB
     media       a clip, a sound and an image named by the `video`, `music` and `image`
                 variables (paths relative to this file, http:// or s3:// URLs)
 """
@@ -43,6 +44,8 @@ def suite(scene):
         dot.radius(lambda: _crash_once(marker) if scene.frame == 10 else 10)
     if case == "hang":
         dot.radius(lambda: time.sleep(3600) if scene.frame == 10 else 10)
+    if case == "memory-hog":
+        dot.radius(lambda: _hog() if scene.frame == 10 else 10)
     yield from parallel(box.x.to(120, 1.0, easing.linear), box.rotation.to(90, 1.0),
                         dot.x.to(100, 0.6))
     if case == "sound":
@@ -50,6 +53,14 @@ def suite(scene):
     if case == "draw-error":
         box.radius(lambda: 1 / 0 if scene.frame >= 20 else 0)
     yield from wait(0.5)
+
+
+def _hog() -> float:
+    held = []
+    for _ in range(40):
+        held.append(bytearray(100 * 1024**2))  # zeroed: resident at once
+        time.sleep(0.02)
+    return 10
 
 
 def _crash_once(marker: str) -> float:

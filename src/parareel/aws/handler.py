@@ -295,7 +295,8 @@ def _render(request: FullRender, settings: Settings, bucket, keys: RenderKeys,
         "frames": result.frames, "duration": result.duration,
         "timings": {**result.timings, "total": total},
         "chunks": [{"index": r.index, "frames": r.frames, "bytes": r.bytes,
-                    "seconds": round(r.seconds, 3)} for r in result.chunks],
+                    "seconds": round(r.seconds, 3), "memory": r.memory}
+                   for r in result.chunks],
         "cost": cost.to_json(),
     }
 

@@ -161,6 +161,14 @@ class LambdaEngine:
                 return result
             if kind == "Cancelled":  # the chunk found the render over when it ended
                 raise Cancelled(f"the render ended while chunk {index} rendered: {message}")
+            if kind == "Runtime.OutOfMemory" or (kind == "Runtime.ExitError"
+                                                 and "signal: killed" in message):
+                used = self._drawn.memory.get(index)
+                raise ChunkFailed(index, "OutOfMemory", (
+                    f"chunk {index} ran out of the function's memory"
+                    + (f" ({used} MB when last heard from)" if used else "")
+                    + ": retrying would too; deploy with more (parareel lambda deploy "
+                    "--memory), or render smaller chunks (more workers)"), attempt + 1)
             # the handler itself answered with an error: it has decided, do not retry
             if not crashed or not retryable(kind):
                 raise ChunkFailed(index, kind, message, attempt + 1)

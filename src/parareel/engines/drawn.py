@@ -19,7 +19,10 @@ FRAMES_EVERY = 1.0  # seconds: how often a chunk tells how far it is
 
 
 def teller(storage, keys: RenderKeys, job: ChunkJob) -> Callable[[int], None]:
-    """An on_frames for a chunk that leaves its count in `storage` at a bounded rate."""
+    """An on_frames for a chunk that leaves its count (and its peak memory, so that a
+    chunk killed for memory is known as one) in `storage` at a bounded rate."""
+    from parareel.worker import peak_memory
+
     drawn, last = 0, time.monotonic()
 
     def on_frames(count: int) -> None:
@@ -28,7 +31,7 @@ def teller(storage, keys: RenderKeys, job: ChunkJob) -> Callable[[int], None]:
         if time.monotonic() - last >= FRAMES_EVERY and drawn < job.chunk.frames:
             last = time.monotonic()
             with contextlib.suppress(ParareelError):  # progress is not worth a failed chunk
-                storage.put_bytes(keys.frames(job.chunk.index, drawn), b"")
+                storage.put_bytes(keys.frames(job.chunk.index, drawn, peak_memory()), b"")
 
     return on_frames
 
@@ -39,6 +42,7 @@ class FramesDrawn:
 
     def __init__(self, jobs: list[ChunkJob]) -> None:
         self.sizes = {job.chunk.index: job.chunk.frames for job in jobs}
+        self.memory: dict[int, int] = {}  # the most each chunk said it used, MB
         self._counted: dict[int, int] = {}
         self._lock = threading.Lock()
 
@@ -48,10 +52,6 @@ class FramesDrawn:
             new = max(0, total - self._counted.get(index, 0))
             self._counted[index] = self._counted.get(index, 0) + new
             return new
-
-    def counted(self, index: int) -> int:
-        with self._lock:
-            return self._counted.get(index, 0)
 
     def poll(self, storage, render: RenderKeys) -> Report:
         """The frames drawn since the last look (a Report even when none are: a listener
@@ -64,7 +64,9 @@ class FramesDrawn:
         for key in keys:
             parsed = parse_frames_key(key)
             if parsed and parsed[0] in self.sizes:
-                furthest[parsed[0]] = max(furthest.get(parsed[0], 0), parsed[1])
+                index, count, memory = parsed
+                furthest[index] = max(furthest.get(index, 0), count)
+                self.memory[index] = max(self.memory.get(index, 0), memory)
         # the last frame is counted by the chunk's end, which reports it with its result
         return Report(frames=sum(self.drew(i, min(n, self.sizes[i] - 1))
                                  for i, n in furthest.items()))

@@ -5,7 +5,9 @@
 Each function has execution environments (processes running `runtime.py`) that
 behave like Lambda's: one invocation at a time each, warm ones reused, new ones
 started under load up to the concurrency limit, 429 TooManyRequestsException
-beyond it, a per-invocation timeout, and function errors reported with
+beyond it, a per-invocation timeout, a memory limit (an environment whose process
+grows past the function's memory is killed, and the invocation answered as Lambda
+answers it: Runtime.ExitError, "signal: killed"), and function errors reported with
 X-Amz-Function-Error and an error payload. boto3 reaches it through
 AWS_ENDPOINT_URL_LAMBDA, like any other Lambda endpoint.
 """
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+MEMORY_POLL = 0.1  # seconds between looks at an environment's memory
 INVOKE = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations$")
 
 
@@ -83,7 +86,14 @@ class Environment:
         except (OSError, ValueError):
             pass  # the process died: reported below
         reader.start()
-        reader.join(max(0.0, deadline - time.time()))
+        while reader.is_alive() and time.time() < deadline:
+            reader.join(min(MEMORY_POLL, max(0.0, deadline - time.time())))
+            if reader.is_alive() and _resident_mb(self.process.pid) > self.function.memory_mb:
+                self.kill()  # as Lambda does: the environment is killed, the runtime exits
+                self.invocations += 1
+                return False, {"errorType": "Runtime.ExitError", "errorMessage":
+                               f"RequestId: {request_id} Error: Runtime exited with error: "
+                               "signal: killed"}
         self.invocations += 1
         if reader.is_alive():
             self.kill()
@@ -116,6 +126,18 @@ class Environment:
         for stream in (self.process.stdin, self.answers):
             with contextlib.suppress(OSError):
                 stream.close()
+
+
+def _resident_mb(pid: int) -> float:
+    """The process's resident memory, MB (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 @dataclass
