@@ -7,6 +7,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from parareel.contract import RenderKeys, job_key
+
 SEED_EVENT = {"jobId": "12345", "numWorkers": 25, "jobType": "fullRender",
               "variables": {"message": "Hello from Revideo!"}}
 
@@ -19,17 +21,18 @@ def invoke(lam, event):
 
 def render_of(s3, stack, job: str) -> str:
     """The render that owns a jobId."""
-    key = f"jobs/{job}.json"
+    key = job_key(job)
     return json.loads(s3.get_object(Bucket=stack.bucket, Key=key)["Body"].read())["renderId"]
 
 
 def progress_of(s3, stack, job: str) -> dict:
-    key = f"renders/{render_of(s3, stack, job)}/progress.json"
+    key = RenderKeys.of(render_of(s3, stack, job)).progress
     return json.loads(s3.get_object(Bucket=stack.bucket, Key=key)["Body"].read())
 
 
 def keys_of(s3, stack, job: str) -> list[str]:
-    prefix = f"renders/{render_of(s3, stack, job)}/"
+    """The keys of the job's render, relative to its prefix."""
+    prefix = RenderKeys.of(render_of(s3, stack, job)).prefix
     return [o["Key"][len(prefix):] for o in
             s3.list_objects_v2(Bucket=stack.bucket, Prefix=prefix).get("Contents", [])]
 

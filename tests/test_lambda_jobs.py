@@ -15,7 +15,7 @@ import pytest
 
 import parareel
 from parareel.aws.handler import handler
-from parareel.contract import ChunkJob
+from parareel.contract import ChunkJob, RenderKeys
 from tests.conftest import SUITE, decode, psnr
 from tests.lambda_tools import (
     SEED_EVENT,
@@ -76,7 +76,7 @@ def test_forged_chunks_and_refused_events_never_touch_a_running_render(lam, stac
         try:
             plan = json.loads(s3.get_object(
                 Bucket=stack.bucket,
-                Key=f"renders/{render_of(s3, stack, 'target')}/plan.json")["Body"].read())
+                Key=RenderKeys.of(render_of(s3, stack, "target")).plan)["Body"].read())
             break
         except Exception:  # noqa: BLE001 - not claimed or planned yet
             time.sleep(0.05)
@@ -257,16 +257,15 @@ def test_a_dead_or_cancelled_render_takes_no_chunk(stack, s3):
 
     for name, plan_changes, cancel in (("dead", {"ends_at": time.time() - 1}, False),
                                        ("cancelled", {}, True)):
-        job = seed_chunk(stack, f"left-{name}")
+        job, keys = seed_chunk(stack, f"left-{name}"), RenderKeys.of(f"left-{name}")
         plan = Plan.of([job], **plan_changes)
-        s3.put_object(Bucket=stack.bucket, Key=f"renders/left-{name}/plan.json",
-                      Body=json.dumps(plan.to_json()))
+        s3.put_object(Bucket=stack.bucket, Key=keys.plan, Body=json.dumps(plan.to_json()))
         if cancel:
-            s3.put_object(Bucket=stack.bucket, Key=f"renders/left-{name}/cancel", Body=b"x")
+            s3.put_object(Bucket=stack.bucket, Key=keys.cancel, Body=b"x")
         body = handler(job.to_event(), None)
         assert body["errorType"] == "InvalidEvent", body
         assert ("time is over" if name == "dead" else "was cancelled") in body["errorMessage"]
-        listed = s3.list_objects_v2(Bucket=stack.bucket, Prefix=f"renders/left-{name}/chunks/")
+        listed = s3.list_objects_v2(Bucket=stack.bucket, Prefix=keys.chunks)
         assert listed.get("KeyCount") == 0
 
 
