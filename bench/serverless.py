@@ -5,7 +5,10 @@
 - the hello example rendered through the dev stack (fan-out, S3 upload, join,
   download) against a direct local render with the same number of workers;
 - per-invocation overhead: cold (a new environment importing the handler) and warm
-  (a no-op invocation on a warm environment). Goals: cold import < 1 s, warm < 50 ms.
+  (a no-op invocation on a warm environment). Goals: cold import < 1 s, warm < 50 ms;
+- a main whose chunks find no capacity, at concurrency 1 and 2 (the main holding one
+  slot): rendering throttled chunks itself, each in a child process, against waiting
+  for capacity.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from common import HELLO, scratch, timer
+from common import HELLO, ROOT, scratch, timer
 
 import parareel
 from parareel.aws.dev import DevStack
@@ -60,11 +63,43 @@ def main(work: Path) -> None:
               f"environments (goal < 1 s)")
         print(f"           warm: {statistics.median(warm) * 1000:.1f}ms median round trip "
               f"(goal < 50 ms)")
+    throttled(work)
     began = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import parareel.aws.handler, parareel.worker"],
                    check=True)
     print(f"           a fresh interpreter importing the handler and the render path "
           f"(skia, PyAV, numpy): {time.perf_counter() - began:.3f}s")
+
+
+def throttled(work: Path) -> None:
+    """The main runs here (as the handler would) and holds no slot of the dev function, so
+    the function gets one slot fewer than the concurrency it stands for."""
+    from parareel.aws.handler import handler
+    from parareel.engines.aws_lambda import LambdaEngine
+
+    defaults = LambdaEngine.__init__.__kwdefaults__
+    os.chdir(ROOT)  # the folder a deployment would copy: the project's assets are inside
+    for concurrency in (1, 2):
+        with DevStack(work / f"throttled-{concurrency}", HELLO,
+                      concurrency=concurrency - 1) as stack:
+            os.environ.update({**stack.env, "PARAREEL_PROJECT": HELLO,
+                               "AWS_LAMBDA_FUNCTION_NAME": "parareel"})
+            seconds = {}
+            for here in (True, False):
+                if concurrency == 1 and not here:
+                    continue  # no slot ever frees: waiting never ends
+                defaults["render_here"] = here
+                began = time.perf_counter()
+                body = handler({"jobType": "fullRender", "jobId": f"t{concurrency}{here}",
+                                "numWorkers": 4})
+                assert body["status"] == "done", body
+                seconds[here] = time.perf_counter() - began
+            defaults["render_here"] = True
+        waited = (f"waiting for capacity {seconds[False]:.2f}s, ratio "
+                  f"{seconds[True] / seconds[False]:.2f}x" if False in seconds
+                  else "waiting for capacity never ends (the main holds the only slot)")
+        print(f"throttled  concurrency {concurrency}: rendered by the main "
+              f"{seconds[True]:.2f}s; {waited}")
 
 
 if __name__ == "__main__":
