@@ -317,3 +317,20 @@ def _png(rgb: tuple[int, int, int]) -> bytes:
     pixels = np.zeros((8, 8, 4), np.uint8)
     pixels[..., :3], pixels[..., 3] = rgb, 255
     return bytes(skia.Image.fromarray(pixels).encodeToData(skia.kPNG, 100))
+
+
+def test_the_cache_keeps_to_a_share_of_the_free_space(monkeypatch):
+    import collections
+    import os
+
+    folder = assets.cache_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    for age, name in enumerate(("oldest", "older", "newest")):
+        (folder / name).write_bytes(b"\0" * 4 * 1024**2)
+        (folder / f"{name}.json").write_text("{}")
+        os.utime(folder / name, (1000 + age, 1000 + age))
+    usage = collections.namedtuple("usage", "total used free")
+    # 12 MB cached and 4 MB free: a half share of the room is 8 MB, two copies
+    monkeypatch.setattr(assets.shutil, "disk_usage", lambda _: usage(0, 0, 4 * 1024**2))
+    assets._trim(folder)
+    assert _leftovers() == ["newest", "newest.json", "older", "older.json"]
