@@ -435,7 +435,7 @@ def test_a_chunk_the_main_renders_itself_stops_at_the_deadline(stack, s3):
     job = ChunkJob("late", SUITE, Chunk(0, 0, 45),
                    f"s3://{stack.bucket}/renders/late/chunks/chunk-00000.mp4")
     with pytest.raises(ChunkFailed, match="Timeout.*ran out of time"):
-        engine._render_here(job.to_event(), lambda report: None)
+        engine._render_here(job.to_event())
     listed = s3.list_objects_v2(Bucket=stack.bucket, Prefix="renders/late/")
     assert listed.get("KeyCount", 0) == 0  # nothing uploaded
 

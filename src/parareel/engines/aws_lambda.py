@@ -140,20 +140,21 @@ class LambdaEngine:
                           bool(response.get("FunctionError")))
             except client.exceptions.TooManyRequestsException as exc:
                 # no capacity: the chunk is rendered here meanwhile, one at a time
-                answer = self._render_here(event, report) if self.render_here else None
-                if answer is None:
+                here = self._render_here(event) if self.render_here else None
+                if here is None:
                     throttled += not self.render_here
                     if throttled > THROTTLE_LIMIT:
                         raise ChunkFailed(index, "TooManyRequestsException", str(exc),
                                           attempt) from None
                     time.sleep(min(5.0, BACKOFF * 1.5**throttled) * (0.5 + random.random()))
                     continue
+                answer = (here, True)  # answered as the function would have
             except ReadTimeoutError:
                 answer = ({"errorType": "Timeout",
                            "errorMessage": "the chunk did not answer within its time"}, True)
             except Exception as exc:  # noqa: BLE001 - 5xx and connection errors: transient
                 answer = ({"errorType": type(exc).__name__, "errorMessage": str(exc)}, True)
-            body, crashed = answer
+            body, function_error = answer
             kind, message = _error_of(body)
             if not kind:
                 result = ChunkResult.from_json(body)
@@ -170,7 +171,7 @@ class LambdaEngine:
                     + ": retrying would too; deploy with more (parareel lambda deploy "
                     "--memory), or render smaller chunks (more workers)"), attempt + 1)
             # the handler itself answered with an error: it has decided, do not retry
-            if not crashed or not retryable(kind):
+            if not function_error or not retryable(kind):
                 raise ChunkFailed(index, kind, message, attempt + 1)
             attempt += 1
             if attempt > self.retries:
@@ -197,11 +198,11 @@ class LambdaEngine:
                 self._clients[step] = lambda_client(read_timeout=step)
             return self._clients[step]
 
-    def _render_here(self, event: dict, report: OnReport) -> tuple[object, bool] | None:
-        """Render a throttled chunk in a child process of this one (aws/here.py), as an
-        invocation would: (its answer, whether it crashed), or None when another chunk
-        is being rendered here. The child is killed, leaving nothing, when the render
-        stops or its deadline passes; a crash is an attempt to retry."""
+    def _render_here(self, event: dict) -> object | None:
+        """Render a throttled chunk in a child process of this one (aws/here.py): its
+        answer, as an invocation's, or None when another chunk is being rendered here.
+        The child is killed, leaving nothing, when the render stops or its deadline
+        passes; a crash is answered as Lambda answers one (an attempt to retry)."""
         if not self._here.acquire(blocking=False):
             return None
         index = event["chunk"]["index"]
@@ -228,8 +229,8 @@ class LambdaEngine:
                 if not answer.is_file():
                     return {"errorType": "Runtime.ExitError", "errorMessage":
                             f"chunk {index} crashed while the main rendered it itself "
-                            f"(exit code {child.returncode})"}, True
-                return json.loads(answer.read_text()), True  # as a function's answer
+                            f"(exit code {child.returncode})"}
+                return json.loads(answer.read_text())
         finally:
             self._here.release()
 
