@@ -1,6 +1,6 @@
 """The encoders' speed / size / quality front, and the quality profiles chosen on it.
 
-    python bench/encoders.py [--frames 60]
+    python bench/encoders.py [--frames 60] [--profiles | --front]
 
 For three kinds of 1080p30 scene (shapes and text: the hello example; a photograph
 panned and zoomed; a video clip: the seed example), every frame is drawn once, then
@@ -10,6 +10,15 @@ conversion included). Printed per setting: encode ms a frame, kb/s, and SSIM
 renders the shapes scene as a worker does (drawing overlaps encoding), one worker:
 ms a frame, as a ratio to drawing alone, against the goal for `standard`: <= 5.5 ms
 a frame at >= 0.995 SSIM and <= 550 kb/s.
+
+The front (--front, also run last by default): whole renders, 2 workers, of the hello
+example (10 s of shapes and text) and the seed example (30 s: a 1080p clip, music, a
+growing message) with the standard profile, tuned for what the survey says is drawn,
+against the profile before it (x264's ultrafast with CABAC, crf 23), interleaved, best
+of 3: file size (goals: <= 648 KB and <= 9.4 MB, Revideo's files for the same work),
+SSIM(Y) against a lossless render (goals: >= 0.999 graphics, >= 0.995 footage) and wall
+time as a ratio (goal <= 1.15). Then x264 alone, one thread, on the same frames at each
+setting: how close a render comes to the encoder's own speed.
 """
 
 from __future__ import annotations
@@ -74,10 +83,11 @@ def grey(rgb: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(np.ascontiguousarray(rgb[..., :3]), cv2.COLOR_RGB2GRAY)
 
 
-def encode(frames: list[np.ndarray], encoding: Encoding, out: Path) -> tuple[float, float, float]:
+def encode(frames: list[np.ndarray], encoding: Encoding, out: Path,
+           threads: int = 0) -> tuple[float, float, float]:
     """(ms a frame, kb/s, SSIM) of these frames encoded so."""
     began = time.perf_counter()
-    with VideoWriter(out, 1920, 1080, 30, encoding) as writer:
+    with VideoWriter(out, 1920, 1080, 30, encoding, threads=threads) as writer:
         for frame in frames:
             writer.write(frame)
     ms = (time.perf_counter() - began) * 1000 / len(frames)
@@ -106,9 +116,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--frames", type=int, default=60)
     parser.add_argument("--profiles", action="store_true", help="only the profiles")
+    parser.add_argument("--front", action="store_true", help="only the front")
     args = parser.parse_args()
     count = args.frames
     work = Path(tempfile.mkdtemp())
+    if args.front:
+        front(work, count)
+        return
     scenes = {"shapes+text": (load_project(HELLO), 30),
               "photo": (photo_project(work), 0),
               "clip": (load_project(str(ROOT / "examples" / "seed" / "project.py")), 40)}
@@ -136,6 +150,59 @@ def main() -> None:
                 if quality == "standard" else "")
         print(f"  {quality:8} ({preset} crf {crf})  {ms:6.2f} ms/frame = {ms / draw:.2f} x "
               f"drawing alone ({draw:.2f} ms)  {kbps:5.0f} kb/s  SSIM {score:.4f}{goal}")
+    front(work, count)
+
+
+BEFORE = Encoding(preset="ultrafast")  # the standard profile before it was tuned
+FRONT = {"hello": (HELLO, 648, 0.999, "graphics"),  # goal kB (1000 bytes), goal SSIM
+         "seed": (str(ROOT / "examples" / "seed" / "project.py"), 9400, 0.995, "footage")}
+
+
+def luma(path: Path) -> list[np.ndarray]:
+    with av.open(str(path)) as container:
+        return [cv2.cvtColor(f.to_ndarray(format="yuv420p"), cv2.COLOR_YUV2GRAY_I420)
+                for f in container.decode(video=0)]
+
+
+def front(work: Path, count: int, rounds: int = 3) -> None:
+    import parareel
+
+    print("\nthe standard profile against the one before it: whole renders, 2 workers, "
+          f"best of {rounds}")
+    for name, (ref, goal_kb, goal_ssim, content) in FRONT.items():
+        parareel.render(ref, work / "exact.mp4", workers=2,
+                        encoding=Encoding(lossless=True, pix_fmt="yuv420p"))
+        exact = luma(work / "exact.mp4")
+        walls: dict[str, list[float]] = {"before": [], "standard": []}
+        for _ in range(rounds):
+            for label, encoding in (("before", BEFORE), ("standard", Encoding())):
+                began = time.perf_counter()
+                parareel.render(ref, work / f"{label}.mp4", workers=2, encoding=encoding,
+                                progress=False)
+                walls[label].append(time.perf_counter() - began)
+        for label in walls:
+            kb = (work / f"{label}.mp4").stat().st_size / 1000
+            score = float(np.mean([ssim(a, b) for a, b in zip(luma(work / f"{label}.mp4"),
+                                                              exact, strict=True)]))
+            goals = (f"  goals: <= {goal_kb:.0f} kB {'met' if kb <= goal_kb else 'NOT met'}, "
+                     f"SSIM >= {goal_ssim} {'met' if score >= goal_ssim else 'NOT met'}"
+                     if label == "standard" else "")
+            print(f"  {name:6} {label:9} {kb:8.0f} kB  SSIM(Y) {score:.5f}  "
+                  f"{min(walls[label]):6.2f} s{goals}")
+        ratio = min(walls["standard"]) / min(walls["before"])
+        print(f"  {name:6} wall time standard / before: {ratio:.2f} (goal <= 1.15: "
+              f"{'met' if ratio <= 1.15 else 'NOT met'}); tuned for {content}")
+    print(f"\nx264 alone, one thread, {count} frames of each (ms a frame, kb/s):")
+    for name, (ref, _, _, content) in FRONT.items():
+        frames = [f.copy() for f in render_frames(load_project(ref), 30, 30 + count)]
+        for label, encoding in (("before", BEFORE), ("standard", Encoding(content=content)),
+                                ("superfast", Encoding(preset="superfast")),
+                                ("veryfast", Encoding(preset="veryfast"))):
+            ms = min(encode(frames, encoding, work / "alone.mp4", threads=1)[0]
+                     for _ in range(2))
+            kbps = (work / "alone.mp4").stat().st_size * 8 / (count / 30) / 1000
+            print(f"  {name:6} {label:9} {ms:6.2f} ms  {kbps:6.0f} kb/s")
+        del frames
 
 
 if __name__ == "__main__":

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 import parareel
-from parareel import Audio, Circle, Project, Rect, easing, parallel, wait
+from parareel import Audio, Circle, Project, Rect, Video, easing, parallel, wait
 from parareel.cli import run
 from parareel.errors import ParareelError
 from parareel.media.formats import Encoding
-from tests.conftest import EXAMPLES, SUITE, psnr
+from tests.conftest import EXAMPLES, SUITE, decode, psnr
 from tests.mp4boxes import _boxes
 
 FPS, FRAMES = 30, 30
@@ -321,3 +321,62 @@ def test_outputs_in_s3_frames_by_the_workers_and_a_webm(stack, s3, tmp_path):
     parareel.render(opaque(), f"s3://{stack.bucket}/formats/out.webm", workers=2)
     s3.download_file(stack.bucket, "formats/out.webm", str(tmp_path / "out.webm"))
     assert len(read(tmp_path / "out.webm")["frames"]) == FRAMES
+
+
+# -- the standard profile, tuned for what is drawn ----------------------------------------
+
+def x264_options(path) -> set[str]:
+    """The options x264 wrote into the stream (its SEI message in the first frame)."""
+    with av.open(str(path)) as container:
+        first = next(p for p in container.demux(video=0) if p.size)
+    text = bytes(first).split(b"options: ", 1)[1].split(b"\0", 1)[0]
+    return set(text.decode().split())
+
+
+def clip_scene(scene, seconds: float = 1.0):
+    clip = scene.add(Video(EXAMPLES / "seed" / "media" / "background.mp4", width=160,
+                           height=96))
+    clip.play()
+    scene.add(Rect(width=20, height=20, fill="#ff2020"))
+    yield from wait(seconds)
+
+
+def test_the_survey_tells_footage_from_graphics_and_the_encoder_is_tuned_so(tmp_path):
+    graphics = opaque()
+    footage = Project(scenes=[clip_scene], size=(160, 96), fps=FPS, background="#101010")
+
+    def brief(s):  # a clip on the stage for a third of the frames: graphics still
+        yield from clip_scene(s, 0.3)
+        s.root.children[0].remove()
+        yield from wait(0.7)
+
+    mostly_graphics = Project(scenes=[brief], size=(160, 96), fps=FPS, background="#101010")
+    seen = {}
+    for name, project in (("graphics", graphics), ("footage", footage),
+                          ("brief", mostly_graphics)):
+        parareel.render(project, tmp_path / f"{name}.mp4", workers=2)
+        seen[name] = x264_options(tmp_path / f"{name}.mp4")
+    assert {"bframes=3", "aq=1:0.80", "deblock=0:0:0", "8x8dct=1", "crf=23.0",
+            "cabac=1"} <= seen["graphics"]
+    assert {"bframes=3", "aq=0", "deblock=1:1:1", "8x8dct=1", "crf=26.0"} <= seen["footage"]
+    assert seen["brief"] == seen["graphics"]
+    # a preset asked for is x264's own (CABAC back on at ultrafast, as before)
+    parareel.render(graphics, tmp_path / "asked.mp4", encoding=Encoding(preset="ultrafast"))
+    asked = x264_options(tmp_path / "asked.mp4")
+    assert {"cabac=1", "bframes=0", "8x8dct=0", "aq=0"} <= asked
+
+
+def test_the_tuned_profile_joins_chunks_with_b_frames_exactly_in_time(tmp_path):
+    footage = Project(scenes=[clip_scene], size=(160, 96), fps=FPS, background="#101010")
+    parareel.render(footage, tmp_path / "exact.mp4", workers=1,
+                    encoding=Encoding(lossless=True))
+    parareel.render(footage, tmp_path / "many.mp4", workers=3)
+    with av.open(str(tmp_path / "many.mp4")) as container:
+        packets = [p for p in container.demux(video=0) if p.size]
+        keyframes = sorted(round(p.pts * p.time_base * FPS) for p in packets if p.is_keyframe)
+    frames, exact = (decode(tmp_path / name)[1] for name in ("many.mp4", "exact.mp4"))
+    assert any(p.pts != p.dts for p in packets)  # B-frames: reordered
+    assert keyframes[:3] == [0, 10, 20] and len(frames) == len(exact) == 30
+    for i, frame in enumerate(frames):  # each frame is its own moment, not a neighbour's
+        near = {j: psnr(frame, exact[j]) for j in (i - 1, i, i + 1) if 0 <= j < 30}
+        assert max(near, key=near.get) == i and near[i] >= 30, (i, near)

@@ -127,7 +127,9 @@ def prepare(project: str | Project, variables: Mapping[str, Any] | None = None, 
     chunks = [Chunk(c.index, c.start + first, c.end + first) for c in chunks]
     cues = tuple(cue.shifted(first) for cue in survey.cues)
     values = loaded.resolve(variables)
-    encoding = _for_project(encoding or Encoding(), loaded, values, range(first, last))
+    encoding = replace(encoding or Encoding(), content="footage" if survey.footage
+                       else "graphics")
+    encoding = _for_project(encoding, loaded, values, range(first, last))
     return Prepared(loaded, reference(project), values, first, last, tuple(chunks), cues,
                     encoding, min(workers, len(chunks)), _lap(started),
                     tuple(fetched.values()))

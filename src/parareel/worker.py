@@ -52,7 +52,7 @@ def _render(job: ChunkJob, project: Project, on_frames: Callable[[int], None] | 
         path = target or Path(work) / "segment"
         path.parent.mkdir(parents=True, exist_ok=True)
         with VideoWriter(path, *output_size(project, job.encoding.scale), project.fps,
-                         job.encoding, faststart=False, threads=threads) as writer:
+                         job.encoding, faststart=False, threads=threads, bgra=True) as writer:
             _draw_into(writer, job, project, on_frames)
         size, digest = path.stat().st_size, sha256(path)
         delay = reorder_delay(path, project.fps)
@@ -99,7 +99,7 @@ def _draw_into(writer: VideoWriter | FrameFiles, job: ChunkJob, project: Project
                on_frames: Callable[[int], None] | None) -> None:
     chunk, pending = job.chunk, 0
     for pixels in render_frames(project, chunk.start, chunk.end, job.variables,
-                                job.encoding.scale):
+                                job.encoding.scale, bgra=isinstance(writer, VideoWriter)):
         writer.write(pixels)
         pending += 1
         if on_frames and pending == PROGRESS_EVERY:

@@ -16,11 +16,12 @@ from parareel.scene.project import Project
 
 
 class Canvas:
-    """A pixel buffer that skia draws into directly, handed out as RGBA.
+    """A pixel buffer that skia draws into directly, handed out as RGBA (or as it is).
 
     skia draws in BGRA, its native order on this platform: scaling an image into an
     RGBA surface takes it off its fast path (a 480x270 picture scaled to 1080p: 64 ms
-    in RGBA, 7 ms in BGRA). One swap at the end costs under 1 ms at 1080p.
+    in RGBA, 7 ms in BGRA). One swap at the end costs under 1 ms at 1080p; a video
+    encoder converting to YUV itself takes the BGRA pixels and saves it.
 
     `scale` draws the project's coordinates larger or smaller (the size is rounded
     to even numbers, as video needs). A transparent project's pixels are handed out
@@ -37,18 +38,23 @@ class Canvas:
         self.surface = skia.Surface.MakeRasterDirect(info, self.bgra, self.width * 4)
         self.canvas = self.surface.getCanvas()
         self.straight = project.background_color.a < 1
-        self._straight_info = skia.ImageInfo.Make(self.width, self.height,
-                                                  skia.kRGBA_8888_ColorType,
-                                                  skia.kUnpremul_AlphaType)
+        self._straight = {order: skia.ImageInfo.Make(self.width, self.height, colour,
+                                                     skia.kUnpremul_AlphaType)
+                          for order, colour in ((False, skia.kRGBA_8888_ColorType),
+                                                (True, skia.kBGRA_8888_ColorType))}
 
-    def draw(self, scene: Scene) -> np.ndarray:
+    def draw(self, scene: Scene, bgra: bool = False) -> np.ndarray:
+        """The scene's pixels, RGBA or with `bgra` BGRA (an opaque project's: the canvas's
+        own buffer). Valid until the next draw."""
         project = self.project
         self.canvas.save()
         self.canvas.scale(self.width / project.width, self.height / project.height)
         draw_scene(self.canvas, scene, project.width, project.height, project.background_color)
         self.canvas.restore()
         if self.straight:
-            self.surface.readPixels(self._straight_info, self.pixels, self.width * 4)
+            self.surface.readPixels(self._straight[bgra], self.pixels, self.width * 4)
+        elif bgra:
+            return self.bgra
         else:
             cv2.cvtColor(self.bgra, cv2.COLOR_BGRA2RGBA, dst=self.pixels)
         return self.pixels
@@ -62,8 +68,8 @@ def output_size(project: Project, scale: float = 1.0) -> tuple[int, int]:
 
 def render_frames(project: Project, start: int = 0, end: int | None = None,
                   variables: Mapping[str, Any] | None = None,
-                  scale: float = 1.0) -> Iterator[np.ndarray]:
-    """Yield frames [start, end) as RGBA arrays.
+                  scale: float = 1.0, bgra: bool = False) -> Iterator[np.ndarray]:
+    """Yield frames [start, end) as RGBA arrays (BGRA with `bgra`).
 
     The logic runs only up to `end`: a chunk worker never plays the rest of the
     video. The same buffer is reused for every frame: copy it to keep it.
@@ -72,12 +78,12 @@ def render_frames(project: Project, start: int = 0, end: int | None = None,
         end = project.frame_count(variables)
     if not 0 <= start <= end:
         raise ValueError(f"bad frame range {start}:{end}")
-    yield from draw_frames(project, range(start, end), variables, scale)
+    yield from draw_frames(project, range(start, end), variables, scale, bgra)
 
 
 def draw_frames(project: Project, wanted: range | list[int],
                 variables: Mapping[str, Any] | None = None,
-                scale: float = 1.0) -> Iterator[np.ndarray]:
+                scale: float = 1.0, bgra: bool = False) -> Iterator[np.ndarray]:
     """Yield the frames numbered in `wanted` (ascending), playing the logic once."""
     if not wanted:
         return
@@ -88,7 +94,7 @@ def draw_frames(project: Project, wanted: range | list[int],
         if index in wanted_set:
             try:
                 with scene.drawing():
-                    pixels = target.draw(scene)
+                    pixels = target.draw(scene, bgra)
             except SceneError:
                 raise
             except ParareelError as exc:  # a font or an image: it says what, this says where

@@ -45,13 +45,14 @@ class VideoWriter:
     caller's buffer can be reused after) and hands it to a thread that encodes it
     (PyAV releases the GIL while encoding).
     `threads` caps the encoder's threads (0: x264 decides); parallel workers on a
-    shared machine use fewer each so that they do not fight over the cores.
+    shared machine use fewer each so that they do not fight over the cores. With
+    `bgra`, `write` is given BGRA pixels (the canvas's own order: no swap to make).
     """
 
     def __init__(self, path: str | os.PathLike, width: int, height: int, fps: int | Fraction,
                  encoding: Encoding | None = None, faststart: bool = True,
-                 threads: int = 0) -> None:
-        self.path = Path(path)
+                 threads: int = 0, bgra: bool = False) -> None:
+        self.path, self.bgra = Path(path), bgra
         self.partial = self.path.with_name(f".{self.path.name}.partial")
         self.frames = 0
         encoding = encoding or Encoding()
@@ -89,16 +90,19 @@ class VideoWriter:
         sys.setswitchinterval(min(self._switch_interval, _SWITCH_INTERVAL))
         self._thread.start()
 
-    def write(self, rgba: np.ndarray) -> None:
+    def write(self, pixels: np.ndarray) -> None:
+        """Encode a frame of RGBA pixels (BGRA if the writer was made with `bgra`)."""
         if self._error:
             raise RenderError(f"encoding failed: {self._error}") from self._error
         if self._opencv:
-            yuv = cv2.cvtColor(rgba, cv2.COLOR_RGBA2YUV_I420)
+            yuv = cv2.cvtColor(pixels, cv2.COLOR_BGRA2YUV_I420 if self.bgra
+                               else cv2.COLOR_RGBA2YUV_I420)
             frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         elif self._quantizer:
-            frame = self._quantizer.frame(rgba)
+            frame = self._quantizer.frame(cv2.cvtColor(pixels, cv2.COLOR_BGRA2RGBA)
+                                          if self.bgra else pixels)
         else:
-            frame = av.VideoFrame.from_ndarray(rgba, format="rgba")
+            frame = av.VideoFrame.from_ndarray(pixels, format="bgra" if self.bgra else "rgba")
         frame.pts = self.frames
         self.frames += 1
         self._queue.put(frame)
@@ -158,7 +162,9 @@ def encoder_options(encoding: Encoding) -> dict[str, str]:
     options = dict(codec.lossless) if encoding.lossless else {}
     if codec.name in ("h264", "h265", "av1"):
         options["preset"] = preset
-    if codec.name == "h264" and preset == "ultrafast":
+    if encoding.tuning:
+        options["x264-params"] = encoding.tuning[1]
+    elif codec.name == "h264" and preset == "ultrafast":
         # ultrafast also turns CABAC off: files 20% larger to save ~0.3 ms a 1080p frame
         options["x264-params"] = "cabac=1"
     if codec.name == "h265":

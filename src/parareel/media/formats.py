@@ -22,6 +22,7 @@ from parareel.errors import ParareelError
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow",
                 "slower", "veryslow", "placebo")
 QUALITIES = ("draft", "standard", "high")
+CONTENTS = ("graphics", "footage")  # what is drawn: the survey says which (Survey.footage)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class Codec:
     # quality profile -> (crf, preset): the defaults, chosen on bench/encoders.py's front
     profiles: dict[str, tuple[int | None, str | None]] = field(default_factory=dict)
     lossless: dict[str, str] | None = None  # encoder options for an exact encode
+    # what the standard profile becomes for what is drawn (Encoding.content): content ->
+    # (crf, encoder parameters), chosen on bench/encoders.py's front
+    tuned: dict[str, tuple[int, str]] = field(default_factory=dict)
     tag: str | None = None  # the sample entry players expect (hvc1 for H.265 in MP4)
     intra: bool = False  # every frame a keyframe: --gop means nothing
 
@@ -46,7 +50,15 @@ CODECS = {c.name: c for c in (
           crf=(0, 51), presets=X264_PRESETS,
           profiles={"draft": (28, "ultrafast"), "standard": (23, "ultrafast"),
                     "high": (18, "veryfast")},
-          lossless={"qp": "0"}),
+          lossless={"qp": "0"},
+          # ultrafast's speed, with the tools that pay for themselves: CABAC, 3 B-frames
+          # (decided without lookahead), more references, 8x8 transforms and intra
+          # partitions; flat graphics gain from the adaptive quantiser, footage from
+          # the deblocking filter at strength 1 (and reaches ultrafast's quality at crf 26)
+          tuned={"graphics": (23, "cabac=1:bframes=3:b-adapt=0:ref=2:partitions=i8x8,i4x4:"
+                                  "8x8dct=1:aq-mode=1:aq-strength=0.8"),
+                 "footage": (26, "cabac=1:bframes=3:b-adapt=0:ref=2:partitions=i8x8,i4x4:"
+                                 "8x8dct=1:deblock=1")}),
     Codec("h265", "libx265", ("yuv420p", "yuv444p", "yuv420p10le"), crf=(0, 51),
           presets=X264_PRESETS,
           profiles={"draft": (30, "ultrafast"), "standard": (26, "superfast"),
@@ -147,6 +159,7 @@ class Encoding:
     alpha: bool = False
     scale: float = 1.0
     palette: tuple[int, ...] | None = None  # GIF: 0xRRGGBB colours every chunk shares
+    content: str = "graphics"  # or "footage": what the standard profile is tuned for
 
     def __post_init__(self) -> None:
         for name in ("lossless", "alpha"):  # "false" is a true value: refuse, never guess
@@ -167,6 +180,9 @@ class Encoding:
         if self.quality not in QUALITIES:
             raise ParareelError(f"quality must be one of {', '.join(QUALITIES)}, "
                                 f"got {self.quality!r}")
+        if self.content not in CONTENTS:
+            raise ParareelError(f"content must be one of {', '.join(CONTENTS)}, "
+                                f"got {self.content!r}")
         if self.video is not None:
             self._check(self.video, fmt)
         if self.palette is not None and not (
@@ -232,10 +248,20 @@ class Encoding:
             return "yuv444p"
         return self.pix_fmt or codec.pix_fmts[0]
 
+    @property
+    def tuning(self) -> tuple[int, str] | None:
+        """The standard profile's (crf, encoder parameters) for this content, when it
+        applies: a codec that has one, no preset asked for, not lossless."""
+        if self.quality != "standard" or self.preset is not None or self.lossless:
+            return None
+        return self.video.tuned.get(self.content) if self.video else None
+
     def rate_control(self) -> tuple[int | None, str | None]:
         """(crf, preset) in effect: as asked, else the quality profile's. The crf is None
         when the encode is lossless, aims at a bitrate, or the codec has none."""
         crf, preset = self.video.profiles.get(self.quality, (None, None))
+        if self.tuning:
+            crf = self.tuning[0]
         if self.lossless or self.bitrate:
             crf = None
         elif self.crf is not None:

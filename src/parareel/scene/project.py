@@ -23,6 +23,7 @@ class Survey:
     frames: int
     variables: dict[str, Any]  # every variable the scenes read, with its default
     cues: tuple[Cue, ...]
+    footage: bool = False  # a video clip is on the stage for half the frames or more
 
 
 @dataclass
@@ -86,7 +87,8 @@ class Project:
             count = sum(1 for _ in play(self, values, reads, cues, clips))
             check_known(values, reads)
             cues += [cue for clip in clips for cue in clip._sound_cues(count)]
-            self._surveys[key] = Survey(count, reads, tuple(cues))
+            footage = any(clip._shown * 2 >= count for clip in clips)
+            self._surveys[key] = Survey(count, reads, tuple(cues), footage)
         return self._surveys[key]
 
     def frame_count(self, variables: Mapping[str, Any] | None = None) -> int:

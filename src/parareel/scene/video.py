@@ -178,6 +178,7 @@ class Video(Node):
         self._clock: Clock | None = None
         self._volumes: list[tuple[int, float]] = []  # (frame, volume) where it changed
         self._heard_until = 0  # the frame after the last one it was heard at
+        self._shown = 0  # frames it was on the stage (in the survey)
 
     # -- control, from the scene logic ----------------------------------------------------
 
@@ -208,6 +209,7 @@ class Video(Node):
     def _note_volume(self, frame: int, on_stage: bool) -> None:
         """Called by the player after each frame's logic: a tweened volume is heard, and a
         clip off the stage (removed, or its scene over) is not."""
+        self._shown += on_stage
         volume = self.volume() if on_stage else 0.0
         if volume > 0:
             self._heard_until = frame + 1
