@@ -74,6 +74,7 @@ def test_progress_json_and_private_bucket(seed_render, s3, stack):
         urllib.request.urlopen(f"{stack.s3.endpoint}/{stack.bucket}/{seed_render[0]['key']}")
 
 
+@pytest.mark.slow
 def test_crashed_worker_is_retried_with_the_same_output(lam, seed_render, tmp_path, s3, stack,
                                                        roomy):
     errors = stack.lambda_server.stats.errors

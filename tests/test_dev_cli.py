@@ -13,7 +13,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import decode
+
+pytestmark = pytest.mark.slow  # whole `parareel dev` stacks in their own processes
 
 SUITE = str(Path(__file__).parent / "projects" / "suite.py")
 

@@ -340,6 +340,7 @@ def test_webhooks_are_signed_retried_and_verified_by_the_example_receiver(stack)
     assert bad["errorType"] == "InvalidEvent" and "webhook must be" in bad["errorMessage"]
 
 
+@pytest.mark.slow
 def test_a_webhook_follows_no_redirect_and_cannot_hold_the_main(monkeypatch):
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -440,6 +441,7 @@ def test_a_chunk_the_main_renders_itself_stops_at_the_deadline(stack, s3):
     assert listed.get("KeyCount", 0) == 0  # nothing uploaded
 
 
+@pytest.mark.slow
 def test_one_deadline_ends_a_render_stuck_anywhere_and_says_so_everywhere(stack, s3,
                                                                           monkeypatch):
     import parareel.pipeline
@@ -516,6 +518,7 @@ def test_a_chunk_crashing_in_the_main_takes_only_its_process_and_is_retried(stac
     assert stack.lambda_server.stats.throttles > 0
 
 
+@pytest.mark.slow
 def test_a_chunk_hanging_in_the_main_ends_the_render_at_its_deadline(stack, s3, no_capacity):
     started = time.monotonic()
     body = handler({**SEED_EVENT, "jobId": "here-hang", "numWorkers": 2,

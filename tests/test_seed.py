@@ -20,6 +20,8 @@ from parareel.aws.dev.seaweed import ACCESS_KEY, SECRET_KEY
 from parareel.scene.audio import decode as decode_audio
 from tests.conftest import EXAMPLES, psnr
 
+pytestmark = pytest.mark.slow  # the seed's 25-chunk event, twice
+
 S3_SETTINGS = {"region_name": "us-east-1", "aws_access_key_id": ACCESS_KEY,
                "aws_secret_access_key": SECRET_KEY}
 
