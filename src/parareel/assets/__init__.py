@@ -143,14 +143,12 @@ def _remote(url: str, kind: str) -> str:
 
 
 def _pinned(url: str, stored: str) -> str:
-    """The render's copy of `url` (`stored`, named by its SHA-256): the cached copy if it
-    is that one, else the render's own, verified."""
-    key, sha = hashlib.sha256(url.encode()).hexdigest()[:32], stored.rsplit("/", 1)[-1]
-    with _held(key) as (cache, meta):
-        if (cache / key).is_file() and meta.get().get("sha256") == sha:
-            return str(cache / key)
+    """The render's copy of `url` (`stored`, named by its SHA-256): itself when it is a
+    local file, else a verified download of it, kept under its hash (a file whose
+    content never changes, unlike the URL's own entry, which a newer version replaces)."""
     if (path := local_path(stored)) is not None and path.is_file():
         return str(path)
+    sha = stored.rsplit("/", 1)[-1]
     with _held(f"pinned-{sha}") as (cache, _):
         copy = cache / f"pinned-{sha}"
         if not copy.is_file():
