@@ -143,8 +143,9 @@ class Encoding:
     standard or high). `lossless` encodes exactly (large files: for tests and
     masters); `bitrate` (bits per second) aims at a size instead of a quality.
     `alpha` keeps transparency (set by a project without a background); `scale`
-    multiplies the output's size (0.5 for a fast draft). Every value is checked
-    here, so a bad one is refused before any frame is drawn.
+    multiplies the output's size (0.5 for a fast draft). `content` (graphics or
+    footage) is set by the render from its survey: the standard profile is tuned for
+    it. Every value is checked here, so a bad one is refused before any frame is drawn.
     """
 
     format: str = "mp4"
