@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import resource
 import tempfile
 import time
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from pathlib import Path
 from parareel import assets
 from parareel.contract import ChunkJob, ChunkResult
 from parareel.draw.frames import output_size, render_frames
+from parareel.engines.drawn import peak_memory
 from parareel.load import load_project
 from parareel.media.encode import VideoWriter
 from parareel.media.join import reorder_delay
@@ -62,10 +62,6 @@ def _render(job: ChunkJob, project: Project, on_frames: Callable[[int], None] | 
     return ChunkResult(job.chunk.index, job.chunk.frames, size,
                        time.perf_counter() - started, job.segment, digest, delay, peak_memory())
 
-
-def peak_memory() -> int:
-    """This process's peak resident memory so far, MB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # KB on Linux
 
 
 def _write_frames(job: ChunkJob, project: Project,

@@ -68,7 +68,6 @@ class LambdaEngine:
         self.render_here = render_here  # throttled chunks are rendered by the caller
         self.deadline = deadline  # time.monotonic() by which every chunk must be done
         self.cancelled = cancelled  # asked now and then: True stops the render at once
-        self.project: Project | None = None
         self._here = threading.Lock()  # one chunk at a time in this process
         self._stop = threading.Event()
         self._drawn = FramesDrawn([])
@@ -80,7 +79,6 @@ class LambdaEngine:
             raise ProjectError("a project made in code cannot be rendered on Lambda: the "
                                "function renders the project in its image, named by path or "
                                "module:attr")
-        self.project = project
         self._stop.clear()
         self._client = lambda_client()
 

@@ -1,13 +1,15 @@
 """Frames drawn so far, told by chunks that run elsewhere (Lambda, Ray) to the main.
 
-A chunk leaves an empty object `chunks/frames-{index}-{count}` in the render's storage
-every FRAMES_EVERY seconds; the main lists them (one request for every chunk, however
+A chunk leaves an empty object `chunks/frames-{index}-{count}-{memory}` in the render's
+storage every FRAMES_EVERY seconds (its peak memory too: a chunk killed for memory is
+then known as one); the main lists them (one request for every chunk, however
 many) and reports the frames that are new. The objects go with the chunks' folder.
 """
 
 from __future__ import annotations
 
 import contextlib
+import resource
 import threading
 import time
 from collections.abc import Callable
@@ -19,10 +21,8 @@ FRAMES_EVERY = 1.0  # seconds: how often a chunk tells how far it is
 
 
 def teller(storage, keys: RenderKeys, job: ChunkJob) -> Callable[[int], None]:
-    """An on_frames for a chunk that leaves its count (and its peak memory, so that a
-    chunk killed for memory is known as one) in `storage` at a bounded rate."""
-    from parareel.worker import peak_memory
-
+    """An on_frames for a chunk that leaves its count and memory in `storage` at a
+    bounded rate."""
     drawn, last = 0, time.monotonic()
 
     def on_frames(count: int) -> None:
@@ -34,6 +34,11 @@ def teller(storage, keys: RenderKeys, job: ChunkJob) -> Callable[[int], None]:
                 storage.put_bytes(keys.frames(job.chunk.index, drawn, peak_memory()), b"")
 
     return on_frames
+
+
+def peak_memory() -> int:
+    """This process's peak resident memory so far, MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # KB on Linux
 
 
 class FramesDrawn:
