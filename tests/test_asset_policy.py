@@ -311,6 +311,25 @@ def test_chunks_use_the_copy_the_survey_pinned_when_the_object_changes(stack, ht
     assert not [k for k in keys if "/assets/" in k]  # the render's copies went with it
 
 
+def test_an_asset_replaced_between_the_survey_and_the_chunks_stops_the_render(http, tmp_path):
+    from parareel import Image, Project
+    from parareel.engines.local import LocalEngine
+    from parareel.pipeline import execute, prepare
+
+    def scene(s):
+        s.add(Image(f"{http.url}/swapped.png", width=32, height=32))
+        yield
+
+    http.files["/swapped.png"] = _png((255, 0, 0))
+    prepared = prepare(Project(scenes=[scene], size=(32, 32)))
+    http.files["/swapped.png"] = _png((0, 0, 255))  # a newer version, fetched by another
+    assets.forget()                                  # render into the same cache meanwhile
+    assets.resolve(f"{http.url}/swapped.png")
+    with pytest.raises(AssetError, match="changed while the render was starting"):
+        execute(prepared, LocalEngine(), tmp_path / "out.mp4")
+    assert list(tmp_path.iterdir()) == []
+
+
 def _png(rgb: tuple[int, int, int]) -> bytes:
     import skia
 

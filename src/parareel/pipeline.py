@@ -240,11 +240,13 @@ def _pin(pinned: tuple[Pinned, ...], store: str, workspace: Path) -> dict[str, s
         copy = copies / asset.sha256
         if not copy.exists():
             copies.mkdir(exist_ok=True)
-            try:
-                os.link(asset.path, copy)  # the file as it is now, whatever replaces it later
-            except OSError:
+            try:  # the file as it is now, whatever replaces it later
+                os.link(asset.path, copy)
+                same = copy.stat().st_ino == asset.inode  # the very file the survey read
+            except OSError:  # another file system: a copy, checked by its content
                 shutil.copyfile(asset.path, copy)
-            if sha256(copy) != asset.sha256:
+                same = sha256(copy) == asset.sha256
+            if not same:
                 raise AssetError(f"{asset.url} changed while the render was starting: "
                                  "render again")
             if remote is not None:

@@ -57,6 +57,7 @@ class Pinned:
     url: str
     sha256: str
     path: str  # the main's local copy
+    inode: int  # of that copy: a newer download replaces the file, never writes into it
 
 
 _seen: ContextVar[dict[str, Pinned] | None] = ContextVar("parareel_assets_seen", default=None)
@@ -136,9 +137,10 @@ def _remote(url: str, kind: str) -> str:
                 raise AssetError(f"cannot fetch {kind} {url}: {exc}") from None
             if fresh is not None or "sha256" not in known:
                 meta.put({**(fresh or known), "sha256": sha256(data)})
+                _trim(folder)  # the cache grew: keep it to its bound
             _checked[url] = (time.monotonic(), str(data))
         if (seen := _seen.get()) is not None:
-            seen[url] = Pinned(url, meta.get()["sha256"], str(data))
+            seen[url] = Pinned(url, meta.get()["sha256"], str(data), data.stat().st_ino)
         return str(data)
 
 
@@ -164,6 +166,7 @@ def _pinned(url: str, stored: str) -> str:
                 os.replace(partial, copy)
             finally:
                 partial.unlink(missing_ok=True)
+            _trim(cache)
         return str(copy)
 
 
@@ -184,7 +187,7 @@ class _Meta:
 @contextlib.contextmanager
 def _held(key: str) -> Iterator[tuple[Path, _Meta]]:
     """The cache folder, with `key` locked in this process and across processes; the
-    entry is marked recently used, and the cache trimmed, when the block ends."""
+    entry is marked recently used when the block ends."""
     with _guard:
         lock = _locks.setdefault(key, threading.Lock())
     folder = cache_folder()
@@ -199,7 +202,6 @@ def _held(key: str) -> Iterator[tuple[Path, _Meta]]:
             if not (folder / key).is_file():  # nothing came of it: leave nothing
                 (folder / f"{key}.lock").unlink(missing_ok=True)
                 (folder / f"{key}.json").unlink(missing_ok=True)
-    _trim(folder)
 
 
 def _trim(folder: Path) -> None:
