@@ -7,7 +7,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from parareel.contract import RenderKeys, job_key
+from parareel.storage.keys import RenderKeys, job_key
 
 SEED_EVENT = {"jobId": "12345", "numWorkers": 25, "jobType": "fullRender",
               "variables": {"message": "Hello from Revideo!"}}

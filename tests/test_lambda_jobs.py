@@ -15,7 +15,8 @@ import pytest
 
 import parareel
 from parareel.aws.handler import handler
-from parareel.contract import ChunkJob, RenderKeys
+from parareel.contract import ChunkJob
+from parareel.storage.keys import RenderKeys
 from tests.conftest import SUITE, decode, psnr
 from tests.lambda_tools import (
     SEED_EVENT,

@@ -2,8 +2,8 @@
 
 Everything that crosses a process or a wire is one of these types, built and
 parsed here alone: a chunk job (`ChunkJob.to_event` / `ChunkJob.from_event`, the
-partialRender event), its result, a fullRender request, progress, and the layout
-of a render's storage keys. Parsing validates: a bad event raises EventError
+partialRender event), its result, a fullRender request, a jobId's claim, a render's
+plan and progress (where they are stored: storage/keys.py). Parsing validates: a bad event raises EventError
 saying what is wrong, before any work starts.
 
 fullRender (the seed's event works unchanged):
@@ -18,14 +18,14 @@ fullRender (the seed's event works unchanged):
 partialRender (sent by the pipeline's Lambda engine, one per chunk):
     {"jobType": "partialRender", "jobId": ..., "project": ..., "variables": {...},
      "chunk": {"index": 0, "start": 0, "end": 90}, "segment": "s3://.../chunk-00000.mp4",
-     "encoding": {...}, "attempt": 0}   (jobId here is the renderId)
+     "encoding": {...}, "attempt": 0, "assets": {url: its pinned copy}}
+    (jobId here is the renderId)
 """
 
 from __future__ import annotations
 
 import re
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -34,89 +34,12 @@ from parareel.errors import ParareelError
 from parareel.event_fields import EventError, integer, known, variables_of
 from parareel.media.formats import Encoding
 from parareel.plan import Chunk
+from parareel.storage.keys import new_render_id
 
 RENDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 # test-only, honoured with PARAREEL_TEST_FAULTS=1
 FAULTS = ("crashOnce", "crash", "hangOnce", "hang")
 WEEK = 7 * 24 * 3600
-
-
-# -- storage keys: the only place that knows a render's layout ------------------------
-
-def new_render_id() -> str:
-    return uuid.uuid4().hex[:16]
-
-
-RENDERS = "renders/"  # every render's prefix lives under it (lifecycle rules, IAM policies)
-# jobs/{jobId}.json: which render owns a caller's jobId (a prefix of its own: no render
-# id can name it; it expires like the renders)
-JOBS = "jobs/"
-
-
-def job_key(job_id: str) -> str:
-    return f"{JOBS}{job_id}.json"
-
-
-@dataclass(frozen=True)
-class RenderKeys:
-    """The keys of one render's files.
-
-    `RenderKeys.of(render_id)` names them in a bucket (renders/{renderId}/...);
-    `RenderKeys()` inside a folder of the render's own (a local render's workspace).
-    """
-
-    prefix: str = ""
-
-    @classmethod
-    def of(cls, render_id: str) -> RenderKeys:
-        return cls(f"{RENDERS}{render_id}/")
-
-    output = property(lambda self: f"{self.prefix}out.mp4")
-    progress = property(lambda self: f"{self.prefix}progress.json")
-    # the chunks a running render accepts, and what they must render
-    plan = property(lambda self: f"{self.prefix}plan.json")
-    # the main's answer, for clients that started it asynchronously
-    result = property(lambda self: f"{self.prefix}result.json")
-    cancel = property(lambda self: f"{self.prefix}cancel")  # present: asked to stop
-    chunks = property(lambda self: f"{self.prefix}chunks/")
-    # assets/{sha256}: the remote assets as the render pinned them
-    assets = property(lambda self: f"{self.prefix}assets/")
-
-    @property
-    def leftovers(self) -> tuple[str, ...]:
-        """What goes once the render has ended, in this order (the plan first: a chunk
-        that finds no plan throws its segment away)."""
-        return self.plan, self.cancel, self.chunks, self.assets
-
-    def chunk(self, index: int, extension: str = "mp4") -> str:
-        """Chunk `index`'s segment, named by its real extension (its output's container)."""
-        return f"{self.chunks}chunk-{index:05d}.{extension}"
-
-    def asset(self, sha256: str) -> str:
-        return f"{self.assets}{sha256}"
-
-    def frames(self, index: int, count: int, memory: int = 0) -> str:
-        """An empty object saying chunk `index` has drawn `count` frames, using `memory`
-        MB at most: the main lists these (one request for every chunk) instead of reading
-        a file per chunk."""
-        return f"{self.chunks}frames-{index:05d}-{count:07d}-{memory:06d}"
-
-    @property
-    def frames_drawn(self) -> str:
-        return f"{self.chunks}frames-"
-
-
-def render_folder(job: ChunkJob) -> str:
-    """The URL of the folder a job's render writes in (its chunks are under chunks/)."""
-    return job.segment.rsplit("/chunks/", 1)[0]
-
-
-def parse_frames_key(key: str) -> tuple[int, int, int] | None:
-    """(chunk index, frames drawn, peak memory in MB) from RenderKeys.frames."""
-    parts = key.rsplit("/", 1)[-1].split("-")
-    if len(parts) != 4 or parts[0] != "frames" or not all(p.isdigit() for p in parts[1:]):
-        return None
-    return int(parts[1]), int(parts[2]), int(parts[3])
 
 
 # -- chunk jobs and their results ------------------------------------------------------

@@ -26,7 +26,7 @@ from typing import Any
 
 from parareel import assets
 from parareel.assets import Pinned
-from parareel.contract import ChunkJob, ChunkResult, RenderKeys, Report, new_render_id
+from parareel.contract import ChunkJob, ChunkResult, Report
 from parareel.engines.base import Engine
 from parareel.errors import AssetError, Cancelled, ParareelError, RenderError, warn
 from parareel.load import load_project, reference
@@ -37,6 +37,7 @@ from parareel.plan import SHORT_CHUNK, Chunk, plan, workers_for
 from parareel.scene.audio import Cue
 from parareel.scene.project import Project
 from parareel.storage import local_path, locate, open_storage, sha256
+from parareel.storage.keys import RenderKeys, new_render_id
 
 PALETTE_SAMPLES = 12  # frames a GIF's palette is chosen from
 

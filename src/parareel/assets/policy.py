@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from parareel.errors import AssetError
+from parareel.storage.keys import JOBS, RENDERS
 
 MAX_BYTES = 2 * 1024**3  # one download, at most
 SECONDS = 300.0  # one download's total time, however slowly the server sends
-PROTECTED = ("renders/", "jobs/")  # the function's own files: never an asset (contract.py)
+PROTECTED = (RENDERS, JOBS)  # the function's own files: never an asset
 
 
 @dataclass(frozen=True)

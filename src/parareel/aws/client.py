@@ -15,13 +15,12 @@ from parareel.contract import (
     WEEK,
     FullRender,
     Progress,
-    RenderKeys,
     Webhook,
-    new_render_id,
 )
 from parareel.errors import ParareelError, RenderError
 from parareel.media.formats import Encoding
 from parareel.progress import FrameProgress
+from parareel.storage.keys import RenderKeys, new_render_id
 
 POLL_SECONDS = 0.5
 START_TIMEOUT = 120.0  # seconds for an asynchronous invocation to claim its jobId

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from parareel.aws.image import build_and_push, project_files
 from parareel.aws.policies import TRUST_LAMBDA, function_policy, tls_only_policy
-from parareel.contract import JOBS, RENDERS
 from parareel.errors import ParareelError
+from parareel.storage.keys import JOBS, RENDERS
 from parareel.version import __version__
 
 VERSION_SLUG = __version__.replace(".", "-")

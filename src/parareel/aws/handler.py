@@ -28,13 +28,12 @@ from parareel.contract import (
     FullRender,
     Plan,
     Progress,
-    RenderKeys,
     Report,
-    new_render_id,
     parse_event,
 )
 from parareel.engines.drawn import FRAMES_EVERY, teller
 from parareel.errors import Cancelled, ChunkFailed, ParareelError, ParareelWarning, Timeout
+from parareel.storage.keys import RenderKeys, new_render_id
 from parareel.version import __version__
 
 RESERVE = 0.15  # of the main's time, kept for joining, storing and cleaning up

@@ -22,9 +22,10 @@ from urllib.parse import urlparse
 
 def main() -> None:
     from parareel.assets import AssetPolicy, applied
-    from parareel.contract import ChunkJob, RenderKeys
+    from parareel.contract import ChunkJob
     from parareel.engines.drawn import teller
     from parareel.load import load_project
+    from parareel.storage.keys import RenderKeys
     from parareel.storage.s3 import S3Storage
     from parareel.worker import render_chunk
 

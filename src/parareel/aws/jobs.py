@@ -11,7 +11,8 @@ import dataclasses
 import json
 import time
 
-from parareel.contract import Claim, EventError, job_key
+from parareel.contract import Claim, EventError
+from parareel.storage.keys import job_key
 from parareel.storage.s3 import S3Storage
 
 SLACK = 60  # seconds a claim outlives its render's deadline before it counts as dead

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from parareel.contract import JOBS, RENDERS
+from parareel.storage.keys import JOBS, RENDERS
 
 TRUST_LAMBDA = {
     "Version": "2012-10-17",

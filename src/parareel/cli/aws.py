@@ -15,7 +15,7 @@ import click
 
 from parareel.cli.app import main
 from parareel.cli.options import encoding_of, variables, with_mp4_encoding, with_variables
-from parareel.contract import job_key, new_render_id
+from parareel.storage.keys import job_key, new_render_id
 
 
 @main.group("lambda")

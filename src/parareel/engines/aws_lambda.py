@@ -29,12 +29,13 @@ from pathlib import Path
 from botocore.exceptions import ReadTimeoutError
 
 from parareel import assets
-from parareel.contract import ChunkJob, ChunkResult, Plan, RenderKeys, Report
+from parareel.contract import ChunkJob, ChunkResult, Plan, Report
 from parareel.engines.base import OnReport
 from parareel.engines.drawn import FramesDrawn
 from parareel.errors import Cancelled, ChunkFailed, ProjectError, retryable
 from parareel.load import MEMORY
 from parareel.scene.project import Project
+from parareel.storage.keys import RenderKeys
 from parareel.storage.s3 import S3Storage
 
 BACKOFF = 0.5  # seconds before the first retry; doubles each time

@@ -14,8 +14,9 @@ import threading
 import time
 from collections.abc import Callable
 
-from parareel.contract import ChunkJob, RenderKeys, Report, parse_frames_key
+from parareel.contract import ChunkJob, Report
 from parareel.errors import ParareelError
+from parareel.storage.keys import RenderKeys, parse_frames_key
 
 FRAMES_EVERY = 1.0  # seconds: how often a chunk tells how far it is
 

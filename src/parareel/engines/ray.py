@@ -20,13 +20,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from parareel.contract import ChunkJob, ChunkResult, RenderKeys, Report, render_folder
+from parareel.contract import ChunkJob, ChunkResult, Report
 from parareel.engines.base import OnReport
 from parareel.engines.drawn import FRAMES_EVERY, FramesDrawn, teller
 from parareel.errors import ParareelError, RenderError
 from parareel.load import FILE_MODULE_PREFIX, adopt
 from parareel.scene.project import Project
 from parareel.storage import local_path, open_storage
+from parareel.storage.keys import RenderKeys, render_folder
 
 POLL_SECONDS = 0.2
 
@@ -79,7 +80,7 @@ class RayEngine:
             num_cpus=1, max_retries=self.retries, retry_exceptions=[RenderError, OSError])
         pending = {task.remote(job, self._project, self._threads): job for job in jobs}
         results: dict[int, ChunkResult] = {}
-        drawn, storage = FramesDrawn(list(jobs)), open_storage(render_folder(jobs[0]))
+        drawn, storage = FramesDrawn(list(jobs)), open_storage(render_folder(jobs[0].segment))
         looked = time.monotonic()
         try:
             while pending:
@@ -135,7 +136,7 @@ def _render_task(job: ChunkJob, project: Project, threads: int) -> tuple[ChunkRe
     from parareel.worker import render_chunk
 
     adopt(job.project, project)
-    folder = render_folder(job)
+    folder = render_folder(job.segment)
     if local_path(job.segment) is None:  # shared storage: the task writes it itself
         told = teller(open_storage(folder), RenderKeys(), job)
         return render_chunk(job, project, told, threads=threads), None
