@@ -60,3 +60,24 @@ class Deadline:
 
     def get_remaining_time_in_millis(self) -> int:
         return int((self.end - time.monotonic()) * 1000)
+
+
+def receiver_module():
+    """examples/webhook_receiver.py, imported."""
+    import importlib.util
+
+    from tests.conftest import EXAMPLES
+
+    spec = importlib.util.spec_from_file_location("receiver", EXAMPLES / "webhook_receiver.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def free_port() -> int:
+    """A port free on 127.0.0.1 now (for a server a test starts late)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

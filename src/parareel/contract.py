@@ -3,8 +3,8 @@
 Everything that crosses a process or a wire is one of these types, built and
 parsed here alone: a chunk job (`ChunkJob.to_event` / `ChunkJob.from_event`, the
 partialRender event), its result, a fullRender request, a jobId's claim, a render's
-plan and progress (where they are stored: storage/keys.py). Parsing validates: a bad event raises EventError
-saying what is wrong, before any work starts.
+plan and progress (where they are stored: storage/keys.py). Parsing validates: a bad
+event raises EventError saying what is wrong, before any work starts.
 
 fullRender (the seed's event works unchanged):
     {"jobId": "12345", "numWorkers": 25, "jobType": "fullRender",
