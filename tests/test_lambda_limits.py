@@ -4,8 +4,10 @@ the time a chunk may take, the disk for the join, and memory."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -79,8 +81,20 @@ def test_a_chunk_hanging_in_the_main_ends_the_render_at_its_deadline(stack, s3, 
                     "variables": {"case": "hang"}}, Deadline(12))
     assert time.monotonic() - started < 12  # before the invocation would be cut off
     assert body["status"] == "error" and body["errorType"] == "Timeout", body
-    assert progress_of(s3, stack, "here-hang")["phase"] == "failed"
+    assert "while the main rendered this chunk itself" in body["errorMessage"]  # not the
+    assert progress_of(s3, stack, "here-hang")["phase"] == "failed"            # watchdog
     assert sorted(keys_of(s3, stack, "here-hang")) == ["progress.json", "result.json"]
+    assert not chunks_rendered_here()  # the hung child was killed, not left behind
+
+
+def chunks_rendered_here() -> list[int]:
+    """The processes rendering a chunk for a main (python -m parareel.aws.here)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if proc.name.isdigit() and b"parareel.aws.here" in (proc / "cmdline").read_bytes():
+                found.append(int(proc.name))
+    return found
 
 
 def test_a_chunk_the_main_renders_itself_stops_at_the_deadline(stack, s3):
@@ -147,7 +161,7 @@ def test_one_deadline_ends_a_render_stuck_anywhere_and_says_so_everywhere(stack,
                                     "secret": "s3cret"}}, Deadline(8))
         assert time.monotonic() - started < 8  # the answer came before the cut-off
         assert body["status"] == "error" and body["errorType"] == "Timeout", body
-        progress = progress_of(s3, stack, "stuck")
+        progress = final = progress_of(s3, stack, "stuck")
         assert progress["phase"] == "failed" and progress["failure"]["reason"] == "Timeout"
         assert jobs.owner(S3Storage(stack.bucket), "stuck").state == "failed"
         assert [e["event"] for e in received] == ["timeout"]
@@ -156,7 +170,7 @@ def test_one_deadline_ends_a_render_stuck_anywhere_and_says_so_everywhere(stack,
         server.shutdown()
         server.server_close()
     time.sleep(2)
-    assert progress_of(s3, stack, "stuck")["phase"] == "failed"
+    assert progress_of(s3, stack, "stuck") == final  # not a word more, from anything
     assert sorted(keys_of(s3, stack, "stuck")) == ["progress.json", "result.json"]
 
 
