@@ -239,8 +239,8 @@ def test_a_warning_raised_in_the_function_reaches_the_caller(stack, s3, roomy):
 def test_progress_counts_frames_as_the_chunks_draw_them(stack, s3, roomy):
     seen: list[int] = []
     result = {}
-    event = {**SEED_EVENT, "jobId": "counted", "numWorkers": 1, "scale": 8,  # one slow chunk
-             "preset": "veryslow"}
+    event = {**SEED_EVENT, "jobId": "counted", "numWorkers": 1,  # one chunk of 4.5 s or more
+             "variables": {"case": "slow"}}
     main = threading.Thread(target=lambda: result.update(handler(event, None)))
     main.start()
     while main.is_alive():

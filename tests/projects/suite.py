@@ -5,6 +5,7 @@
     draw-error  logic is fine; drawing frame 30 raises
     crash-once  the worker process dies while drawing frame 10, once (a marker file says so)
     hang        drawing frame 10 never ends
+    slow        every frame takes 0.1 s to draw, however fast the machine
     memory-hog  drawing frame 10 takes memory, 100 MB at a time, up to 4 GB
     media       a clip, a sound and an image named by the `video`, `music` and `image`
                 variables (paths relative to this file, http:// or s3:// URLs)
@@ -44,6 +45,8 @@ def suite(scene):
         dot.radius(lambda: _crash_once(marker) if scene.frame == 10 else 10)
     if case == "hang":
         dot.radius(lambda: time.sleep(3600) if scene.frame == 10 else 10)
+    if case == "slow":
+        dot.radius(lambda: time.sleep(0.1) or 10)
     if case == "memory-hog":
         dot.radius(lambda: _hog() if scene.frame == 10 else 10)
     yield from parallel(box.x.to(120, 1.0, easing.linear), box.rotation.to(90, 1.0),
