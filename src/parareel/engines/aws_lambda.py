@@ -42,6 +42,7 @@ BACKOFF = 0.5  # seconds before the first retry; doubles each time
 THROTTLE_LIMIT = 60  # waits for a free execution environment before giving up
 CANCEL_POLL = 1.0  # seconds between looks at whether the render was cancelled
 HERE_POLL = 0.1  # seconds between looks at a chunk rendered here
+HERE_STOP = 5.0  # seconds a stopped render waits for that chunk's process to be killed
 _CLIENTS = threading.Lock()
 
 
@@ -120,6 +121,8 @@ class LambdaEngine:
             state = "ended" if self._stop.is_set() else "complete"
             storage.put_bytes(keys.plan, json.dumps(replace(plan, state=state).to_json()).encode())
             pool.shutdown(wait=not self._stop.is_set(), cancel_futures=True)
+            if self._here.acquire(timeout=HERE_STOP):  # a chunk rendered here is killed
+                self._here.release()                    # before the render answers
 
     def stop(self) -> None:
         self._stop.set()
