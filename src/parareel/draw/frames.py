@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 import skia
 
+from parareel.draw.fingerprint import frame_print
 from parareel.draw.painter import draw_scene
 from parareel.errors import ParareelError, SceneError
 from parareel.scene.player import Scene, play
@@ -84,17 +85,23 @@ def render_frames(project: Project, start: int = 0, end: int | None = None,
 def draw_frames(project: Project, wanted: range | list[int],
                 variables: Mapping[str, Any] | None = None,
                 scale: float = 1.0, bgra: bool = False) -> Iterator[np.ndarray]:
-    """Yield the frames numbered in `wanted` (ascending), playing the logic once."""
+    """Yield the frames numbered in `wanted` (ascending), playing the logic once.
+
+    A frame whose print (parareel.draw.fingerprint) is the last drawn one's is a hold:
+    the pixels already in the buffer are handed out again, undrawn."""
     if not wanted:
         return
     wanted_set, last = set(wanted), wanted[-1]
     target = Canvas(project, scale)
-    index = -1
+    index, drawn = -1, None
     for index, scene in enumerate(play(project, project.resolve(variables))):  # noqa: B007
         if index in wanted_set:
             try:
                 with scene.drawing():
-                    pixels = target.draw(scene, bgra)
+                    shown = frame_print(scene)
+                    if shown is None or shown != drawn:
+                        pixels = target.draw(scene, bgra)
+                    drawn = shown
             except SceneError:
                 raise
             except ParareelError as exc:  # a font or an image: it says what, this says where
