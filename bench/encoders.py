@@ -1,6 +1,6 @@
 """The encoders' speed / size / quality front, and the quality profiles chosen on it.
 
-    python bench/encoders.py [--frames 60] [--profiles | --front]
+    python bench/encoders.py [--frames 60] [--profiles | --front | --holds]
 
 For three kinds of 1080p30 scene (shapes and text: the hello example; a photograph
 panned and zoomed; a video clip: the seed example), every frame is drawn once, then
@@ -19,6 +19,11 @@ of 3: file size (goals: <= 648 KB and <= 9.4 MB, Revideo's files for the same wo
 SSIM(Y) against a lossless render (goals: >= 0.999 graphics, >= 0.995 footage) and wall
 time as a ratio (goal <= 1.15). Then x264 alone, one thread, on the same frames at each
 setting: how close a render comes to the encoder's own speed.
+
+Holds (--holds): a frame that prints as the one before (parareel.draw.fingerprint) is
+not drawn again. Whole videos, one worker, standard profile, with and without that,
+interleaved, best of 3: wall time as a ratio, and the cost of printing every frame
+against drawing it, on the seed example where no frame is a hold.
 """
 
 from __future__ import annotations
@@ -117,11 +122,15 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=60)
     parser.add_argument("--profiles", action="store_true", help="only the profiles")
     parser.add_argument("--front", action="store_true", help="only the front")
+    parser.add_argument("--holds", action="store_true", help="only the holds")
     args = parser.parse_args()
     count = args.frames
     work = Path(tempfile.mkdtemp())
     if args.front:
         front(work, count)
+        return
+    if args.holds:
+        holds(work)
         return
     scenes = {"shapes+text": (load_project(HELLO), 30),
               "photo": (photo_project(work), 0),
@@ -203,6 +212,52 @@ def front(work: Path, count: int, rounds: int = 3) -> None:
             kbps = (work / "alone.mp4").stat().st_size * 8 / (count / 30) / 1000
             print(f"  {name:6} {label:9} {ms:6.2f} ms  {kbps:6.0f} kb/s")
         del frames
+
+
+def holds(work: Path, rounds: int = 3) -> None:
+    from parareel.contract import ChunkJob
+    from parareel.draw import fingerprint, frames
+    from parareel.plan import Chunk
+    from parareel.scene.player import play
+    from parareel.worker import render_chunk
+
+    print(f"\nholds not drawn again: whole videos, one worker, best of {rounds}")
+    examples = ROOT / "examples"
+    for name in ("hello", "explainer", "chart"):
+        ref = str(examples / name / "project.py")
+        project = load_project(ref)
+        count = project.frame_count()
+        job = ChunkJob("bench", ref, Chunk(0, 0, count), str(work / "holds.mp4"), {},
+                       Encoding())
+        walls: dict[str, list[float]] = {"drawn": [], "held": []}
+        for _ in range(rounds):
+            for label in walls:
+                frames.frame_print = (fingerprint.frame_print if label == "held"
+                                      else (lambda scene: None))
+                began = time.perf_counter()
+                render_chunk(job, project)
+                walls[label].append(time.perf_counter() - began)
+        frames.frame_print = fingerprint.frame_print
+        prints = []
+        for scene in play(project, project.resolve({})):
+            with scene.drawing():
+                prints.append(fingerprint.frame_print(scene))
+        held = sum(a == b for a, b in zip(prints, prints[1:]))
+        print(f"  {name:9} {held:4} of {count:4} frames held: {min(walls['held']):6.2f} s "
+              f"against {min(walls['drawn']):6.2f} s drawing every frame "
+              f"({min(walls['held']) / min(walls['drawn']):.2f})")
+    project = load_project(str(examples / "seed" / "project.py"))
+    began = time.perf_counter()
+    for scene in play(project, project.resolve({})):
+        with scene.drawing():
+            fingerprint.frame_print(scene)
+    printing = time.perf_counter() - began
+    began = time.perf_counter()
+    for _ in render_frames(project):
+        pass
+    drawing = time.perf_counter() - began
+    print(f"  seed: printing every frame (logic included) {printing:.2f} s against drawing "
+          f"them {drawing:.2f} s ({printing / drawing:.3f})")
 
 
 if __name__ == "__main__":

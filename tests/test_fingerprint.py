@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
-from parareel import Image, Project, Rect, Text, Video, wait
+from parareel import Image, Layout, Project, Rect, Text, Video, wait
 from parareel.draw import fingerprint, frames
 from parareel.draw.fingerprint import frame_print
 from parareel.draw.frames import Canvas, render_frames
@@ -95,10 +95,21 @@ def test_a_print_follows_every_kind_of_change(tmp_path):
         yield from wait(0.1)                 # 8: a wait
         s.camera.x = 3                       # 9: the camera
         yield
+        row = s.add(Layout(gap=2))
+        ghost = row.add(Rect(width=10, height=10, opacity=0))
+        row.add(Rect(width=10, height=10, fill="blue"))
+        yield                                # 10
+        ghost.width = 20                     # 11: hidden, yet it moves its sibling
+        yield
+        box.opacity = 0
+        yield                                # 12
+        box.width = 30                       # 13: hidden, taking no room: nothing drawn
+        yield
 
     prints = prints_of(project_of(scene))
     assert prints[1] == prints[0] and prints[5] == prints[4] and prints[8] == prints[7]
-    changed = [2, 3, 4, 6, 7, 9]
+    assert prints[13] == prints[12]
+    changed = [2, 3, 4, 6, 7, 9, 10, 11, 12]
     assert all(prints[i] != prints[i - 1] for i in changed), prints
 
 
