@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import av
@@ -242,7 +243,7 @@ def holds(work: Path, rounds: int = 3) -> None:
         for scene in play(project, project.resolve({})):
             with scene.drawing():
                 prints.append(fingerprint.frame_print(scene))
-        held = sum(a == b for a, b in zip(prints, prints[1:]))
+        held = sum(a == b for a, b in pairwise(prints))
         print(f"  {name:9} {held:4} of {count:4} frames held: {min(walls['held']):6.2f} s "
               f"against {min(walls['drawn']):6.2f} s drawing every frame "
               f"({min(walls['held']) / min(walls['drawn']):.2f})")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -58,8 +59,8 @@ def test_holds_are_handed_out_again_undrawn_and_equal_a_full_draw(monkeypatch):
     held = [hashlib.sha256(p).hexdigest() for p in render_frames(project, scale=0.25)]
     assert held == full
     prints = prints_of(project)
-    holds = sum(a == b for a, b in zip(prints, prints[1:]))
-    repeats = sum(a == b for a, b in zip(full, full[1:]))  # at this size, a little more
+    holds = sum(a == b for a, b in pairwise(prints))
+    repeats = sum(a == b for a, b in pairwise(full))  # at this size, a little more
     assert 50 < holds <= repeats  # the example holds its title: this measures something
     assert len(draws) == len(full) - holds
 
