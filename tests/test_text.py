@@ -3,6 +3,8 @@ shadows, reveals and string tweens."""
 
 from __future__ import annotations
 
+import uuid
+
 import numpy as np
 import pytest
 
@@ -171,3 +173,27 @@ def test_emoji_in_colour_from_a_span_in_the_emoji_font():
     shown = draw(Text([Span("ok "), Span("\U0001f600", font="Noto Color Emoji")], size=40))
     yellow = (shown[..., 0] > 200) & (shown[..., 1] > 150) & (shown[..., 2] < 100)
     assert yellow.sum() > 100
+
+
+def test_a_size_a_hair_from_one_drawn_before_draws_the_same_in_any_chunk(tmp_path):
+    """The paragraph engine's cache takes sizes within 1/4096 px for one another: a text
+    tweened to 100 px, at 99.99988 px on the frame before it lands, was drawn as the
+    worker had last drawn it. A chunk starting there (nothing drawn before) and a single
+    pass (100 px drawn before) must agree."""
+    from tests.conftest import decode
+
+    words = f"landing {uuid.uuid4().hex[:6]}"  # drawn by no test before: a cold cache
+
+    def scene(s):
+        label = s.add(Text(words, size=100, fill="white"))
+        yield from wait(0.5)  # 15 frames at 100 px
+        label.size = 100 - 1.2e-4  # within 1/4096 of 100
+        yield from wait(0.5)
+
+    project = Project(scenes=[scene], size=(640, 200), fps=30)
+    exact = parareel.Encoding(lossless=True, pix_fmt="yuv444p")
+    parareel.render(project, tmp_path / "chunks.mp4", workers=2, chunk_frames=15,
+                    encoding=exact)  # first: the second chunk's worker never drew 100 px
+    parareel.render(project, tmp_path / "one.mp4", workers=1, encoding=exact)
+    chunked, single = decode(tmp_path / "chunks.mp4")[1], decode(tmp_path / "one.mp4")[1]
+    assert all((a == b).all() for a, b in zip(chunked, single, strict=True))

@@ -57,13 +57,21 @@ def runs(node: Text, opacity: float = 1.0) -> tuple[Run, ...]:
     fill, size, font = solid(node.fill()), node.size(), node.font()
     weight, italic = node.weight(), node.italic()
     return tuple(
-        Run(s.text, s.font or font, s.size or size, s.weight or weight,
+        Run(s.text, s.font or font, _settled(s.size or size), s.weight or weight,
             italic if s.italic is None else s.italic, (s.fill or fill).to_argb32(opacity))
         for s in node.spans())
 
 
 def style(node: Text) -> Style:
-    return Style(node.align(), node.line_height(), node.letter_spacing())
+    return Style(node.align(), _settled(node.line_height()), _settled(node.letter_spacing()))
+
+
+def _settled(value: float) -> float:
+    """`value` to 1/1024: the paragraph engine's cache takes sizes within 1/4096 of each
+    other for the same (a text tweened to 100 px would be drawn at 99.9999 px as it was
+    last drawn at 100, or not: what a frame shows would depend on what the worker drew
+    before). Values this far apart are never taken for each other."""
+    return round(value * 1024) / 1024
 
 
 def measure(node: Text, width: float | None) -> tuple[float, float]:
