@@ -60,6 +60,22 @@ def small_project(fps: int = 30, scenes=(moving_scene,)) -> Project:
     return Project(scenes=list(scenes), size=(320, 180), fps=fps, background="#101010")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def block_cache(tmp_path_factory):
+    """The block cache of this session's renders (and of the commands they run): never
+    the user's own."""
+    import os
+
+    folder = tmp_path_factory.mktemp("block-cache")
+    saved = os.environ.get("PARAREEL_CACHE")
+    os.environ["PARAREEL_CACHE"] = str(folder)
+    yield folder
+    if saved is None:
+        os.environ.pop("PARAREEL_CACHE", None)
+    else:
+        os.environ["PARAREEL_CACHE"] = saved
+
+
 @pytest.fixture
 def project() -> Project:
     return small_project()

@@ -16,6 +16,7 @@ from parareel.media.formats import Encoding, check_scale, output_format
 from parareel.pipeline import RenderResult, execute, prepare
 from parareel.progress import FrameProgress
 from parareel.scene.project import Project
+from parareel.storage.blocks import BlockCache
 
 if TYPE_CHECKING:
     import numpy as np
@@ -26,7 +27,8 @@ def render(project: str | Project, output: str | os.PathLike, *,
            chunk_frames: int | None = None, frame_range: tuple[int, int] | None = None,
            encoding: Encoding | None = None, engine: str | Engine = "local",
            address: str | None = None,
-           progress: bool | Callable[[int], None] = False) -> RenderResult:
+           progress: bool | Callable[[int], None] = False,
+           cache: bool | str | os.PathLike = False) -> RenderResult:
     """Render `project` to `output` (a path, or s3://bucket/key.mp4), in chunks.
 
     The output's name picks the format: .mp4, .mov, .webm, .gif, a folder of PNG
@@ -39,21 +41,34 @@ def render(project: str | Project, output: str | os.PathLike, *,
     `workers` is how many chunks render at once: "auto" (the default) is one per core,
     but no more than keeps chunks 15 frames or longer. `progress=True` shows a progress
     bar; a callable is told how many more frames are done.
+    `cache` reuses blocks of earlier renders and keeps this one's (parareel.blocks):
+    True for the cache folder (PARAREEL_CACHE, or ~/.cache/parareel/blocks), or a
+    folder of its own.
     """
     encoding = replace(encoding or Encoding(), format=output_format(str(output)).name)
     prepared = prepare(project, variables, frame_range=frame_range,
                        workers=workers, chunk_frames=chunk_frames,
-                       encoding=encoding)
+                       encoding=encoding, cache=_block_cache(cache))
     options = {"address": address} if address else {}
     chosen = get_engine(engine, **options)
-    with FrameProgress(prepared.frames, "rendering", enabled=progress is True) as advance:
+    bar = FrameProgress(prepared.frames, "rendering", enabled=progress is True)
+    with bar as advance:
         on_frames = progress if callable(progress) else advance
 
         def on_report(report: Report) -> None:
-            if report.frames:
+            if report.reused and not callable(progress):
+                bar.skip(report.frames, f"rendering ({report.reused}/{len(prepared.chunks)} "
+                         "reused)")
+            elif report.frames:
                 on_frames(report.frames)
 
         return execute(prepared, chosen, output, on_report=on_report)
+
+
+def _block_cache(cache: bool | str | os.PathLike) -> BlockCache | None:
+    if cache is False or cache is None:
+        return None
+    return BlockCache(None if cache is True else cache)
 
 
 STILLS = {"png": "kPNG", "jpg": "kJPEG", "jpeg": "kJPEG", "webp": "kWEBP"}

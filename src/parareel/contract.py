@@ -135,6 +135,7 @@ class Report:
     done: ChunkResult | None = None
     retry: str | None = None  # why a chunk is being tried again
     phase: str | None = None  # "joining" once every chunk is done
+    reused: int = 0  # blocks taken from the cache, not rendered
 
 
 # -- the fullRender request ------------------------------------------------------------

@@ -26,6 +26,7 @@ from typing import Any
 
 from parareel import assets
 from parareel.assets import Pinned
+from parareel.blocks import Reuse, block_keys, blocks
 from parareel.contract import ChunkJob, ChunkResult, Report
 from parareel.engines.base import Engine
 from parareel.errors import AssetError, Cancelled, ParareelError, RenderError, warn
@@ -37,6 +38,7 @@ from parareel.plan import SHORT_CHUNK, Chunk, plan, workers_for
 from parareel.scene.audio import Cue
 from parareel.scene.project import Project
 from parareel.storage import local_path, locate, open_storage, sha256
+from parareel.storage.blocks import BlockCache
 from parareel.storage.keys import RenderKeys, new_render_id
 
 PALETTE_SAMPLES = 12  # frames a GIF's palette is chosen from
@@ -57,6 +59,8 @@ class Prepared:
     workers: int  # chunks rendered at once: as asked, and never more than there are chunks
     seconds: float  # spent preparing
     assets: tuple[Pinned, ...] = ()  # remote assets as the survey fetched them
+    cache: BlockCache | None = None  # where blocks are reused from and kept (chunks: blocks)
+    keys: tuple[str | None, ...] = ()  # each chunk's block key, with a cache
 
     @property
     def frames(self) -> int:
@@ -84,18 +88,22 @@ class RenderResult:
     duration: float  # seconds of video
     chunks: list[ChunkResult]
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
+    reused: int | None = None  # blocks not drawn (in the cache, or the same as one drawn);
+    # None: a render without the cache
 
 
 def prepare(project: str | Project, variables: Mapping[str, Any] | None = None, *,
             frame_range: tuple[int, int] | None = None, workers: int | str = 1,
             chunk_frames: int | None = None, encoding: Encoding | None = None,
-            max_chunks: int | None = None, max_chunk_frames: int | None = None) -> Prepared:
+            max_chunks: int | None = None, max_chunk_frames: int | None = None,
+            cache: BlockCache | None = None) -> Prepared:
     """Load and survey the project, check the request and plan its chunks.
 
     Raises before any work for a missing project, a bad variable, a scene that fails
     in its logic, or a range outside the video. `max_chunk_frames` splits the plan
     further when its chunks would be longer; `max_chunks` caps it, however it was
-    asked for (by workers, by chunk size or by length).
+    asked for (by workers, by chunk size or by length). With a `cache`, the chunks are
+    the video's blocks (parareel.blocks), each named by its key.
     """
     started = time.perf_counter()
     loaded = load_project(project)
@@ -112,28 +120,46 @@ def prepare(project: str | Project, variables: Mapping[str, Any] | None = None, 
         workers = workers_for(last - first, workers)
     except ValueError as exc:
         raise ParareelError(str(exc)) from None
-    chunks = plan(last - first, workers, chunk_frames)
+    if cache is not None and not encoding_cached(encoding):
+        cache = None  # frames written in place, or the sound alone: nothing to reuse
+    if cache is not None and chunk_frames is not None:
+        raise ParareelError("a cached render is made of blocks of the video: leave "
+                            "chunk_frames out, or render without the cache (--no-cache)")
+    chunks = (blocks(loaded, first, last) if cache is not None
+              else plan(last - first, workers, chunk_frames))
     shortest = min(c.frames for c in chunks)
-    if chunk_frames is None and len(chunks) > 1 and shortest < SHORT_CHUNK:
+    if cache is None and chunk_frames is None and len(chunks) > 1 and shortest < SHORT_CHUNK:
         fewer = (last - first) // SHORT_CHUNK
         advice = ("--workers 1 renders it as one chunk" if fewer <= 1 else
                   f"--workers {fewer} gives chunks of {SHORT_CHUNK} frames or more")
         warn(f"{workers} workers for {last - first} frames make chunks of {shortest} "
              "frame(s): each chunk starts on a keyframe and replays the scene logic, so chunks "
              f"this short make a larger file and cost more than they save; {advice}")
-    if max_chunk_frames is not None and max(c.frames for c in chunks) > max_chunk_frames:
-        chunks = plan(last - first, math.ceil((last - first) / max_chunk_frames))
-    if max_chunks is not None and len(chunks) > max_chunks:
-        chunks = plan(last - first, max_chunks)
-    chunks = [Chunk(c.index, c.start + first, c.end + first) for c in chunks]
+    if cache is None:
+        if max_chunk_frames is not None and max(c.frames for c in chunks) > max_chunk_frames:
+            chunks = plan(last - first, math.ceil((last - first) / max_chunk_frames))
+        if max_chunks is not None and len(chunks) > max_chunks:
+            chunks = plan(last - first, max_chunks)
+        chunks = [Chunk(c.index, c.start + first, c.end + first) for c in chunks]
     cues = tuple(cue.shifted(first) for cue in survey.cues)
     values = loaded.resolve(variables)
     encoding = replace(encoding or Encoding(), content="footage" if survey.footage
                        else "graphics")
     encoding = _for_project(encoding, loaded, values, range(first, last))
+    keys: list[str | None] = []
+    if cache is not None:  # one encoder thread: a block is the same bytes on any machine
+        encoding = replace(encoding, threads=1)
+        keys = block_keys(loaded, values, encoding, chunks)
     return Prepared(loaded, reference(project), values, first, last, tuple(chunks), cues,
                     encoding, min(workers, len(chunks)), _lap(started),
-                    tuple(fetched.values()))
+                    tuple(fetched.values()), cache, tuple(keys))
+
+
+def encoding_cached(encoding: Encoding | None) -> bool:
+    """Whether a render in this format is made of blocks that can be kept: a video file,
+    not a folder of frames, nor the sound alone."""
+    container = (encoding or Encoding()).container
+    return container.frames and container.name != "frames"
 
 
 def _for_project(encoding: Encoding, project: Project, variables: dict[str, Any],
@@ -191,6 +217,7 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
                             f"{target.parent if target else tempfile.gettempdir()}; "
                             "choose another folder") from None
     store, results = None, []
+    reused = None if prepared.cache is None else 0
     try:
         clock = time.perf_counter()
         if not fmt.frames:  # the sound alone: no chunks
@@ -202,12 +229,25 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
             folder = (_frames_url(output, staged if target is not None else None) if frames
                       else store)
             pins = _pin(prepared.assets, store, workspace)
-            results, audio = _run_chunks(prepared, engine, prepared.jobs(render_id, folder, pins),
+            jobs = prepared.jobs(render_id, folder, pins)
+            reuse = (None if prepared.cache is None else
+                     Reuse.sort_out(jobs, prepared.keys, prepared.cache, fmt.name))
+            if reuse is not None and reuse.taken:
+                report(Report(frames=sum(r.frames for r in reuse.taken.values()),
+                              reused=len(reuse.taken)))
+            results, audio = _run_chunks(prepared, engine,
+                                         jobs if reuse is None else reuse.drawn,
                                          workspace, report, timings)
+            if reuse is not None:
+                reused = len(reuse.taken) + len(reuse.twins)
+                if reuse.twins:
+                    report(Report(frames=sum(jobs[i].chunk.frames for i in reuse.twins),
+                                  reused=reused))
+                results = reuse.finish(jobs, results)
             if frames:
                 if target is not None:
                     publish_frames(staged, target)
-                return _result(prepared, output, render_id, results, timings)
+                return _result(prepared, output, render_id, results, timings, reused)
             clock = time.perf_counter()
             report(Report(phase="joining"))
             finished = join_segments(_fetched(results, workspace, cancelled), workspace / "out",
@@ -228,7 +268,7 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
             remote = open_storage(store)
             remote.delete_prefix(RenderKeys().chunks)
             remote.delete_prefix(RenderKeys().assets)
-    return _result(prepared, output, render_id, results, timings)
+    return _result(prepared, output, render_id, results, timings, reused)
 
 
 def _pin(pinned: tuple[Pinned, ...], store: str, workspace: Path) -> dict[str, str]:
@@ -263,11 +303,12 @@ def _run_chunks(prepared: Prepared, engine: Engine, jobs: list[ChunkJob], worksp
     """Run every chunk on the engine while the sound track is mixed: (the chunks'
     results, the sound track)."""
     clock = time.perf_counter()
-    engine.start(prepared.project, prepared.workers)  # before our own threads
+    if jobs:
+        engine.start(prepared.project, min(prepared.workers, len(jobs)))  # before threads
     try:
         with ThreadPoolExecutor(1) as background:  # audio is mixed while chunks render
             audio = background.submit(_timed, _audio_track, prepared, workspace)
-            results = engine.run(jobs, report)
+            results = engine.run(jobs, report) if jobs else []
             timings["render"] = _lap(clock)
             track, timings["audio"] = audio.result()
     finally:
@@ -276,9 +317,11 @@ def _run_chunks(prepared: Prepared, engine: Engine, jobs: list[ChunkJob], worksp
 
 
 def _result(prepared: Prepared, output: str | os.PathLike, render_id: str,
-            results: list[ChunkResult], timings: dict[str, float]) -> RenderResult:
+            results: list[ChunkResult], timings: dict[str, float],
+            reused: int | None = None) -> RenderResult:
     return RenderResult(str(output), render_id, prepared.frames,
-                        float(prepared.frames / prepared.project.fps), results, timings)
+                        float(prepared.frames / prepared.project.fps), results, timings,
+                        reused)
 
 
 def _audio_track(prepared: Prepared, workspace: Path) -> Path | None:

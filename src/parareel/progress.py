@@ -42,9 +42,11 @@ class FrameProgress:
         Lambda) or a tiny render does not make it jump to thousands."""
         return self.done / max(time.monotonic() - self.started, 1e-3)
 
-    def _advance(self, frames: int) -> None:
+    def _advance(self, frames: int, drawn: bool = True) -> None:
         # Started on the first frames, not on entry: its refresh thread must not exist
         # yet when a local engine forks its workers.
+        if not self.enabled:
+            return
         if self._progress is None:
             self._progress = Progress(
                 TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -53,8 +55,16 @@ class FrameProgress:
             )
             self._progress.start()
             self._task = self._progress.add_task(self.label, total=self.total, fps=None)
-        self.done += frames
+        self.done += frames if drawn else 0
         self._progress.update(self._task, advance=frames, fps=self.fps())
+
+    def skip(self, frames: int, label: str) -> None:
+        """Frames done without drawing them (reused): on the bar, not in its speed."""
+        self.label = label
+        if frames:
+            self._advance(frames, drawn=False)
+        if self._progress is not None:
+            self._progress.update(self._task, description=label)
 
     def __exit__(self, *exc) -> None:
         if self._progress:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import tempfile
 import time
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from parareel import assets
 from parareel.contract import ChunkJob, ChunkResult
-from parareel.draw.frames import output_size, render_frames
+from parareel.draw.frames import Playhead, output_size
 from parareel.engines.drawn import peak_memory
 from parareel.load import load_project
 from parareel.media.encode import VideoWriter
@@ -51,6 +52,8 @@ def _render(job: ChunkJob, project: Project, on_frames: Callable[[int], None] | 
     with _scratch(target is None) as work:
         path = target or Path(work) / "segment"
         path.parent.mkdir(parents=True, exist_ok=True)
+        if job.encoding.threads is not None:
+            threads = job.encoding.threads
         with VideoWriter(path, *output_size(project, job.encoding.scale), project.fps,
                          job.encoding, faststart=False, threads=threads, bgra=True) as writer:
             _draw_into(writer, job, project, on_frames)
@@ -91,11 +94,25 @@ def _scratch(needed: bool) -> contextlib.AbstractContextManager[str | None]:
     return tempfile.TemporaryDirectory(prefix="parareel-chunk-")
 
 
+_kept: dict[tuple, Playhead] = {}  # this process's last playhead, by what it plays
+
+
+def _playhead(job: ChunkJob, project: Project, bgra: bool) -> Playhead:
+    """The playhead the last job of the same render left: a worker given one short chunk
+    after another (blocks of a cached render) plays the logic once."""
+    key = (job.render_id, id(project), json.dumps(job.variables, sort_keys=True),
+           job.encoding.scale, bgra, tuple(sorted(job.assets.items())))
+    if key not in _kept:
+        _kept.clear()
+        _kept[key] = Playhead(project, job.variables, job.encoding.scale, bgra)
+    return _kept[key]
+
+
 def _draw_into(writer: VideoWriter | FrameFiles, job: ChunkJob, project: Project,
                on_frames: Callable[[int], None] | None) -> None:
     chunk, pending = job.chunk, 0
-    for pixels in render_frames(project, chunk.start, chunk.end, job.variables,
-                                job.encoding.scale, bgra=isinstance(writer, VideoWriter)):
+    playhead = _playhead(job, project, bgra=isinstance(writer, VideoWriter))
+    for pixels in playhead.frames(range(chunk.start, chunk.end)):
         writer.write(pixels)
         pending += 1
         if on_frames and pending == PROGRESS_EVERY:

@@ -30,9 +30,14 @@ from parareel.engines import ENGINES
 @click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,
               help="Who renders the chunks: local processes, or Ray tasks.")
 @click.option("--address", help="With --engine ray: the cluster (default: start a local one).")
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help="Reuse the blocks (2 s each) of earlier renders that draw the same, and "
+                   "keep this one's (see `parareel cache info`). --no-cache renders one "
+                   "chunk per worker, keeps nothing, and makes a smaller file (fewer "
+                   "keyframes).")
 def render(project: str, output: str, assignments, vars_json, workers: int | str,
            chunk_frames: int | None, frame_range: str | None, engine: str,
-           address: str | None, **settings) -> None:
+           address: str | None, cache: bool, **settings) -> None:
     """Render PROJECT (a .py file or module:attr) to a video, frames or its sound."""
     from parareel.api import render as render_video
     from parareel.media.formats import output_format
@@ -42,11 +47,13 @@ def render(project: str, output: str, assignments, vars_json, workers: int | str
         project, output, variables=variables(assignments, vars_json),
         workers=workers, chunk_frames=chunk_frames,
         frame_range=parse_range(frame_range), encoding=encoding, progress=True,
-        engine=engine, address=address,
+        engine=engine, address=address, cache=cache and chunk_frames is None,
     )
     phases = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
+    pieces = (f"{len(result.chunks)} chunks" if result.reused is None
+              else f"{len(result.chunks)} blocks, {result.reused} reused")
     click.echo(f"wrote {result.output} ({result.frames} frames, {result.duration:.2f}s of video, "
-               f"{len(result.chunks)} chunks; {phases})")
+               f"{pieces}; {phases})")
 
 
 @main.command()

@@ -85,33 +85,58 @@ def render_frames(project: Project, start: int = 0, end: int | None = None,
 def draw_frames(project: Project, wanted: range | list[int],
                 variables: Mapping[str, Any] | None = None,
                 scale: float = 1.0, bgra: bool = False) -> Iterator[np.ndarray]:
-    """Yield the frames numbered in `wanted` (ascending), playing the logic once.
+    """Yield the frames numbered in `wanted` (ascending), playing the logic once."""
+    yield from Playhead(project, variables, scale, bgra).frames(wanted)
 
-    A frame whose print (parareel.draw.fingerprint) is the last drawn one's is a hold:
-    the pixels already in the buffer are handed out again, undrawn."""
-    if not wanted:
-        return
-    wanted_set, last = set(wanted), wanted[-1]
-    target = Canvas(project, scale)
-    index, drawn = -1, None
-    for index, scene in enumerate(play(project, project.resolve(variables))):  # noqa: B007
-        if index in wanted_set:
-            try:
-                with scene.drawing():
-                    shown = frame_print(scene)
-                    if shown is None or shown != drawn:
-                        pixels = target.draw(scene, bgra)
-                    drawn = shown
-            except SceneError:
-                raise
-            except ParareelError as exc:  # a font or an image: it says what, this says where
-                raise SceneError(scene.name, index, str(exc)) from exc
-            except Exception as exc:  # a computed property can fail while drawing
-                raise SceneError(scene.name, index, f"{type(exc).__name__}: {exc}") from exc
-            yield pixels
-            if index >= last:
-                return
-    raise ValueError(f"frame {last} is outside the video's 0:{index + 1}")
+
+class Playhead:
+    """The logic played up to some frame, and the frames drawn from there on.
+
+    `frames(wanted)` draws the frames numbered in `wanted` (ascending), playing on from
+    where the last call stopped when they come later (a worker given one short chunk
+    after another plays the logic once), from the start otherwise. A frame whose print
+    (parareel.draw.fingerprint) is the last drawn one's is a hold: the pixels already in
+    the buffer are handed out again, undrawn.
+    """
+
+    def __init__(self, project: Project, variables: Mapping[str, Any] | None = None,
+                 scale: float = 1.0, bgra: bool = False) -> None:
+        self.project, self.variables, self.bgra = project, project.resolve(variables), bgra
+        self.canvas = Canvas(project, scale)
+        self._scenes: Iterator[Scene] | None = None
+        self._next = 0  # the frame the logic plays next
+        self._drawn: bytes | None = None  # the print of what the buffer holds
+        self._pixels: np.ndarray | None = None
+
+    def frames(self, wanted: range | list[int]) -> Iterator[np.ndarray]:
+        if not wanted:
+            return
+        if self._scenes is None or wanted[0] < self._next:
+            self._scenes, self._next = iter(play(self.project, self.variables)), 0
+        wanted_set, last = set(wanted), wanted[-1]
+        for scene in self._scenes:
+            index, self._next = self._next, self._next + 1
+            if index in wanted_set:
+                yield self._draw(scene, index)
+                if index >= last:
+                    return
+        self._scenes = None
+        raise ValueError(f"frame {last} is outside the video's 0:{self._next}")
+
+    def _draw(self, scene: Scene, index: int) -> np.ndarray:
+        try:
+            with scene.drawing():
+                shown = frame_print(scene)
+                if shown is None or shown != self._drawn or self._pixels is None:
+                    self._pixels = self.canvas.draw(scene, self.bgra)
+                self._drawn = shown
+                return self._pixels
+        except SceneError:
+            raise
+        except ParareelError as exc:  # a font or an image: it says what, this says where
+            raise SceneError(scene.name, index, str(exc)) from exc
+        except Exception as exc:  # a computed property can fail while drawing
+            raise SceneError(scene.name, index, f"{type(exc).__name__}: {exc}") from exc
 
 
 def render_still(project: Project, frame: int, variables: Mapping[str, Any] | None = None,

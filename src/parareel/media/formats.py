@@ -145,7 +145,9 @@ class Encoding:
     `alpha` keeps transparency (set by a project without a background); `scale`
     multiplies the output's size (0.5 for a fast draft). `content` (graphics or
     footage) is set by the render from its survey: the standard profile is tuned for
-    it. Every value is checked here, so a bad one is refused before any frame is drawn.
+    it. `threads` fixes the encoder's threads (x264's output depends on how many: a
+    cached render fixes it, so that a block is the same bytes whoever encodes it). Every
+    value is checked here, so a bad one is refused before any frame is drawn.
     """
 
     format: str = "mp4"
@@ -161,13 +163,14 @@ class Encoding:
     scale: float = 1.0
     palette: tuple[int, ...] | None = None  # GIF: 0xRRGGBB colours every chunk shares
     content: str = "graphics"  # or "footage": what the standard profile is tuned for
+    threads: int | None = None  # the encoder's; None: the engine shares the cores out
 
     def __post_init__(self) -> None:
         for name in ("lossless", "alpha"):  # "false" is a true value: refuse, never guess
             if not isinstance(getattr(self, name), bool):
                 raise ParareelError(f"{name} must be true or false (got "
                                     f"{getattr(self, name)!r})")
-        for name in ("crf", "bitrate", "gop"):
+        for name in ("crf", "bitrate", "gop", "threads"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                 raise ParareelError(f"{name} must be a whole number, got {value!r}")

@@ -1,0 +1,156 @@
+"""Blocks: the fixed pieces a cached render is made of, and the keys that name them.
+
+The frames are grouped into blocks of BLOCK_SECONDS, aligned to frame 0 of the video;
+each block is encoded as its own segment starting on a keyframe, so any block joins
+next to any other by stream copy. A block's key is a hash of everything that decides
+its encoded bytes: the print of each of its frames (parareel.draw.fingerprint: what is
+drawn, without drawing), the output's size and frame rate, the background, the
+encoding, and the versions of everything that draws and encodes. A block with a frame
+that cannot be printed has no key: it is always rendered, never kept.
+
+A cached render draws only the blocks the cache lacks, each distinct one once (a
+looping background makes the same block again and again), and keeps them.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from parareel.contract import ChunkJob, ChunkResult
+from parareel.draw.fingerprint import frame_print
+from parareel.media.formats import Encoding
+from parareel.plan import Chunk
+from parareel.scene.player import play
+from parareel.scene.project import Project
+from parareel.storage import local_path
+from parareel.storage.blocks import BlockCache, CachedBlock, link_or_copy
+
+BLOCK_SECONDS = 2
+
+
+def block_frames(project: Project) -> int:
+    return max(1, round(BLOCK_SECONDS * project.fps))
+
+
+def blocks(project: Project, first: int, last: int) -> list[Chunk]:
+    """The blocks of frames [first, last): cut where whole blocks of the video start."""
+    size = block_frames(project)
+    bounds = [first, *range((first // size + 1) * size, last, size), last]
+    return [Chunk(i, a, b) for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))]
+
+
+def block_keys(project: Project, variables: Mapping[str, Any], encoding: Encoding,
+               chunks: list[Chunk]) -> list[str | None]:
+    """Each block's key (hex), or None for a block with a frame that has no print."""
+    base = hashlib.blake2b(digest_size=16)
+    base.update(json.dumps({"environment": environment(), "size": project.size,
+                            "fps": str(project.fps), "background": project.background_color,
+                            "encoding": encoding.to_json()}, sort_keys=True).encode())
+    prints = frame_prints(project, variables, chunks[-1].end)
+    keys: list[str | None] = []
+    for chunk in chunks:
+        shown = prints[chunk.start:chunk.end]
+        if None in shown:
+            keys.append(None)
+            continue
+        key = base.copy()
+        for frame_print_ in shown:
+            key.update(frame_print_)
+        keys.append(key.hexdigest())
+    return keys
+
+
+def frame_prints(project: Project, variables: Mapping[str, Any],
+                 end: int) -> list[bytes | None]:
+    """The print of every frame before `end`, from the logic alone."""
+    prints: list[bytes | None] = []
+    for scene in play(project, project.resolve(variables)):
+        with scene.drawing():
+            prints.append(frame_print(scene))
+        if len(prints) >= end:
+            break
+    return prints
+
+
+@functools.cache
+def environment() -> dict[str, Any]:
+    """What draws and encodes, by version: a new one may draw or encode otherwise."""
+    import av
+    import skia
+
+    from parareel import __version__
+
+    return {"parareel": __version__, "skia": skia.__version__, "av": av.__version__,
+            "ffmpeg": {name: list(version) for name, version
+                       in sorted(av.library_versions.items())},
+            "fonts": _fonts()}
+
+
+def _fonts() -> str:
+    """The installed fonts (each file's path, size and time): a family name may find
+    another font once fonts are installed or removed."""
+    try:
+        listed = subprocess.run(["fc-list", "--format", "%{file}\n"], capture_output=True,
+                                text=True, timeout=30, check=True).stdout.split("\n")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(filter(None, listed)):
+        try:
+            stat = os.stat(path)
+        except OSError:
+            continue
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Reuse:
+    """A cached render's chunks sorted out: those the cache has (results already), those
+    to draw, and twins of a block drawn now (by index: the index drawn for it)."""
+
+    cache: BlockCache
+    keys: tuple[str | None, ...]
+    ext: str
+    taken: dict[int, ChunkResult] = field(default_factory=dict)
+    drawn: list[ChunkJob] = field(default_factory=list)
+    twins: dict[int, int] = field(default_factory=dict)
+
+    @classmethod
+    def sort_out(cls, jobs: list[ChunkJob], keys: tuple[str | None, ...], cache: BlockCache,
+                 ext: str) -> Reuse:
+        reuse, first = cls(cache, keys, ext), {}
+        for job, key in zip(jobs, keys, strict=True):
+            index, path = job.chunk.index, local_path(job.segment)
+            if key is None or path is None:
+                reuse.drawn.append(job)
+            elif (block := cache.take(key, ext, path)) is not None:
+                reuse.taken[index] = ChunkResult(index, block.frames, block.bytes, 0.0,
+                                                 job.segment, block.sha256, block.delay)
+            elif key in first:
+                reuse.twins[index] = first[key]
+            else:
+                first[key] = index
+                reuse.drawn.append(job)
+        return reuse
+
+    def finish(self, jobs: list[ChunkJob], results: list[ChunkResult]) -> list[ChunkResult]:
+        """Keep each block drawn now, copy it to its twins: every chunk's result, in order."""
+        done = {r.index: r for r in results}
+        for result in results:
+            key, path = self.keys[result.index], local_path(result.segment)
+            if key is not None and path is not None:
+                self.cache.put(key, self.ext, path, CachedBlock(
+                    result.frames, result.bytes, result.sha256, result.delay))
+        for index, original in self.twins.items():
+            segment = jobs[index].segment
+            link_or_copy(local_path(done[original].segment), local_path(segment))
+            done[index] = replace(done[original], index=index, segment=segment, seconds=0.0)
+        return [self.taken.get(job.chunk.index) or done[job.chunk.index] for job in jobs]
