@@ -124,15 +124,19 @@ def test_an_unknown_font_family_is_an_error_naming_scene_and_frame():
 
 
 def test_too_many_workers_for_the_frames_is_one_warning_line(tmp_path):
+    # without the cache: one chunk per worker (a cached render's chunks are its blocks)
     result = cli("render", HELLO, "-o", str(tmp_path / "out.mp4"), "--workers", "40",
-                 "--range", "0:120", "--quality", "draft")
+                 "--range", "0:120", "--quality", "draft", "--no-cache")
     assert result.returncode == 0, result.stderr
     warned = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
     assert len(warned) == 1 and "40 workers for 120 frames make chunks of 3 frame(s)" in \
         warned[0] and "--workers 8 gives chunks of 15 frames" in warned[0]
     quiet = cli("render", HELLO, "-o", str(tmp_path / "ok.mp4"), "--workers", "2",
-                "--range", "0:120", "--quality", "draft")
+                "--range", "0:120", "--quality", "draft", "--no-cache")
     assert "warning" not in quiet.stderr
+    blocks = cli("render", HELLO, "-o", str(tmp_path / "blocks.mp4"), "--workers", "40",
+                 "--range", "0:120", "--quality", "draft")
+    assert "warning" not in blocks.stderr and "2 blocks" in blocks.stdout
 
 
 def test_workers_print_no_fontconfig_warnings(tmp_path):

@@ -85,7 +85,7 @@ def environment() -> dict[str, Any]:
     import av
     import skia
 
-    from parareel import __version__
+    from parareel.version import __version__
 
     return {"parareel": __version__, "skia": skia.__version__, "av": av.__version__,
             "ffmpeg": {name: list(version) for name, version

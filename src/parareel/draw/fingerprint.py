@@ -33,11 +33,12 @@ class Unprintable(Exception):
 
 def frame_print(scene: Scene) -> bytes | None:
     """The print of the frame `scene` is at (call it inside `scene.drawing()`, as the
-    painter is); None when some value cannot be printed exactly."""
+    painter is); None when some value cannot be printed exactly (the painter then says
+    what is wrong with it, if anything is)."""
     digest = hashlib.blake2b(digest_size=16)
     try:
         _scene(digest.update, scene)
-    except Unprintable:
+    except (Unprintable, RecursionError):  # a mask inside itself: drawing refuses it
         return None
     return digest.digest()
 
