@@ -50,8 +50,9 @@ def render(project: str, output: str, assignments, vars_json, workers: int | str
         engine=engine, address=address, cache=cache and chunk_frames is None,
     )
     phases = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
-    pieces = (f"{len(result.chunks)} chunks" if result.reused is None
-              else f"{len(result.chunks)} blocks, {result.reused} reused")
+    count = len(result.chunks)
+    pieces = (f"{count} chunk{'s' * (count != 1)}" if result.reused is None
+              else f"{count} block{'s' * (count != 1)}, {result.reused} reused")
     click.echo(f"wrote {result.output} ({result.frames} frames, {result.duration:.2f}s of video, "
                f"{pieces}; {phases})")
 

@@ -64,8 +64,9 @@ class BlockCache:
             for path in (meta, data):  # damaged: rendered again, and kept again then
                 path.unlink(missing_ok=True)
             return None
-        with contextlib.suppress(OSError):
-            os.utime(meta)  # used now: the last to be deleted
+        with contextlib.suppress(OSError):  # used now: the last to be deleted (the clock's
+            now = time.time()               # time: finer than the file system's own stamps)
+            os.utime(meta, (now, now))
         return block
 
     def put(self, key: str, ext: str, segment: Path, block: CachedBlock) -> None:
