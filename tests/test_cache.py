@@ -31,7 +31,7 @@ class Edit:
     """What the test project draws: each field is something an edit changes."""
 
     title: str = "Hello"
-    tween: float = 1.0  # seconds the box takes to cross (blocks 1 and 2)
+    tween: float = 1.0  # seconds the box takes to cross (in block 1)
     spare: int = 0  # a value the scene computes and never shows
     colour: str = "#e94f37"
     crf: int | None = None
@@ -106,7 +106,7 @@ EDITS = {
     "image": lambda e: replace(e, image_bytes=e.image_bytes ^ 1),
     "font": lambda e: replace(e, font=1 - e.font),
 }
-TOUCHES = {"title": {0}, "tween": {1, 2}, "spare": set(), "colour": {0, 1, 2},
+TOUCHES = {"title": {0}, "tween": {1}, "spare": set(), "colour": {0, 1, 2},
            "crf": {0, 1, 2}, "scale": {0, 1, 2}, "image": {2}, "font": {0}}
 
 
