@@ -38,6 +38,9 @@ class Edit:
     scale: float = 1.0
     image_bytes: int = 0  # which version of the image file (a byte flipped)
     font: int = 0  # which font file (the same path, other bytes)
+    size: tuple[int, int] = (160, 90)
+    background: str = "#203040"
+    fps: str = "10"
 
 
 def build(edit: Edit, folder: Path) -> tuple[Project, Encoding]:
@@ -64,7 +67,8 @@ def build(edit: Edit, folder: Path) -> tuple[Project, Encoding]:
         s.add(Image(str(image), width=40))
         yield from wait(1.0)
 
-    project = Project(scenes=[scene], size=(160, 90), fps=10, background="#203040")
+    project = Project(scenes=[scene], size=edit.size, fps=edit.fps,
+                      background=edit.background)
     return project, Encoding(crf=edit.crf, scale=edit.scale)
 
 
@@ -105,9 +109,16 @@ EDITS = {
     "scale": lambda e: replace(e, scale=0.5 if e.scale == 1.0 else 1.0),
     "image": lambda e: replace(e, image_bytes=e.image_bytes ^ 1),
     "font": lambda e: replace(e, font=1 - e.font),
+    "size": lambda e: replace(e, size=(176, 90) if e.size == (160, 90) else (160, 90)),
+    "fps": lambda e: replace(e, fps="10000/1001" if e.fps == "10" else "10"),  # as many
+    "background": lambda e: replace(e, background="#203041" if e.background == "#203040"
+                                    else "#203040"),
 }
-TOUCHES = {"title": {0}, "tween": {1}, "spare": set(), "colour": {0, 1, 2},
-           "crf": {0, 1, 2}, "scale": {0, 1, 2}, "image": {2}, "font": {0}}
+TOUCHES = {  # the blocks each edit changes (block 0: the title; 1: the box; 2: the image)
+    "title": {0}, "tween": {1}, "spare": set(), "colour": {0, 1, 2}, "crf": {0, 1, 2},
+    "scale": {0, 1, 2}, "image": {2}, "font": {0}, "size": {0, 1, 2},
+    "background": {0, 1, 2}, "fps": {0, 1, 2},
+}
 
 
 @pytest.mark.parametrize("name", sorted(EDITS))
