@@ -185,18 +185,24 @@ def test_the_same_block_twice_in_a_render_is_drawn_once(tmp_path):
     assert len(frames) == 60 and all((frames[i] == frames[i + 20]).all() for i in range(40))
 
 
-def test_sound_is_the_same_sample_for_sample(tmp_path):
+def test_sound_is_the_same_sample_for_sample_and_kept_too(tmp_path):
     def scene(s):
         s.add(Rect(width=20, height=20, fill="white"))
-        s.play(Audio(SOUND))
+        s.play(Audio(SOUND, volume=s.variables.get("volume", 1.0)))
         yield from wait(3.0)
 
-    project = Project(scenes=[scene], size=(160, 90), fps=10)
+    project = Project(scenes=[scene], size=(160, 90), fps=10, variables={"volume": 1.0})
     cache = tmp_path / "cache"
-    render(project, Encoding(), tmp_path / "cold.mp4", cache)
-    warm = render(project, Encoding(), tmp_path / "warm.mp4", cache)
-    assert warm.reused == 2
+    parareel.render(project, tmp_path / "cold.mp4", cache=cache)
+    warm = parareel.render(project, tmp_path / "warm.mp4", cache=cache)
+    assert warm.reused == 2 and len(list(cache.glob("*.track"))) == 1  # mixed once
     assert audio_samples(tmp_path / "cold.mp4") == audio_samples(tmp_path / "warm.mp4")
+    quieter = parareel.render(project, tmp_path / "quiet.mp4", cache=cache,
+                              variables={"volume": 0.5})
+    assert quieter.reused == 2 and len(list(cache.glob("*.track"))) == 2  # mixed again
+    parareel.render(project, tmp_path / "none.mp4", variables={"volume": 0.5})
+    assert audio_samples(tmp_path / "quiet.mp4") == audio_samples(tmp_path / "none.mp4")
+    assert audio_samples(tmp_path / "quiet.mp4") != audio_samples(tmp_path / "warm.mp4")
 
 
 def audio_samples(path: Path) -> bytes:

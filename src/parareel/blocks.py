@@ -19,14 +19,16 @@ import hashlib
 import json
 import os
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from parareel.contract import ChunkJob, ChunkResult
-from parareel.draw.fingerprint import frame_print
+from parareel.draw.fingerprint import Unprintable, file_print, frame_print, value_print
 from parareel.media.formats import Encoding
 from parareel.plan import Chunk
+from parareel.scene.audio import Cue
+from parareel.scene.clock import Rate
 from parareel.scene.player import play
 from parareel.scene.project import Project
 from parareel.storage import local_path
@@ -65,6 +67,20 @@ def block_keys(project: Project, variables: Mapping[str, Any], encoding: Encodin
             key.update(frame_print_)
         keys.append(key.hexdigest())
     return keys
+
+
+def sound_key(cues: Sequence[Cue], frames: int, fps: Rate, codec: str) -> str | None:
+    """The key of a video's sound track: every cue (its file's bytes, when, how loud,
+    how fast) and the track's length and codec; None if a cue cannot be printed."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(json.dumps({"environment": environment(), "frames": frames,
+                              "fps": str(fps), "codec": codec}, sort_keys=True).encode())
+    try:
+        for cue in cues:
+            digest.update(file_print(cue.sound.src) + value_print(cue))
+    except (Unprintable, OSError):
+        return None
+    return digest.hexdigest()
 
 
 def frame_prints(project: Project, variables: Mapping[str, Any],

@@ -26,7 +26,7 @@ from typing import Any
 
 from parareel import assets
 from parareel.assets import Pinned
-from parareel.blocks import Reuse, block_keys, blocks
+from parareel.blocks import Reuse, block_keys, blocks, sound_key
 from parareel.contract import ChunkJob, ChunkResult, Report
 from parareel.engines.base import Engine
 from parareel.errors import AssetError, Cancelled, ParareelError, RenderError, warn
@@ -38,10 +38,11 @@ from parareel.plan import SHORT_CHUNK, Chunk, plan, workers_for
 from parareel.scene.audio import Cue
 from parareel.scene.project import Project
 from parareel.storage import local_path, locate, open_storage, sha256
-from parareel.storage.blocks import BlockCache
+from parareel.storage.blocks import BlockCache, CachedBlock
 from parareel.storage.keys import RenderKeys, new_render_id
 
 PALETTE_SAMPLES = 12  # frames a GIF's palette is chosen from
+TRACK = "track"  # what a sound track is kept as in the block cache
 
 
 @dataclass(frozen=True)
@@ -330,8 +331,15 @@ def _audio_track(prepared: Prepared, workspace: Path) -> Path | None:
     codec = prepared.encoding.container.audio
     if codec is None:
         return None
-    return render_audio(prepared.cues, prepared.frames, prepared.project.fps,
-                        workspace / "audio", codec)
+    path, fps, cache = workspace / "audio", prepared.project.fps, prepared.cache
+    key = None if cache is None else sound_key(prepared.cues, prepared.frames, fps, codec)
+    if key is not None and cache.take(key, TRACK, path) is not None:
+        return path  # the same sounds as a render before: mixed and encoded then
+    track = render_audio(prepared.cues, prepared.frames, fps, path, codec)
+    if key is not None and track is not None:
+        cache.put(key, TRACK, track, CachedBlock(prepared.frames, track.stat().st_size,
+                                                 sha256(track), 0))
+    return track
 
 
 def _sound_track(prepared: Prepared, path: Path) -> Path:

@@ -43,6 +43,13 @@ def frame_print(scene: Scene) -> bytes | None:
     return digest.digest()
 
 
+def value_print(value: Any) -> bytes:
+    """The hash of a value, as a frame's print takes it (raises Unprintable)."""
+    digest = hashlib.blake2b(digest_size=16)
+    _value(digest.update, value)
+    return digest.digest()
+
+
 def _scene(feed, scene: Scene) -> None:
     look = scene.look()
     _value(feed, look)
