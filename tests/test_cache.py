@@ -180,7 +180,7 @@ def test_the_same_block_twice_in_a_render_is_drawn_once(tmp_path):
 
     project = Project(scenes=[scene], size=(160, 90), fps=10)
     result = render(project, Encoding(), tmp_path / "out.mp4", tmp_path / "c")
-    assert result.reused == 2 and BlockCache(tmp_path / "c").info()[0] == 1  # drawn once
+    assert result.reused == 2 and BlockCache(tmp_path / "c").info()[:2] == (1, 0)
     frames = decode(tmp_path / "out.mp4")[1]
     assert len(frames) == 60 and all((frames[i] == frames[i + 20]).all() for i in range(40))
 
@@ -259,7 +259,7 @@ def test_two_renders_at_once_share_the_cache(tmp_path):
     assert digest(tmp_path / "a.mp4") == afresh(Edit(), tmp_path / "one", tmp_path / "x.mp4")
     assert digest(tmp_path / "b.mp4") == afresh(Edit(title="Other"), tmp_path / "two",
                                                 tmp_path / "y.mp4")
-    assert BlockCache(cache).info()[0] == 4  # two title blocks, two shared
+    assert BlockCache(cache).info()[:2] == (4, 0)  # two title blocks, two shared
 
 
 def test_the_folder_keeps_under_its_limit_dropping_the_least_recently_used(tmp_path):
@@ -274,7 +274,7 @@ def test_the_folder_keeps_under_its_limit_dropping_the_least_recently_used(tmp_p
         if i == 2:  # k0 used again: k1 is now the least recently used
             assert kept.take("k0", "mp4", tmp_path / "t.mp4") is not None
     names = sorted(p.stem for p in folder.glob("*.mp4"))
-    assert kept.info()[1] <= 1_000_000 and "k0" in names and "k1" not in names
+    assert kept.info()[2] <= 1_000_000 and "k0" in names and "k1" not in names
 
 
 def test_the_cache_command_tells_and_clears(tmp_path):
@@ -293,9 +293,9 @@ def test_the_cache_command_tells_and_clears(tmp_path):
                  "--quality", "draft")
     assert "2 blocks, 2 reused" in second.stdout
     info = run("cache", "info")
-    assert f"folder  {tmp_path / 'cache'}" in info.stdout and "blocks  2" in info.stdout
+    assert f"folder  {tmp_path / 'cache'}" in info.stdout and "blocks  2 (and 1 sound track)" in info.stdout
     cleared = run("cache", "clear")
-    assert "deleted 2 blocks" in cleared.stdout and not (tmp_path / "cache").exists()
+    assert "deleted 2 blocks and 1 sound tracks" in cleared.stdout and not (tmp_path / "cache").exists()
     fresh = run("render", str(project), "-o", str(tmp_path / "c.mp4"), "--range", "0:90",
                 "--quality", "draft", "--no-cache")
     assert " chunk" in fresh.stdout and "reused" not in fresh.stdout, fresh.stdout

@@ -38,11 +38,10 @@ from parareel.plan import SHORT_CHUNK, Chunk, plan, workers_for
 from parareel.scene.audio import Cue
 from parareel.scene.project import Project
 from parareel.storage import local_path, locate, open_storage, sha256
-from parareel.storage.blocks import BlockCache, CachedBlock
+from parareel.storage.blocks import TRACK, BlockCache, CachedBlock
 from parareel.storage.keys import RenderKeys, new_render_id
 
 PALETTE_SAMPLES = 12  # frames a GIF's palette is chosen from
-TRACK = "track"  # what a sound track is kept as in the block cache
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ def info() -> None:
     from parareel.storage.blocks import BlockCache
 
     blocks = BlockCache()
-    count, size = blocks.info()
+    count, tracks, size = blocks.info()
     click.echo(f"folder  {blocks.folder}")
-    click.echo(f"blocks  {count}")
+    click.echo(f"blocks  {count} (and {tracks} sound track{'s' * (tracks != 1)})")
     click.echo(f"size    {size / 1e6:.1f} MB of {blocks.limit / 1e6:.0f} MB (the least "
                "recently used go first)")
 
@@ -32,6 +32,7 @@ def clear() -> None:
     from parareel.storage.blocks import BlockCache
 
     blocks = BlockCache()
-    count, size = blocks.info()
+    count, tracks, size = blocks.info()
     blocks.clear()
-    click.echo(f"deleted {count} blocks ({size / 1e6:.1f} MB) from {blocks.folder}")
+    click.echo(f"deleted {count} blocks and {tracks} sound tracks ({size / 1e6:.1f} MB) "
+               f"from {blocks.folder}")

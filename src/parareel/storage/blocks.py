@@ -24,6 +24,7 @@ from parareel.storage import sha256
 
 LIMIT_MB = 2000  # the folder's size, unless PARAREEL_CACHE_MB says otherwise
 STALE_SECONDS = 3600  # a temporary file this old was left by a worker that died
+TRACK = "track"  # a video's sound track, kept like a block
 
 
 @dataclass(frozen=True)
@@ -107,14 +108,15 @@ class BlockCache:
                     total -= path.stat().st_size
                     path.unlink()
 
-    def info(self) -> tuple[int, int]:
-        """(blocks, bytes) in the folder."""
-        blocks = size = 0
+    def info(self) -> tuple[int, int, int]:
+        """(blocks, sound tracks, bytes) in the folder."""
+        entries = tracks = size = 0
         for path in self._files():
             with contextlib.suppress(OSError):
                 size += path.stat().st_size
-                blocks += path.suffix == ".json"
-        return blocks, size
+                entries += path.suffix == ".json"
+                tracks += path.suffix == f".{TRACK}"
+        return entries - tracks, tracks, size
 
     def clear(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
