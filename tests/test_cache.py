@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import parareel
 from parareel import Audio, Encoding, Image, Project, Rect, Text, wait
-from parareel.storage.blocks import BlockCache
+from parareel.storage.blocks import FolderCache
 from tests.conftest import EXAMPLES, decode
 
 LOGO = EXAMPLES / "showcase" / "logo.png"
@@ -180,7 +180,7 @@ def test_the_same_block_twice_in_a_render_is_drawn_once(tmp_path):
 
     project = Project(scenes=[scene], size=(160, 90), fps=10)
     result = render(project, Encoding(), tmp_path / "out.mp4", tmp_path / "c")
-    assert result.reused == 2 and BlockCache(tmp_path / "c").info()[:2] == (1, 0)
+    assert result.reused == 2 and FolderCache(tmp_path / "c").info()[:2] == (1, 0)
     frames = decode(tmp_path / "out.mp4")[1]
     assert len(frames) == 60 and all((frames[i] == frames[i + 20]).all() for i in range(40))
 
@@ -259,12 +259,12 @@ def test_two_renders_at_once_share_the_cache(tmp_path):
     assert digest(tmp_path / "a.mp4") == afresh(Edit(), tmp_path / "one", tmp_path / "x.mp4")
     assert digest(tmp_path / "b.mp4") == afresh(Edit(title="Other"), tmp_path / "two",
                                                 tmp_path / "y.mp4")
-    assert BlockCache(cache).info()[:2] == (4, 0)  # two title blocks, two shared
+    assert FolderCache(cache).info()[:2] == (4, 0)  # two title blocks, two shared
 
 
 def test_the_folder_keeps_under_its_limit_dropping_the_least_recently_used(tmp_path):
     folder = tmp_path / "cache"
-    kept = BlockCache(folder, limit_mb=1)
+    kept = FolderCache(folder, limit_mb=1)
     from parareel.storage.blocks import CachedBlock
 
     for i in range(5):
@@ -293,9 +293,11 @@ def test_the_cache_command_tells_and_clears(tmp_path):
                  "--quality", "draft")
     assert "2 blocks, 2 reused" in second.stdout
     info = run("cache", "info")
-    assert f"folder  {tmp_path / 'cache'}" in info.stdout and "blocks  2 (and 1 sound track)" in info.stdout
+    assert f"folder  {tmp_path / 'cache'}" in info.stdout
+    assert "blocks  2 (and 1 sound track)" in info.stdout
     cleared = run("cache", "clear")
-    assert "deleted 2 blocks and 1 sound tracks" in cleared.stdout and not (tmp_path / "cache").exists()
+    assert "deleted 2 blocks and 1 sound tracks" in cleared.stdout
+    assert not (tmp_path / "cache").exists()
     fresh = run("render", str(project), "-o", str(tmp_path / "c.mp4"), "--range", "0:90",
                 "--quality", "draft", "--no-cache")
     assert " chunk" in fresh.stdout and "reused" not in fresh.stdout, fresh.stdout

@@ -16,7 +16,7 @@ from parareel.media.formats import Encoding, check_scale, output_format
 from parareel.pipeline import RenderResult, execute, prepare
 from parareel.progress import FrameProgress
 from parareel.scene.project import Project
-from parareel.storage.blocks import BlockCache
+from parareel.storage.blocks import BlockCache, open_cache
 
 if TYPE_CHECKING:
     import numpy as np
@@ -42,8 +42,8 @@ def render(project: str | Project, output: str | os.PathLike, *,
     but no more than keeps chunks 15 frames or longer. `progress=True` shows a progress
     bar; a callable is told how many more frames are done.
     `cache` reuses blocks of earlier renders and keeps this one's (parareel.blocks):
-    True for the cache folder (PARAREEL_CACHE, or ~/.cache/parareel/blocks), or a
-    folder of its own.
+    True for the cache folder (PARAREEL_CACHE, or ~/.cache/parareel/blocks), a folder
+    of its own, or s3://bucket (its cache/blocks/, shared by whoever renders there).
     """
     encoding = replace(encoding or Encoding(), format=output_format(str(output)).name)
     prepared = prepare(project, variables, frame_range=frame_range,
@@ -68,7 +68,7 @@ def render(project: str | Project, output: str | os.PathLike, *,
 def _block_cache(cache: bool | str | os.PathLike) -> BlockCache | None:
     if cache is False or cache is None:
         return None
-    return BlockCache(None if cache is True else cache)
+    return open_cache(None if cache is True else cache)
 
 
 STILLS = {"png": "kPNG", "jpg": "kJPEG", "jpeg": "kJPEG", "webp": "kWEBP"}

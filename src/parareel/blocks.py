@@ -21,6 +21,7 @@ import os
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from parareel.contract import ChunkJob, ChunkResult
@@ -32,7 +33,7 @@ from parareel.scene.clock import Rate
 from parareel.scene.player import play
 from parareel.scene.project import Project
 from parareel.storage import local_path
-from parareel.storage.blocks import BlockCache, CachedBlock, link_or_copy
+from parareel.storage.blocks import BlockCache, CachedBlock
 
 BLOCK_SECONDS = 2
 
@@ -129,8 +130,9 @@ def _fonts() -> str:
 
 @dataclass
 class Reuse:
-    """A cached render's chunks sorted out: those the cache has (results already), those
-    to draw, and twins of a block drawn now (by index: the index drawn for it)."""
+    """A cached render's chunks sorted out: those the cache has (results already, their
+    segments in the workspace or where the job said), those to draw, and twins of a
+    block drawn now (by index: the index drawn for it; its segment serves both)."""
 
     cache: BlockCache
     keys: tuple[str | None, ...]
@@ -141,15 +143,17 @@ class Reuse:
 
     @classmethod
     def sort_out(cls, jobs: list[ChunkJob], keys: tuple[str | None, ...], cache: BlockCache,
-                 ext: str) -> Reuse:
+                 ext: str, workspace: Path) -> Reuse:
         reuse, first = cls(cache, keys, ext), {}
         for job, key in zip(jobs, keys, strict=True):
-            index, path = job.chunk.index, local_path(job.segment)
-            if key is None or path is None:
+            index = job.chunk.index
+            if key is None:
                 reuse.drawn.append(job)
-            elif (block := cache.take(key, ext, path)) is not None:
+                continue
+            path = local_path(job.segment) or workspace / f"reused-{index:05d}.{ext}"
+            if (block := cache.take(key, ext, path)) is not None:
                 reuse.taken[index] = ChunkResult(index, block.frames, block.bytes, 0.0,
-                                                 job.segment, block.sha256, block.delay)
+                                                 str(path), block.sha256, block.delay)
             elif key in first:
                 reuse.twins[index] = first[key]
             else:
@@ -158,15 +162,12 @@ class Reuse:
         return reuse
 
     def finish(self, jobs: list[ChunkJob], results: list[ChunkResult]) -> list[ChunkResult]:
-        """Keep each block drawn now, copy it to its twins: every chunk's result, in order."""
+        """Keep each block drawn now: every chunk's result, in order."""
         done = {r.index: r for r in results}
         for result in results:
-            key, path = self.keys[result.index], local_path(result.segment)
-            if key is not None and path is not None:
-                self.cache.put(key, self.ext, path, CachedBlock(
+            if (key := self.keys[result.index]) is not None:
+                self.cache.put(key, self.ext, result.segment, CachedBlock(
                     result.frames, result.bytes, result.sha256, result.delay))
         for index, original in self.twins.items():
-            segment = jobs[index].segment
-            link_or_copy(local_path(done[original].segment), local_path(segment))
-            done[index] = replace(done[original], index=index, segment=segment, seconds=0.0)
+            done[index] = replace(done[original], index=index, seconds=0.0)
         return [self.taken.get(job.chunk.index) or done[job.chunk.index] for job in jobs]

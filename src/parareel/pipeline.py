@@ -231,7 +231,7 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
             pins = _pin(prepared.assets, store, workspace)
             jobs = prepared.jobs(render_id, folder, pins)
             reuse = (None if prepared.cache is None else
-                     Reuse.sort_out(jobs, prepared.keys, prepared.cache, fmt.name))
+                     Reuse.sort_out(jobs, prepared.keys, prepared.cache, fmt.name, workspace))
             if reuse is not None and reuse.taken:
                 report(Report(frames=sum(r.frames for r in reuse.taken.values()),
                               reused=len(reuse.taken)))
@@ -336,7 +336,7 @@ def _audio_track(prepared: Prepared, workspace: Path) -> Path | None:
         return path  # the same sounds as a render before: mixed and encoded then
     track = render_audio(prepared.cues, prepared.frames, fps, path, codec)
     if key is not None and track is not None:
-        cache.put(key, TRACK, track, CachedBlock(prepared.frames, track.stat().st_size,
+        cache.put(key, TRACK, str(track), CachedBlock(prepared.frames, track.stat().st_size,
                                                  sha256(track), 0))
     return track
 

@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from parareel.errors import AssetError
-from parareel.storage.keys import JOBS, RENDERS
+from parareel.storage.keys import CACHE, JOBS, RENDERS
 
 MAX_BYTES = 2 * 1024**3  # one download, at most
 SECONDS = 300.0  # one download's total time, however slowly the server sends
-PROTECTED = (RENDERS, JOBS)  # the function's own files: never an asset
+PROTECTED = (RENDERS, JOBS, CACHE)  # the function's own files: never an asset
 
 
 @dataclass(frozen=True)

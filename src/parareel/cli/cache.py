@@ -16,9 +16,9 @@ def cache() -> None:
 @cache.command()
 def info() -> None:
     """Where the cache is, how many blocks it holds and how large it is."""
-    from parareel.storage.blocks import BlockCache
+    from parareel.storage.blocks import FolderCache
 
-    blocks = BlockCache()
+    blocks = FolderCache()
     count, tracks, size = blocks.info()
     click.echo(f"folder  {blocks.folder}")
     click.echo(f"blocks  {count} (and {tracks} sound track{'s' * (tracks != 1)})")
@@ -29,9 +29,9 @@ def info() -> None:
 @cache.command()
 def clear() -> None:
     """Delete every block: the next render draws everything again."""
-    from parareel.storage.blocks import BlockCache
+    from parareel.storage.blocks import FolderCache
 
-    blocks = BlockCache()
+    blocks = FolderCache()
     count, tracks, size = blocks.info()
     blocks.clear()
     click.echo(f"deleted {count} blocks and {tracks} sound tracks ({size / 1e6:.1f} MB) "

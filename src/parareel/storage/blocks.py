@@ -1,12 +1,17 @@
-"""The block cache: encoded blocks of earlier renders, by key, in a bounded local folder.
+"""The block cache: encoded blocks of earlier renders, by key.
 
-Each block is two files: its segment (`{key}.{ext}`) and, written after it, what the
+Each block is two objects: its segment (`{key}.{ext}`) and, written after it, what the
 join needs to know of it (`{key}.json`: frames, bytes, SHA-256, decode delay). A block
 counts only when both are there and the segment's bytes hash as recorded: a block half
-written by a killed worker (a temporary file never renamed) or damaged since (a flipped
-byte) is not used, and is rendered again. Files are written under temporary names and
-renamed, so two renders can share the folder. The folder is kept under its limit by
-deleting the blocks used least recently.
+written by a killed worker or damaged since (a flipped byte) is not used, is deleted,
+and is rendered again.
+
+- FolderCache: a bounded local folder (PARAREEL_CACHE, or ~/.cache/parareel/blocks),
+  the blocks used least recently deleted first. Files are written under temporary
+  names and renamed, so two renders can share it.
+- BucketCache: the `cache/blocks/` prefix of a bucket, shared by every render of a
+  Lambda deployment (and by Ray renders that store there), expired by the bucket's
+  lifecycle rule. A block is copied in by the server once its render has it whole.
 """
 
 from __future__ import annotations
@@ -17,10 +22,14 @@ import os
 import shutil
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Protocol
 
-from parareel.storage import sha256
+from parareel.errors import StorageError
+from parareel.storage import local_path, locate, sha256
+from parareel.storage.keys import CACHE
+from parareel.storage.s3 import S3Storage
 
 LIMIT_MB = 2000  # the folder's size, unless PARAREEL_CACHE_MB says otherwise
 STALE_SECONDS = 3600  # a temporary file this old was left by a worker that died
@@ -37,6 +46,23 @@ class CachedBlock:
     delay: int
 
 
+class BlockCache(Protocol):
+    def take(self, key: str, ext: str, to: Path) -> CachedBlock | None:
+        """Put the block's segment at `to` and say what it is; None when there is no
+        sound copy (a damaged one is deleted)."""
+
+    def put(self, key: str, ext: str, segment: str, block: CachedBlock) -> None:
+        """Keep a finished segment (a path or storage URL, its bytes as `block` says)."""
+
+
+def open_cache(where: str | os.PathLike | None = None) -> FolderCache | BucketCache:
+    """The cache at `where`: a folder (None: the default one), or s3://bucket."""
+    text = "" if where is None else str(where)
+    if text.startswith("s3://"):
+        return BucketCache(S3Storage(text[5:].split("/")[0]))
+    return FolderCache(where)
+
+
 def default_folder() -> Path:
     if os.environ.get("PARAREEL_CACHE"):
         return Path(os.environ["PARAREEL_CACHE"]).expanduser()
@@ -44,7 +70,11 @@ def default_folder() -> Path:
     return Path(base) / "parareel" / "blocks"
 
 
-class BlockCache:
+def _checked(to: Path, block: CachedBlock) -> bool:
+    return to.stat().st_size == block.bytes and sha256(to) == block.sha256
+
+
+class FolderCache:
     def __init__(self, folder: str | os.PathLike | None = None,
                  limit_mb: int | None = None) -> None:
         self.folder = Path(folder) if folder is not None else default_folder()
@@ -52,15 +82,14 @@ class BlockCache:
                       else int(os.environ.get("PARAREEL_CACHE_MB", LIMIT_MB))) * 1_000_000
 
     def take(self, key: str, ext: str, to: Path) -> CachedBlock | None:
-        """Put the block's segment at `to` (a hard link where it can: the cache may delete
-        its own copy meanwhile) and say what it is; None when there is no sound copy."""
+        # a hard link where it can: the cache may delete its own copy meanwhile
         meta, data = self._paths(key, ext)
         try:
             block = CachedBlock(**json.loads(meta.read_text()))
             link_or_copy(data, to)
         except (OSError, ValueError, TypeError):
             return None
-        if to.stat().st_size != block.bytes or sha256(to) != block.sha256:
+        if not _checked(to, block):
             to.unlink()
             for path in (meta, data):  # damaged: rendered again, and kept again then
                 path.unlink(missing_ok=True)
@@ -70,18 +99,22 @@ class BlockCache:
             os.utime(meta, (now, now))
         return block
 
-    def put(self, key: str, ext: str, segment: Path, block: CachedBlock) -> None:
-        """Keep a finished segment (its bytes as `block` says) under `key`."""
+    def put(self, key: str, ext: str, segment: str, block: CachedBlock) -> None:
         meta, data = self._paths(key, ext)
         self.folder.mkdir(parents=True, exist_ok=True)
         temporary = self.folder / f".{key}-{uuid.uuid4().hex[:8]}.partial"
         try:
-            link_or_copy(segment, temporary)
+            path = local_path(segment)
+            if path is None:
+                storage, name = locate(segment)
+                storage.get_file(name, temporary)
+            else:
+                link_or_copy(path, temporary)
             os.replace(temporary, data)
-            temporary.write_text(json.dumps(block.__dict__))
+            temporary.write_text(json.dumps(asdict(block)))
             os.replace(temporary, meta)
-        except OSError:  # a full disk or a read-only folder: the render goes on without
-            temporary.unlink(missing_ok=True)
+        except (OSError, StorageError):  # a full disk or a read-only folder: the render
+            temporary.unlink(missing_ok=True)  # goes on without keeping it
             return
         self.trim()
 
@@ -126,6 +159,42 @@ class BlockCache:
 
     def _files(self) -> list[Path]:
         return list(self.folder.iterdir()) if self.folder.is_dir() else []
+
+
+class BucketCache:
+    def __init__(self, storage: S3Storage) -> None:
+        self.storage = storage
+
+    def take(self, key: str, ext: str, to: Path) -> CachedBlock | None:
+        meta, data = f"{CACHE}{key}.json", f"{CACHE}{key}.{ext}"
+        try:
+            found = self.storage.get_bytes(meta)
+            if found is None:
+                return None
+            block = CachedBlock(**json.loads(found))
+            to.parent.mkdir(parents=True, exist_ok=True)
+            self.storage.get_file(data, to)
+        except (StorageError, OSError, ValueError, TypeError):
+            return None
+        if not _checked(to, block):
+            to.unlink()
+            with contextlib.suppress(StorageError):
+                self.storage.delete_prefix(f"{CACHE}{key}.")
+            return None
+        return block
+
+    def put(self, key: str, ext: str, segment: str, block: CachedBlock) -> None:
+        data = f"{CACHE}{key}.{ext}"
+        with contextlib.suppress(StorageError):  # a render goes on without keeping it
+            storage, name = locate(segment)
+            if isinstance(storage, S3Storage) and storage.bucket == self.storage.bucket:
+                self.storage.copy(storage.key(name), data)  # by the server
+            else:
+                path = local_path(segment)
+                if path is None:
+                    return
+                self.storage.put_file(path, data)
+            self.storage.put_bytes(f"{CACHE}{key}.json", json.dumps(asdict(block)).encode())
 
 
 def link_or_copy(source: Path, target: Path) -> None:

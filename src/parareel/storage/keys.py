@@ -3,6 +3,7 @@
     renders/{renderId}/   progress.json, plan.json, result.json, cancel, out.mp4,
                           chunks/ (segments, frame counts), assets/ (pinned copies)
     jobs/{jobId}.json     which render owns a caller's jobId
+    cache/blocks/         encoded blocks, by key, that renders reuse (parareel.blocks)
 
 A render that has ended keeps only its progress, result and video (RenderKeys.leftovers).
 """
@@ -21,6 +22,8 @@ RENDERS = "renders/"  # every render's prefix lives under it (lifecycle rules, I
 # jobs/{jobId}.json: which render owns a caller's jobId (a prefix of its own: no render
 # id can name it; it expires like the renders)
 JOBS = "jobs/"
+# cache/blocks/{key}.{ext} and .json: encoded blocks every render of the deployment reuses
+CACHE = "cache/blocks/"
 
 
 def job_key(job_id: str) -> str:

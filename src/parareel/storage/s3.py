@@ -59,6 +59,12 @@ class S3Storage:
             self.client.put_object(Bucket=self.bucket, Key=self.key(key), Body=data,
                                    ContentType=content_type)
 
+    def copy(self, source: str, key: str) -> None:
+        """Copy the object at `source` (a whole key in this bucket) to `key`, by the server."""
+        with self._errors(key):
+            self.client.copy_object(Bucket=self.bucket, Key=self.key(key),
+                                    CopySource={"Bucket": self.bucket, "Key": source})
+
     def get_bytes(self, key: str) -> bytes | None:
         with self._errors(key):
             try:
