@@ -77,9 +77,9 @@ def test_bucket_is_private_and_renders_expire(aws, tmp_path):
     block = aws.s3.get_public_access_block(Bucket="my-renders")["PublicAccessBlockConfiguration"]
     assert all(block.values()) and len(block) == 4
     rules = aws.s3.get_bucket_lifecycle_configuration(Bucket="my-renders")["Rules"]
-    assert rules == [{"ID": f"parareel-expire-{name}", "Status": "Enabled",
-                      "Filter": {"Prefix": f"{name}/"}, "Expiration": {"Days": 3}}
-                     for name in ("renders", "jobs")]
+    assert rules == [{"ID": f"parareel-expire-{prefix.split('/')[0]}", "Status": "Enabled",
+                      "Filter": {"Prefix": prefix}, "Expiration": {"Days": 3}}
+                     for prefix in ("renders/", "jobs/", "cache/blocks/")]
     owner = aws.s3.get_bucket_ownership_controls(Bucket="my-renders")["OwnershipControls"]
     assert owner["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
     sse = aws.s3.get_bucket_encryption(Bucket="my-renders")["ServerSideEncryptionConfiguration"]
@@ -109,7 +109,8 @@ def test_role_has_exactly_the_least_privilege_policy(aws, tmp_path):
                        "lambda:InvokeFunction", "logs:CreateLogGroup", "logs:CreateLogStream",
                        "logs:PutLogEvents"}
     assert all("*" not in json.dumps(s["Resource"]).replace("renders/*", "")
-               .replace("jobs/*", "").replace(":*", "") for s in document["Statement"])
+               .replace("jobs/*", "").replace("cache/blocks/*", "").replace(":*", "")
+               for s in document["Statement"])
 
 
 def test_asset_buckets_are_readable_by_the_role_and_allowed_by_the_function(aws, tmp_path):

@@ -160,6 +160,7 @@ class FullRender:
     faults: dict[int, str] = field(default_factory=dict)  # test-only: chunk index -> fault
     replace: bool = False  # render a finished jobId again
     webhook: Webhook | None = None
+    cache: bool = False  # reuse and keep blocks in the bucket's cache/blocks/
 
     def to_event(self) -> dict[str, Any]:
         event: dict[str, Any] = {"jobType": "fullRender", "jobId": self.job_id,
@@ -172,6 +173,8 @@ class FullRender:
             event["testFaults"] = {str(k): v for k, v in self.faults.items()}
         if self.replace:
             event["replace"] = True
+        if self.cache:
+            event["cache"] = True
         if self.webhook:
             event["webhook"] = {"url": self.webhook.url, "secret": self.webhook.secret}
         return event
@@ -189,11 +192,15 @@ class FullRender:
                 str(k).isdigit() and v in FAULTS for k, v in faults.items()):
             raise EventError(f"testFaults maps chunk numbers to one of {FAULTS}")
         presign, replace = event.get("presign", True), event.get("replace", False)
-        if not isinstance(presign, bool) or not isinstance(replace, bool):
-            raise EventError("presign and replace must be true or false")
+        cache = event.get("cache", False)
+        if not all(isinstance(flag, bool) for flag in (presign, replace, cache)):
+            raise EventError("presign, replace and cache must be true or false")
+        if cache and chunk_frames is not None:
+            raise EventError("a cached render is made of the video's blocks: give cache or "
+                             "chunkFrames, not both")
         return cls(job_id, workers, variables_of(event), chunk_frames, _encoding(event), presign,
                    integer(event, "expiresIn", 1, WEEK, default=WEEK),
-                   {int(k): v for k, v in faults.items()}, replace, _webhook(event))
+                   {int(k): v for k, v in faults.items()}, replace, _webhook(event), cache)
 
 
 def parse_event(event: Any, max_workers: int = 200) -> FullRender | ChunkJob:
@@ -371,7 +378,7 @@ EVENT_SETTINGS = {"codec": "codec", "quality": "quality", "crf": "crf", "preset"
 
 
 FULL_FIELDS = ("jobType", "jobId", "numWorkers", "variables", "chunkFrames", "presign",
-               "expiresIn", "replace", "webhook", "testFaults", *EVENT_SETTINGS)
+               "expiresIn", "replace", "webhook", "cache", "testFaults", *EVENT_SETTINGS)
 PARTIAL_FIELDS = ("jobType", "jobId", "project", "chunk", "segment", "variables", "encoding",
                   "attempt", "testFault", "assets")
 PINNED = re.compile(r"(s3|file)://.+/assets/[0-9a-f]{64}")

@@ -17,7 +17,7 @@ from pathlib import Path
 from parareel.aws.image import build_and_push, project_files
 from parareel.aws.policies import TRUST_LAMBDA, function_policy, tls_only_policy
 from parareel.errors import ParareelError
-from parareel.storage.keys import JOBS, RENDERS
+from parareel.storage.keys import EXPIRING
 from parareel.version import __version__
 
 VERSION_SLUG = __version__.replace(".", "-")
@@ -132,9 +132,9 @@ def _bucket(config: DeployConfig, aws: Aws, log: Log) -> None:
         aws.s3.put_public_access_block(Bucket=config.bucket, PublicAccessBlockConfiguration=block)
         log(f"bucket {config.bucket}: public access blocked")
     _harden(config, aws, log)
-    ours = [{"ID": f"parareel-expire-{prefix.strip('/')}", "Status": "Enabled",
+    ours = [{"ID": f"parareel-expire-{prefix.split('/')[0]}", "Status": "Enabled",
              "Filter": {"Prefix": prefix}, "Expiration": {"Days": config.expire_days}}
-            for prefix in (RENDERS, JOBS)]
+            for prefix in EXPIRING]
     try:
         rules = aws.s3.get_bucket_lifecycle_configuration(Bucket=config.bucket)["Rules"]
     except aws.s3.exceptions.ClientError:
@@ -143,7 +143,7 @@ def _bucket(config: DeployConfig, aws: Aws, log: Log) -> None:
         others = [r for r in rules if r.get("ID") not in {rule["ID"] for rule in ours}]
         aws.s3.put_bucket_lifecycle_configuration(
             Bucket=config.bucket, LifecycleConfiguration={"Rules": [*others, *ours]})
-        log(f"bucket {config.bucket}: {RENDERS} and {JOBS} expire after "
+        log(f"bucket {config.bucket}: {', '.join(EXPIRING)} expire after "
             f"{config.expire_days} days")
 
 

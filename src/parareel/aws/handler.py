@@ -252,6 +252,7 @@ def _render(request: FullRender, settings: Settings, bucket, keys: RenderKeys,
     from parareel.load import load_project
     from parareel.pipeline import execute, prepare
     from parareel.plan import plan
+    from parareel.storage.blocks import BucketCache
 
     started = time.perf_counter()
     # a chunk must finish in half the time left, so that a retry still fits
@@ -261,9 +262,10 @@ def _render(request: FullRender, settings: Settings, bucket, keys: RenderKeys,
                                    chunk_seconds)
     prepared = prepare(settings.project, request.variables, workers=request.workers,
                        chunk_frames=request.chunk_frames, encoding=request.encoding,
-                       max_chunks=settings.max_workers, max_chunk_frames=longest)
-    if max(c.frames for c in plan(prepared.frames, request.workers,
-                                  request.chunk_frames)) > longest:
+                       max_chunks=settings.max_workers, max_chunk_frames=longest,
+                       cache=BucketCache(bucket) if request.cache else None)
+    if prepared.cache is None and max(c.frames for c in plan(
+            prepared.frames, request.workers, request.chunk_frames)) > longest:
         note = (f"chunks of up to {max(c.frames for c in prepared.chunks)} frames so that "
                 f"each fits in {chunk_seconds:.0f} s (half the main's time left)")
         if len(prepared.chunks) * longest < prepared.frames:  # capped by max_workers

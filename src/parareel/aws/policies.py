@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from parareel.storage.keys import JOBS, RENDERS
+from parareel.storage.keys import CACHE, EXPIRING, RENDERS
 
 TRUST_LAMBDA = {
     "Version": "2012-10-17",
@@ -15,7 +15,7 @@ TRUST_LAMBDA = {
 
 def function_policy(bucket: str, function: str, region: str, account: str,
                     asset_buckets: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The function may read and write its bucket's renders/ and jobs/, read the asset
+    """The function may read and write its bucket's renders/, jobs/ and cache/, read the asset
     buckets (or bucket/prefix), invoke itself, and log."""
     function_arn = f"arn:aws:lambda:{region}:{account}:function:{function}"
     log_group = f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{function}"
@@ -27,11 +27,11 @@ def function_policy(bucket: str, function: str, region: str, account: str,
         "Statement": [
             {"Sid": "RenderObjects", "Effect": "Allow",
              "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-             "Resource": [f"arn:aws:s3:::{bucket}/{RENDERS}*", f"arn:aws:s3:::{bucket}/{JOBS}*"]},
+             "Resource": [f"arn:aws:s3:::{bucket}/{prefix}*" for prefix in EXPIRING]},
             *assets,
             {"Sid": "ListRenders", "Effect": "Allow", "Action": "s3:ListBucket",
              "Resource": f"arn:aws:s3:::{bucket}",
-             "Condition": {"StringLike": {"s3:prefix": f"{RENDERS}*"}}},
+             "Condition": {"StringLike": {"s3:prefix": [f"{RENDERS}*", f"{CACHE}*"]}}},
             {"Sid": "FanOut", "Effect": "Allow", "Action": "lambda:InvokeFunction",
              "Resource": function_arn},
             {"Sid": "Logs", "Effect": "Allow",

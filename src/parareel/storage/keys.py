@@ -24,6 +24,7 @@ RENDERS = "renders/"  # every render's prefix lives under it (lifecycle rules, I
 JOBS = "jobs/"
 # cache/blocks/{key}.{ext} and .json: encoded blocks every render of the deployment reuses
 CACHE = "cache/blocks/"
+EXPIRING = (RENDERS, JOBS, CACHE)  # what the bucket's lifecycle rules delete in time
 
 
 def job_key(job_id: str) -> str:
