@@ -193,13 +193,14 @@ def test_s3_assets_only_from_allowed_buckets_never_renders_or_jobs(stack):
     answers = {url: refusal(url, policy) for url in (
         f"s3://{stack.bucket}/renders/someone/out.mp4",
         f"s3://{stack.bucket}/renders/nobody/out.mp4", f"s3://{stack.bucket}/jobs/x.json",
-        f"s3://{stack.bucket}/other/x.png", f"s3://{stack.bucket}/media/../renders/x",
+        f"s3://{stack.bucket}/cache/blocks/0123abcd.mp4", f"s3://{stack.bucket}/other/x.png", f"s3://{stack.bucket}/media/../renders/x",
         "s3://another-bucket/media/x.png")}
     assert len(set(answers.values())) == 1, answers
     assert Path(opened(f"s3://{stack.bucket}/media/policy-note.txt", policy)).read_bytes() \
         == b"shared"
     everything = confined(buckets=(stack.bucket,))
     refusal(f"s3://{stack.bucket}/renders/someone/out.mp4", everything)
+    refusal(f"s3://{stack.bucket}/cache/blocks/0123abcd.mp4", everything)  # others' blocks
     # an allowed bucket does not tell a missing object from a refused one either
     with pytest.raises(AssetError, match="no such object, or access refused"):
         opened(f"s3://{stack.bucket}/media/missing.png", everything)

@@ -9,6 +9,8 @@
     memory-hog  drawing frame 10 takes memory, 100 MB at a time, up to 4 GB
     media       a clip, a sound and an image named by the `video`, `music` and `image`
                 variables (paths relative to this file, http:// or s3:// URLs)
+
+`hold` (seconds, 0.5 by default) is how long the last picture stays: 45 frames in all.
 """
 
 import os
@@ -55,7 +57,7 @@ def suite(scene):
         scene.play(Audio(SOUNDS / "blip.wav"))  # at frame 30: a boundary of 3 chunks of 45
     if case == "draw-error":
         box.radius(lambda: 1 / 0 if scene.frame >= 20 else 0)
-    yield from wait(0.5)
+    yield from wait(scene.variables.get("hold", 0.5))  # seconds the last picture stays
 
 
 def _hog() -> float:
