@@ -169,6 +169,12 @@ def test_client_and_cli_render_with_progress(stack, tmp_path):
     again = render_on_lambda("parareel", variables={"message": "again"}, workers=2,
                              job_id="client-job", replace=True)
     assert job_progress("client-job").render_id == again["renderId"] != result["renderId"]
+    kept = render_on_lambda("parareel", variables={"message": "again"}, job_id="client-kept",
+                            cache=True)
+    reused = render_on_lambda("parareel", variables={"message": "again"}, job_id="client-re",
+                              cache=True)
+    assert kept["status"] == reused["status"] == "done"
+    assert all(c["seconds"] == 0 for c in reused["chunks"])  # every block taken, none drawn
 
 
 HANDWRITTEN = [

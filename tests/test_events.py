@@ -58,3 +58,12 @@ def test_what_the_client_writes_is_accepted():
                    FullRender("strict", 1, {}, encoding=Encoding(lossless=True), replace=True,
                               presign=False)):
         assert parse_event(render.to_event()) == render
+
+
+def test_the_cache_flag_is_a_boolean_and_excludes_chunk_frames():
+    cached = FullRender("strict", 3, {}, cache=True)
+    assert parse_event(cached.to_event()) == cached
+    with pytest.raises(EventError, match="presign, replace and cache must be true or false"):
+        parse_event(full(cache="yes"))
+    with pytest.raises(EventError, match="give cache or chunkFrames, not both"):
+        parse_event(full(cache=True, chunkFrames=30))

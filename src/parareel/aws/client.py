@@ -49,18 +49,20 @@ def start_render(function: str, *, variables: Mapping[str, Any] | None = None,
                  workers: int = 10, job_id: str | None = None,
                  chunk_frames: int | None = None, replace: bool = False,
                  bucket: str | None = None, webhook: Webhook | None = None,
-                 encoding: Encoding | None = None) -> Started:
+                 encoding: Encoding | None = None, cache: bool = False) -> Started:
     """Start a fullRender asynchronously (no connection is held while it renders).
 
     Checks the jobId first, so that a job that is running, or finished without
-    `replace`, is refused here rather than lost in an asynchronous invocation.
+    `replace`, is refused here rather than lost in an asynchronous invocation. With
+    `cache`, blocks of earlier renders of the deployment are reused and this one's kept.
     """
     from parareel.aws.jobs import owner
     from parareel.engines.aws_lambda import lambda_client
 
     job_id = job_id or new_render_id()
     event = FullRender(job_id, workers, dict(variables or {}), chunk_frames,
-                       encoding or Encoding(), replace=replace, webhook=webhook).to_event()
+                       encoding or Encoding(), replace=replace, webhook=webhook,
+                       cache=cache).to_event()
     before = owner(_storage(bucket), job_id)
     if before and before.running(time.time()):
         raise RenderError(f"job {job_id!r} is rendering (render {before.render_id}): follow "
@@ -126,7 +128,8 @@ def render_on_lambda(function: str, *, variables: Mapping[str, Any] | None = Non
                      chunk_frames: int | None = None, replace: bool = False,
                      bucket: str | None = None,
                      download: str | os.PathLike | None = None,
-                     progress: bool = False, encoding: Encoding | None = None) -> dict[str, Any]:
+                     progress: bool = False, encoding: Encoding | None = None,
+                     cache: bool = False) -> dict[str, Any]:
     """Start a render on `function`, follow it to the end and return the main's answer.
 
     With `progress`, a bar follows the render's progress.json; with `download`,
@@ -134,7 +137,7 @@ def render_on_lambda(function: str, *, variables: Mapping[str, Any] | None = Non
     """
     started = start_render(function, variables=variables, workers=workers, job_id=job_id,
                            chunk_frames=chunk_frames, replace=replace, bucket=bucket,
-                           encoding=encoding)
+                           encoding=encoding, cache=cache)
     body = follow(started, bucket, progress=progress)
     if download:
         _download(body["url"], Path(download))

@@ -43,10 +43,13 @@ region_option = click.option("--region", expose_value=False, callback=_use_regio
               help="Render a finished --job-id again (its video goes once the new one is done).")
 @click.option("--bucket", help="The bucket, to follow progress (default: $PARAREEL_BUCKET).")
 @click.option("--download", type=click.Path(dir_okay=False), help="Save the video here too.")
+@click.option("--cache", is_flag=True,
+              help="Reuse the blocks (2 s each, one invocation each) that earlier renders of "
+                   "the function kept in its bucket's cache/blocks/, and keep this one's.")
 @with_mp4_encoding
 def lambda_render(function: str, assignments, vars_json, workers: int, chunk_frames: int | None,
                   job_id: str | None, replace: bool, bucket: str | None,
-                  download: str | None, **settings) -> None:
+                  download: str | None, cache: bool, **settings) -> None:
     """Start a render (one asynchronous fullRender that fans out over WORKERS chunks) and
     follow it with a bar; Ctrl-C stops following, not the render. The function writes
     MP4 (--codec h264, h265 or av1)."""
@@ -58,7 +61,7 @@ def lambda_render(function: str, assignments, vars_json, workers: int, chunk_fra
         result = render_on_lambda(function, variables=variables(assignments, vars_json),
                                   workers=workers, job_id=job_id, chunk_frames=chunk_frames,
                                   replace=replace, bucket=bucket, download=download,
-                                  progress=True, encoding=encoding)
+                                  progress=True, encoding=encoding, cache=cache)
     except KeyboardInterrupt:
         click.echo(f"stopped following job {job_id}; it goes on in the cloud: "
                    f"parareel lambda progress {job_id} --follow (or: lambda cancel {job_id})",
