@@ -50,6 +50,10 @@ def __getattr__(name: str):
         from parareel import api
 
         return getattr(api, name)
+    if name == "render_batch":
+        from parareel.batch import render_batch
+
+        return render_batch
     raise AttributeError(f"module 'parareel' has no attribute {name!r}")
 
 
@@ -63,6 +67,6 @@ __all__ = [
     "LinearGradient", "Look", "Math", "Node", "ParareelError", "Path", "Polyline", "Project",
     "ProjectError", "RadialGradient", "Rect", "RenderError", "RenderResult", "Scene",
     "SceneError", "Shadow", "Shape", "Signal", "Span", "Text", "VariableError", "Video", "View",
-    "chain", "delay", "easing", "frames", "loop", "parallel", "render", "sequence", "still",
-    "wait",
+    "chain", "delay", "easing", "frames", "loop", "parallel", "render", "render_batch",
+    "sequence", "still", "wait",
 ]

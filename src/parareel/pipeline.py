@@ -12,11 +12,13 @@ chunks write their frames in place (no join), a sound track needs no chunks at a
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import math
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -182,7 +184,8 @@ def _for_project(encoding: Encoding, project: Project, variables: dict[str, Any]
 def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
             render_id: str | None = None,
             on_report: Callable[[Report], None] | None = None,
-            cancelled: Callable[[], bool] | None = None) -> RenderResult:
+            cancelled: Callable[[], bool] | None = None,
+            drawing: threading.Lock | None = None) -> RenderResult:
     """Run the chunks on `engine`, mix the audio meanwhile, join, and store the output.
 
     `output` is a local path or a storage URL (s3://bucket/key.mp4), of the format
@@ -190,6 +193,8 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
     temporary files are removed whatever happens. `on_report` hears every Report
     (frames, chunks, retries, phases); `cancelled()` is asked before each segment is
     joined (the engine asks it while chunks run), and stops the render with Cancelled.
+    `drawing` is held while the chunks are sorted out and run (a batch: one video draws
+    at a time, finding the blocks the one before kept, while another is joined).
     """
     render_id = render_id or new_render_id()
     report = on_report or (lambda _: None)
@@ -216,8 +221,7 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
         raise ParareelError(f"cannot write {str(output)!r}: {exc.strerror} in "
                             f"{target.parent if target else tempfile.gettempdir()}; "
                             "choose another folder") from None
-    store, results = None, []
-    reused = None if prepared.cache is None else 0
+    store, results, reused = None, [], None
     try:
         clock = time.perf_counter()
         if not fmt.frames:  # the sound alone: no chunks
@@ -229,21 +233,9 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
             folder = (_frames_url(output, staged if target is not None else None) if frames
                       else store)
             pins = _pin(prepared.assets, store, workspace)
-            jobs = prepared.jobs(render_id, folder, pins)
-            reuse = (None if prepared.cache is None else
-                     Reuse.sort_out(jobs, prepared.keys, prepared.cache, fmt.name, workspace))
-            if reuse is not None and reuse.taken:
-                report(Report(frames=sum(r.frames for r in reuse.taken.values()),
-                              reused=len(reuse.taken)))
-            results, audio = _run_chunks(prepared, engine,
-                                         jobs if reuse is None else reuse.drawn,
-                                         workspace, report, timings)
-            if reuse is not None:
-                reused = len(reuse.taken) + len(reuse.twins)
-                if reuse.twins:
-                    report(Report(frames=sum(jobs[i].chunk.frames for i in reuse.twins),
-                                  reused=reused))
-                results = reuse.finish(jobs, results)
+            with drawing or contextlib.nullcontext():
+                results, audio, reused = _run(prepared, engine, prepared.jobs(
+                    render_id, folder, pins), workspace, report, timings)
             if frames:
                 if target is not None:
                     publish_frames(staged, target)
@@ -295,6 +287,25 @@ def _pin(pinned: tuple[Pinned, ...], store: str, workspace: Path) -> dict[str, s
         pins[asset.url] = (f"{store}/{keys.asset(asset.sha256)}" if remote is not None
                            else copy.as_uri())
     return pins
+
+
+def _run(prepared: Prepared, engine: Engine, jobs: list[ChunkJob], workspace: Path,
+         report: Callable[[Report], None], timings: dict[str, float]
+         ) -> tuple[list[ChunkResult], Path | None, int | None]:
+    """Every chunk's result, the sound track, and how many blocks were reused (None
+    without a cache): with a cache, only the blocks it lacks are drawn, each once."""
+    if prepared.cache is None:
+        return (*_run_chunks(prepared, engine, jobs, workspace, report, timings), None)
+    reuse = Reuse.sort_out(jobs, prepared.keys, prepared.cache,
+                           prepared.encoding.container.name, workspace)
+    if reuse.taken:
+        report(Report(frames=sum(r.frames for r in reuse.taken.values()),
+                      reused=len(reuse.taken)))
+    results, audio = _run_chunks(prepared, engine, reuse.drawn, workspace, report, timings)
+    reused = len(reuse.taken) + len(reuse.twins)
+    if reuse.twins:
+        report(Report(frames=sum(jobs[i].chunk.frames for i in reuse.twins), reused=reused))
+    return reuse.finish(jobs, results), audio, reused
 
 
 def _run_chunks(prepared: Prepared, engine: Engine, jobs: list[ChunkJob], workspace: Path,

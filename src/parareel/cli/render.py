@@ -30,6 +30,10 @@ from parareel.engines import ENGINES
 @click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,
               help="Who renders the chunks: local processes, or Ray tasks.")
 @click.option("--address", help="With --engine ray: the cluster (default: start a local one).")
+@click.option("--batch", type=click.Path(dir_okay=False),
+              help="A JSON Lines file: one video per line of variables, named by -o with "
+                   "the line's fields (-o 'out/{name}.mp4'; {line} is its number), drawn "
+                   "by one pool of workers, each block alike drawn once.")
 @click.option("--cache/--no-cache", default=True, show_default=True,
               help="Reuse the blocks (2 s each) of earlier renders that draw the same, and "
                    "keep this one's (see `parareel cache info`). --no-cache renders one "
@@ -37,12 +41,15 @@ from parareel.engines import ENGINES
                    "keyframes).")
 def render(project: str, output: str, assignments, vars_json, workers: int | str,
            chunk_frames: int | None, frame_range: str | None, engine: str,
-           address: str | None, cache: bool, **settings) -> None:
+           address: str | None, batch: str | None, cache: bool, **settings) -> None:
     """Render PROJECT (a .py file or module:attr) to a video, frames or its sound."""
     from parareel.api import render as render_video
     from parareel.media.formats import output_format
 
     encoding = encoding_of(output_format(output).name, settings)
+    if batch is not None:
+        _render_batch(project, batch, output, workers, encoding, engine, address, cache)
+        return
     result = render_video(
         project, output, variables=variables(assignments, vars_json),
         workers=workers, chunk_frames=chunk_frames,
@@ -55,6 +62,25 @@ def render(project: str, output: str, assignments, vars_json, workers: int | str
               else f"{count} block{'s' * (count != 1)}, {result.reused} reused")
     click.echo(f"wrote {result.output} ({result.frames} frames, {result.duration:.2f}s of video, "
                f"{pieces}; {phases})")
+
+
+def _render_batch(project: str, batch: str, output: str, workers: int | str, encoding,
+                  engine: str, address: str | None, cache: bool) -> None:
+    from parareel.batch import read_batch, render_batch
+    from parareel.engines import get_engine
+
+    def done(variant, result) -> None:
+        reused = "" if result.reused is None else f", {result.reused} reused"
+        click.echo(f"wrote {variant.output} (line {variant.line}: {len(result.chunks)} "
+                   f"blocks{reused})")
+
+    chosen = get_engine(engine, **({"address": address} if address else {}))
+    results = render_batch(project, read_batch(batch), output, workers=workers,
+                           encoding=encoding, engine=chosen, cache=cache, progress=True,
+                           on_video=done)
+    drawn = sum(len(r.chunks) - (r.reused or 0) for r in results)
+    blocks = sum(len(r.chunks) for r in results)
+    click.echo(f"{len(results)} videos: {drawn} of {blocks} blocks drawn, the rest reused")
 
 
 @main.command()

@@ -1,0 +1,159 @@
+"""Variant batches: one video per set of variables, on one pool of warm workers.
+
+    parareel render PROJECT --batch variants.jsonl -o "out/{name}.mp4"
+
+Each line of the file is an object of variables; the output's name is filled in from
+them (`{name}`, any field, or `{line}`: the line's number). A field the name uses and
+the project does not read only names the file. Every variant is checked before any is
+drawn (a bad variable stops the batch naming its line); then they render one after
+another on workers started once, through the block cache, so a block two variants draw
+alike is drawn once; each video is planned, and joined, while another one draws.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import string
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from parareel.contract import ChunkJob, ChunkResult, Report
+from parareel.engines import Engine, get_engine
+from parareel.errors import ParareelError
+from parareel.load import load_project
+from parareel.media.formats import Encoding, output_format
+from parareel.pipeline import Prepared, RenderResult, execute, prepare
+from parareel.plan import workers_for
+from parareel.progress import FrameProgress
+from parareel.scene.project import Project
+from parareel.storage.blocks import open_cache
+
+
+@dataclass(frozen=True)
+class Variant:
+    line: int  # 1-based, in the batch file
+    output: str
+    variables: dict[str, Any]
+
+
+def read_batch(path: str | os.PathLike) -> list[dict[str, Any]]:
+    """The variables of each line of a JSON Lines file (blank lines skipped)."""
+    try:
+        text = Path(path).read_text()
+    except OSError as exc:
+        raise ParareelError(f"cannot read the batch {str(path)!r}: {exc.strerror}") from None
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            fields = json.loads(line)
+        except ValueError as exc:
+            raise ParareelError(f"{path}, line {number}: not JSON ({exc})") from None
+        if not isinstance(fields, dict):
+            raise ParareelError(f"{path}, line {number}: a line is an object of variables, "
+                                'like {"name": "alice", "message": "Hi Alice"}')
+        found.append(fields)
+    if not found:
+        raise ParareelError(f"the batch {str(path)!r} has no lines: nothing to render")
+    return found
+
+
+def variants(project: Project, lines: Sequence[Mapping[str, Any]],
+             output: str) -> list[Variant]:
+    """Each line's output name and variables, checked: every name different."""
+    named = {field for _, field, _, _ in string.Formatter().parse(output) if field}
+    if not named:
+        raise ParareelError(f"-o {output!r} would name every video the same: put a field of "
+                            "the batch in it, e.g. out/{name}.mp4, or {line}")
+    made, seen = [], {}
+    for number, fields in enumerate(lines, 1):
+        try:
+            name = output.format(line=number, **{k: v for k, v in fields.items()
+                                                 if k != "line"})
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ParareelError(f"batch line {number}: -o {output!r} names {exc} which the "
+                                "line does not have") from None
+        if name in seen:
+            raise ParareelError(f"batch lines {seen[name]} and {number} would both write "
+                                f"{name!r}: name the outputs by a field that differs")
+        seen[name] = number
+        shown = {k: v for k, v in fields.items() if k not in named}
+        reads = project.survey(shown).variables  # fields that only name the file go
+        made.append(Variant(number, name, {k: v for k, v in fields.items()
+                                           if k not in named or k in reads}))
+    return made
+
+
+def render_batch(project: str | Project, lines: Sequence[Mapping[str, Any]], output: str,
+                 *, workers: int | str = "auto", encoding: Encoding | None = None,
+                 engine: str | Engine = "local", cache: bool | str | os.PathLike = True,
+                 progress: bool = False,
+                 on_video: Callable[[Variant, RenderResult], None] | None = None
+                 ) -> list[RenderResult]:
+    """Render one video per line of variables into `output` (a name with fields)."""
+    loaded = load_project(project)
+    encoding = replace(encoding or Encoding(), format=output_format(output).name)
+    store = None if cache is False else open_cache(None if cache is True else cache)
+    checked = variants(loaded, lines, output)
+    frames = [loaded.frame_count(v.variables) for v in checked]
+
+    def planned(variant: Variant) -> Prepared:
+        try:
+            return prepare(loaded, variant.variables, workers=workers, encoding=encoding,
+                           cache=store)
+        except ParareelError as exc:
+            raise type(exc)(f"batch line {variant.line}: {exc}") from None
+
+    chosen = get_engine(engine)
+    chosen.start(loaded, workers_for(max(frames), workers))  # before any thread of ours
+    warm, drawing = _Warm(chosen), threading.Lock()
+    bar = FrameProgress(sum(frames), "batch", enabled=progress)
+
+    def one(number: int, variant: Variant) -> RenderResult:
+        prepared = planned(variant)
+        label = f"video {number}/{len(checked)}"
+
+        def on_report(report: Report) -> None:
+            if report.reused:
+                bar.skip(report.frames, f"{label} ({report.reused}/{len(prepared.chunks)} "
+                         "reused)")
+            elif report.frames:
+                advance(report.frames)
+
+        result = execute(prepared, warm, variant.output, on_report=on_report,
+                         drawing=drawing)
+        if on_video is not None:
+            on_video(variant, result)
+        return result
+
+    try:  # two videos at a time: one draws while the one before is planned or joined
+        with bar as advance, ThreadPoolExecutor(2) as videos:
+            return list(videos.map(one, range(1, len(checked) + 1), checked))
+    finally:
+        chosen.stop()
+
+
+class _Warm:
+    """An engine started once for a whole batch: each render's start and stop leave its
+    workers running."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine, self.name = engine, engine.name
+
+    def start(self, project: Project, workers: int) -> None:
+        pass
+
+    def segment_folder(self, render_id: str, workspace: Path) -> str:
+        return self.engine.segment_folder(render_id, workspace)
+
+    def run(self, jobs: Sequence[ChunkJob], report) -> list[ChunkResult]:
+        return self.engine.run(jobs, report)
+
+    def stop(self) -> None:
+        pass
