@@ -181,3 +181,50 @@ def test_file_prints_are_worked_out_once(tmp_path, monkeypatch):
     monkeypatch.setattr(fingerprint, "sha256", lambda p: calls.append(p) or real(p))
     first = fingerprint.file_print(str(path))
     assert fingerprint.file_print(str(path)) == first and len(calls) == 1
+
+
+def test_a_hold_is_not_converted_or_compressed_again(tmp_path, monkeypatch):
+    """The encoder's YUV conversion and a PNG's compression are done once per picture."""
+    import cv2
+
+    import parareel
+    from parareel.media import encode, sequence
+
+    def scene(s):
+        box = s.add(Rect(width=10, height=10, fill="red"))
+        yield from wait(0.5)       # 5 frames, one picture
+        yield from box.x.to(20, 0.5)  # 5 pictures
+        yield from wait(0.5)       # 5 more of the last one
+
+    project = Project(scenes=[scene], size=(64, 64), fps=10)
+    counted = {"yuv": 0, "png": 0}
+    convert, compress = cv2.cvtColor, cv2.imencode
+
+    def counting_convert(pixels, code, *args, **kwargs):
+        counted["yuv"] += code in (cv2.COLOR_BGRA2YUV_I420, cv2.COLOR_RGBA2YUV_I420)
+        return convert(pixels, code, *args, **kwargs)
+
+    def counting_compress(*args, **kwargs):
+        counted["png"] += 1
+        return compress(*args, **kwargs)
+
+    monkeypatch.setattr(encode.cv2, "cvtColor", counting_convert)
+    monkeypatch.setattr(sequence.cv2, "imencode", counting_compress)
+    parareel.render(project, tmp_path / "out.mp4", workers=1)
+    parareel.render(project, f"{tmp_path}/frames/", workers=1)
+    assert counted == {"yuv": 6, "png": 6}  # 15 frames, 6 pictures
+    assert len(list((tmp_path / "frames").glob("*.png"))) == 15
+
+
+@pytest.mark.parametrize("name", ["hello", "effects"])
+def test_a_print_does_not_depend_on_whether_frames_were_drawn_before(name):
+    """Drawing reads properties never set (their defaults): a frame prints the same
+    either way, so a render's keys and a worker's holds agree."""
+    project = load_project(str(EXAMPLES / name / "project.py"))
+    canvas = Canvas(project, 0.125)
+    drawn_between = []
+    for scene in play(project, project.resolve({})):
+        with scene.drawing():
+            drawn_between.append(frame_print(scene))
+            canvas.draw(scene)
+    assert drawn_between == prints_of(project)

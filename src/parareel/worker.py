@@ -113,7 +113,7 @@ def _draw_into(writer: VideoWriter | FrameFiles, job: ChunkJob, project: Project
     chunk, pending = job.chunk, 0
     playhead = _playhead(job, project, bgra=isinstance(writer, VideoWriter))
     for pixels in playhead.frames(range(chunk.start, chunk.end)):
-        writer.write(pixels)
+        writer.write(pixels, playhead.held)
         pending += 1
         if on_frames and pending == PROGRESS_EVERY:
             on_frames(pending)

@@ -20,7 +20,7 @@ from typing import Any
 
 from parareel.scene.nodes import Node
 from parareel.scene.player import Scene
-from parareel.scene.signal import Signal
+from parareel.scene.signal import Signal, prop
 from parareel.scene.video import Video
 from parareel.storage import sha256
 
@@ -71,10 +71,13 @@ def _node(feed, node: Node) -> None:
         feed(b"hidden>")  # drawn as nothing, and taking no room
         return
     _value(feed, (opacity, node.shown()))
+    kind = type(node)
     for name, signal in sorted(node.__dict__.items()):
         if isinstance(signal, Signal):
-            feed(name.encode())
             value = signal.get()
+            if _default(value, getattr(kind, name, None)):
+                continue  # as if never read: the painter makes a property's signal on reading
+            feed(name.encode())
             if name in FILE_PROPS and isinstance(value, str) and _is_file(value):
                 feed(b"file" + file_print(value))
             else:
@@ -90,6 +93,16 @@ def _node(feed, node: Node) -> None:
     for child in sorted(node.children, key=lambda c: c.z()):
         _node(feed, child)
     feed(b">")
+
+
+def _default(value: Any, declared: Any) -> bool:
+    if not isinstance(declared, prop):
+        return False
+    default = declared.clean_default()
+    try:
+        return type(value) is type(default) and bool(value == default)
+    except (TypeError, ValueError):  # a comparison that is not a yes or no
+        return False
 
 
 def _in_layout(node: Node) -> bool:

@@ -107,6 +107,8 @@ class Playhead:
         self._next = 0  # the frame the logic plays next
         self._drawn: bytes | None = None  # the print of what the buffer holds
         self._pixels: np.ndarray | None = None
+        self.held = False  # whether the frame last handed out is the one before it again
+        self._last = -2  # the frame last handed out
 
     def frames(self, wanted: range | list[int]) -> Iterator[np.ndarray]:
         if not wanted:
@@ -127,9 +129,11 @@ class Playhead:
         try:
             with scene.drawing():
                 shown = frame_print(scene)
-                if shown is None or shown != self._drawn or self._pixels is None:
+                same = shown is not None and shown == self._drawn and self._pixels is not None
+                if not same:
                     self._pixels = self.canvas.draw(scene, self.bgra)
-                self._drawn = shown
+                self.held = same and index == self._last + 1
+                self._drawn, self._last = shown, index
                 return self._pixels
         except SceneError:
             raise

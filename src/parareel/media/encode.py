@@ -78,6 +78,7 @@ class VideoWriter:
         # yuv420p is converted by OpenCV (0.8 ms a 1080p frame against swscale's 5-10 ms),
         # whose matrix is BT.601: the stream says so, and players decode it by that matrix
         self._opencv = stream.pix_fmt == "yuv420p"
+        self._yuv: np.ndarray | None = None  # the last frame, converted
         self._quantizer = (Quantizer(encoding.palette, encoding.alpha)
                            if stream.pix_fmt == "pal8" else None)
         ctx.colorspace = _BT601 if self._opencv else _BT709
@@ -90,14 +91,16 @@ class VideoWriter:
         sys.setswitchinterval(min(self._switch_interval, _SWITCH_INTERVAL))
         self._thread.start()
 
-    def write(self, pixels: np.ndarray) -> None:
-        """Encode a frame of RGBA pixels (BGRA if the writer was made with `bgra`)."""
+    def write(self, pixels: np.ndarray, held: bool = False) -> None:
+        """Encode a frame of RGBA pixels (BGRA if the writer was made with `bgra`); `held`
+        says they are the last frame's again (converted then: not again)."""
         if self._error:
             raise RenderError(f"encoding failed: {self._error}") from self._error
         if self._opencv:
-            yuv = cv2.cvtColor(pixels, cv2.COLOR_BGRA2YUV_I420 if self.bgra
-                               else cv2.COLOR_RGBA2YUV_I420)
-            frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+            if not held or self._yuv is None:
+                self._yuv = cv2.cvtColor(pixels, cv2.COLOR_BGRA2YUV_I420 if self.bgra
+                                         else cv2.COLOR_RGBA2YUV_I420)
+            frame = av.VideoFrame.from_ndarray(self._yuv, format="yuv420p")
         elif self._quantizer:
             frame = self._quantizer.frame(cv2.cvtColor(pixels, cv2.COLOR_BGRA2RGBA)
                                           if self.bgra else pixels)

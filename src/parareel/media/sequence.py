@@ -24,14 +24,20 @@ class FrameFiles:
         self.folder, self.pattern, self.alpha = Path(folder), pattern, alpha
         self.number = first
         self.written: list[Path] = []
+        self._png: bytes | None = None  # the last frame's file
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    def write(self, rgba: np.ndarray) -> None:
+    def write(self, rgba: np.ndarray, held: bool = False) -> None:
+        """Write a frame; `held` says it is the last one's pixels again (the same file's
+        bytes, not encoded again)."""
         path = self.folder / (self.pattern % self.number)
-        pixels = cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGRA if self.alpha else cv2.COLOR_RGBA2BGR)
-        _, data = cv2.imencode(".png", pixels, [cv2.IMWRITE_PNG_COMPRESSION, PNG_LEVEL])
+        if not held or self._png is None:
+            pixels = cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGRA if self.alpha
+                                  else cv2.COLOR_RGBA2BGR)
+            _, data = cv2.imencode(".png", pixels, [cv2.IMWRITE_PNG_COMPRESSION, PNG_LEVEL])
+            self._png = data.tobytes()
         with written_whole(path) as partial:
-            partial.write_bytes(data.tobytes())
+            partial.write_bytes(self._png)
         self.written.append(path)
         self.number += 1
 
