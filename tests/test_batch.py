@@ -95,3 +95,21 @@ def test_the_render_command_takes_a_batch(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "wrote" in run.stdout and "2 videos: 2 of 2 blocks drawn" in run.stdout
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["Ann.mp4", "Ben.mp4"]
+
+
+def boom(scene):
+    name = scene.variables.get("name", "x")
+    box = scene.add(Rect(width=20, height=20))
+    box.x = lambda: 1 / 0 if name == "boom" else 0.0  # fails when read, not in the logic
+    yield from wait(0.5)
+
+
+def test_a_video_that_fails_stops_the_batch_and_the_rest_is_not_begun(tmp_path):
+    project = Project(scenes=[boom], size=(64, 64), fps=10, variables={"name": "x"})
+    lines = [{"name": n} for n in ("a", "b", "boom", "c", "d", "e")]
+    with pytest.raises(ParareelError, match="batch line 3: scene 'boom' failed at frame 0: "
+                                            "ZeroDivisionError"):
+        render_batch(project, lines, str(tmp_path / "{name}.mp4"), workers=1,
+                     cache=tmp_path / "cache")
+    written = {p.stem for p in tmp_path.glob("*.mp4")}
+    assert {"a", "b"} <= written and not written & {"boom", "d", "e"}

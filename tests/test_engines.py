@@ -173,3 +173,19 @@ def test_ray_reports_frames_as_its_tasks_draw_them(ray_cluster, tmp_path):
                              progress=told.append)  # two chunks of ~2.7 s
     assert sum(told) == 90 and len(result.chunks) == 2
     assert any(0 < n < 45 for n in told[:-1]), told  # counted while drawn, not per chunk
+
+
+def test_ray_renders_reuse_blocks_from_the_cache(ray_cluster, tmp_path):
+    import hashlib
+
+    from parareel.engines.ray import RayEngine
+
+    cache = tmp_path / "cache"
+    first = parareel.render(SUITE, tmp_path / "a.mp4", engine=RayEngine(), workers=2,
+                            variables={"hold": 2.5}, cache=cache)  # 4 s: 2 blocks
+    again = parareel.render(SUITE, tmp_path / "b.mp4", engine=RayEngine(), workers=2,
+                            variables={"hold": 2.5}, cache=cache)
+    assert (first.reused, again.reused) == (0, 2)
+    digests = {hashlib.sha256((tmp_path / n).read_bytes()).hexdigest() for n in ("a.mp4",
+                                                                                 "b.mp4")}
+    assert len(digests) == 1

@@ -12,11 +12,12 @@ alike is drawn once; each video is planned, and joined, while another one draws.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import string
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -108,35 +109,76 @@ def render_batch(project: str | Project, lines: Sequence[Mapping[str, Any]], out
             return prepare(loaded, variant.variables, workers=workers, encoding=encoding,
                            cache=store)
         except ParareelError as exc:
-            raise type(exc)(f"batch line {variant.line}: {exc}") from None
+            raise _on_line(exc, variant.line) from exc
 
     chosen = get_engine(engine)
     chosen.start(loaded, workers_for(max(frames), workers))  # before any thread of ours
-    warm, drawing = _Warm(chosen), threading.Lock()
+    warm, turns, stopped = _Warm(chosen), _Turns(), threading.Event()
     bar = FrameProgress(sum(frames), "batch", enabled=progress)
 
-    def one(number: int, variant: Variant) -> RenderResult:
-        prepared = planned(variant)
-        label = f"video {number}/{len(checked)}"
+    def one(number: int, variant: Variant) -> RenderResult | None:
+        if stopped.is_set():  # a video before failed: the batch stops
+            turns.over(number)
+            return None
+        try:
+            prepared = planned(variant)
+            label = f"video {number}/{len(checked)}"
 
-        def on_report(report: Report) -> None:
-            if report.reused:
-                bar.skip(report.frames, f"{label} ({report.reused}/{len(prepared.chunks)} "
-                         "reused)")
-            elif report.frames:
-                advance(report.frames)
+            def on_report(report: Report) -> None:
+                if report.reused:
+                    bar.skip(report.frames, f"{label} ({report.reused}/"
+                             f"{len(prepared.chunks)} reused)")
+                elif report.frames:
+                    advance(report.frames)
 
-        result = execute(prepared, warm, variant.output, on_report=on_report,
-                         drawing=drawing)
+            result = execute(prepared, warm, variant.output, on_report=on_report,
+                             drawing=turns.of(number))
+        except BaseException:
+            stopped.set()
+            raise
+        finally:
+            turns.over(number)  # drawn, or failed: the next may draw
         if on_video is not None:
             on_video(variant, result)
         return result
 
-    try:  # two videos at a time: one draws while the one before is planned or joined
-        with bar as advance, ThreadPoolExecutor(2) as videos:
-            return list(videos.map(one, range(1, len(checked) + 1), checked))
+    # two videos at a time: one draws while the one before is joined, the next planned
+    videos = ThreadPoolExecutor(2)
+    try:
+        with bar as advance:
+            return [r for r in videos.map(one, range(1, len(checked) + 1), checked) if r]
     finally:
+        videos.shutdown(wait=True, cancel_futures=True)  # a failure stops what has not begun
         chosen.stop()
+
+
+def _on_line(exc: ParareelError, line: int) -> ParareelError:
+    """The error, saying which line of the batch it came from."""
+    try:
+        return type(exc)(f"batch line {line}: {exc}")
+    except TypeError:  # an error made of parts (a SceneError): the same words
+        return ParareelError(f"batch line {line}: {exc}")
+
+
+class _Turns:
+    """The videos of a batch draw one at a time, in their order."""
+
+    def __init__(self) -> None:
+        self._next, self._changed = 1, threading.Condition()
+
+    @contextlib.contextmanager
+    def of(self, number: int) -> Iterator[None]:
+        with self._changed:
+            self._changed.wait_for(lambda: self._next >= number)
+        try:
+            yield
+        finally:
+            self.over(number)
+
+    def over(self, number: int) -> None:
+        with self._changed:
+            self._next = max(self._next, number + 1)
+            self._changed.notify_all()
 
 
 class _Warm:

@@ -26,6 +26,7 @@ from typing import Any
 
 from parareel.contract import ChunkJob, ChunkResult
 from parareel.draw.fingerprint import Unprintable, file_print, frame_print, value_print
+from parareel.draw.frames import drawn
 from parareel.media.formats import Encoding
 from parareel.plan import Chunk
 from parareel.scene.audio import Cue
@@ -88,8 +89,8 @@ def frame_prints(project: Project, variables: Mapping[str, Any],
                  end: int) -> list[bytes | None]:
     """The print of every frame before `end`, from the logic alone."""
     prints: list[bytes | None] = []
-    for scene in play(project, project.resolve(variables)):
-        with scene.drawing():
+    for index, scene in enumerate(play(project, project.resolve(variables))):
+        with drawn(scene, index):
             prints.append(frame_print(scene))
         if len(prints) >= end:
             break

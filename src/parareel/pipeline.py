@@ -18,7 +18,6 @@ import math
 import os
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -185,7 +184,7 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
             render_id: str | None = None,
             on_report: Callable[[Report], None] | None = None,
             cancelled: Callable[[], bool] | None = None,
-            drawing: threading.Lock | None = None) -> RenderResult:
+            drawing: contextlib.AbstractContextManager | None = None) -> RenderResult:
     """Run the chunks on `engine`, mix the audio meanwhile, join, and store the output.
 
     `output` is a local path or a storage URL (s3://bucket/key.mp4), of the format
@@ -193,8 +192,8 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
     temporary files are removed whatever happens. `on_report` hears every Report
     (frames, chunks, retries, phases); `cancelled()` is asked before each segment is
     joined (the engine asks it while chunks run), and stops the render with Cancelled.
-    `drawing` is held while the chunks are sorted out and run (a batch: one video draws
-    at a time, finding the blocks the one before kept, while another is joined).
+    `drawing` is entered while the chunks are sorted out and run (a batch: one video
+    draws at a time, finding the blocks the one before kept, while another is joined).
     """
     render_id = render_id or new_render_id()
     report = on_report or (lambda _: None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import cv2
@@ -126,21 +127,29 @@ class Playhead:
         raise ValueError(f"frame {last} is outside the video's 0:{self._next}")
 
     def _draw(self, scene: Scene, index: int) -> np.ndarray:
-        try:
-            with scene.drawing():
-                shown = frame_print(scene)
-                same = shown is not None and shown == self._drawn and self._pixels is not None
-                if not same:
-                    self._pixels = self.canvas.draw(scene, self.bgra)
-                self.held = same and index == self._last + 1
-                self._drawn, self._last = shown, index
-                return self._pixels
-        except SceneError:
-            raise
-        except ParareelError as exc:  # a font or an image: it says what, this says where
-            raise SceneError(scene.name, index, str(exc)) from exc
-        except Exception as exc:  # a computed property can fail while drawing
-            raise SceneError(scene.name, index, f"{type(exc).__name__}: {exc}") from exc
+        with drawn(scene, index):
+            shown = frame_print(scene)
+            same = shown is not None and shown == self._drawn and self._pixels is not None
+            if not same:
+                self._pixels = self.canvas.draw(scene, self.bgra)
+            self.held = same and index == self._last + 1
+            self._drawn, self._last = shown, index
+            return self._pixels
+
+
+@contextmanager
+def drawn(scene: Scene, index: int) -> Iterator[None]:
+    """Frame `index` of `scene` being drawn (or printed): its computed properties run, and
+    what fails says which scene and frame."""
+    try:
+        with scene.drawing():
+            yield
+    except SceneError:
+        raise
+    except ParareelError as exc:  # a font or an image: it says what, this says where
+        raise SceneError(scene.name, index, str(exc)) from exc
+    except Exception as exc:  # a computed property can fail while drawing
+        raise SceneError(scene.name, index, f"{type(exc).__name__}: {exc}") from exc
 
 
 def render_still(project: Project, frame: int, variables: Mapping[str, Any] | None = None,
