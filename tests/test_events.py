@@ -67,3 +67,11 @@ def test_the_cache_flag_is_a_boolean_and_excludes_chunk_frames():
         parse_event(full(cache="yes"))
     with pytest.raises(EventError, match="give cache or chunkFrames, not both"):
         parse_event(full(cache=True, chunkFrames=30))
+
+
+def test_a_chunks_block_key_is_32_hexadecimal_digits():
+    job = ChunkJob("strict", "project.py", Chunk(0, 0, 10), "s3://b/k", {}, key="0f" * 16)
+    assert parse_event(job.to_event()) == job
+    for wrong in ("0F" * 16, "0f" * 15, "../../x", 7):
+        with pytest.raises(EventError, match="key must be a block's key: 32 hexadecimal"):
+            parse_event({**job.to_event(), "key": wrong})

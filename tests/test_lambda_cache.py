@@ -4,10 +4,13 @@ reused by later renders of the deployment, which invoke nothing for them."""
 from __future__ import annotations
 
 import hashlib
+import json
+
+import pytest
 
 from parareel.aws.handler import handler
 from parareel.storage.keys import CACHE
-from tests.conftest import decode
+from tests.conftest import SUITE, decode
 from tests.lambda_tools import SEED_EVENT, download
 
 EVENT = {**SEED_EVENT, "numWorkers": 4, "cache": True}  # with HOLD: 5.5 s, 3 blocks
@@ -67,3 +70,39 @@ def test_the_blocks_do_not_depend_on_the_workers_asked_for(stack, s3, tmp_path):
     assert first["status"] == second["status"] == "done"
     assert stack.lambda_server.stats.invocations == invoked
     assert len(decode(download(second["url"], tmp_path / "b.mp4"))[1]) == second["frames"]
+
+
+def test_a_chunk_whose_block_the_bucket_has_copies_it_and_draws_nothing(stack, s3,
+                                                                         monkeypatch):
+    from parareel.contract import ChunkJob
+    from parareel.draw import frames
+    from parareel.plan import Chunk
+    from parareel.worker import render_chunk
+
+    variables = {"message": "kept meanwhile", "hold": HOLD}
+    first = handler({**EVENT, "jobId": "meanwhile-1", "variables": variables})
+    assert first["status"] == "done", first
+    kept = sorted(k for k in cached_blocks(s3, stack) if k.endswith(".json"))
+    key = next(k[:-5] for k in kept
+               if json.loads(s3.get_object(Bucket=stack.bucket, Key=CACHE + k)["Body"].read())
+               ["frames"] == 60)
+    monkeypatch.setattr(frames.Playhead, "frames", lambda *a: pytest.fail("drew a frame"))
+    segment = f"s3://{stack.bucket}/renders/meanwhile/chunks/chunk-00000.mp4"
+    job = ChunkJob("meanwhile", SUITE, Chunk(0, 0, 60), segment, variables, key=key)
+    result = render_chunk(job)
+    copied = s3.get_object(Bucket=stack.bucket, Key="renders/meanwhile/chunks/chunk-00000.mp4")
+    data = copied["Body"].read()
+    assert result.bytes == len(data) and result.sha256 == hashlib.sha256(data).hexdigest()
+    assert data == s3.get_object(Bucket=stack.bucket, Key=f"{CACHE}{key}.mp4")["Body"].read()
+
+
+def test_a_forged_chunk_cannot_name_another_block(stack):
+    from parareel.contract import ChunkJob, Plan
+    from parareel.plan import Chunk
+
+    job = ChunkJob("r", SUITE, Chunk(0, 0, 60), "s3://b/k", {}, key="a" * 32)
+    plan = Plan.of([job])
+    assert plan.admits(job, 0) is None
+    forged = ChunkJob("r", SUITE, Chunk(0, 0, 60), "s3://b/k", {}, key="b" * 32)
+    assert "block key is not the render's" in plan.admits(forged, 0)
+    assert Plan.from_json(plan.to_json()) == plan

@@ -58,6 +58,7 @@ class ChunkJob:
     fault: str | None = None  # test-only
     # remote assets as the render pinned them: URL -> the render's copy, .../assets/{sha256}
     assets: dict[str, str] = field(default_factory=dict)
+    key: str | None = None  # the block's key, when its bucket keeps blocks (cache/blocks/)
 
     def to_event(self) -> dict[str, Any]:
         event = {"jobType": "partialRender", "jobId": self.render_id, "project": self.project,
@@ -67,6 +68,8 @@ class ChunkJob:
                  "encoding": self.encoding.to_json(), "attempt": self.attempt}
         if self.assets:
             event["assets"] = self.assets
+        if self.key:
+            event["key"] = self.key
         if self.fault:
             event["testFault"] = self.fault
         return event
@@ -97,8 +100,11 @@ class ChunkJob:
             settings = Encoding.from_json(encoding)
         except ParareelError as exc:
             raise EventError(f"encoding: {exc}") from None
+        key = event.get("key")
+        if key is not None and not (isinstance(key, str) and BLOCK_KEY.fullmatch(key)):
+            raise EventError("key must be a block's key: 32 hexadecimal digits")
         return cls(render_id, project, chunk_, segment, variables_of(event), settings,
-                   integer(event, "attempt", 0, 100, default=0), fault, _pins(event))
+                   integer(event, "attempt", 0, 100, default=0), fault, _pins(event), key)
 
 
 @dataclass(frozen=True)
@@ -252,12 +258,14 @@ class Plan:
     state: str = "open"  # open (takes its chunks), complete (all in: joining), or ended
     assets: dict[str, str] = field(default_factory=dict)  # as its chunks must use them
     ends_at: float | None = None  # wall time after which the render takes nothing (its main died)
+    keys: dict[int, str] = field(default_factory=dict)  # chunk index -> its block's key
 
     @classmethod
     def of(cls, jobs: Sequence[ChunkJob], ends_at: float | None = None) -> Plan:
         first = jobs[0]
         return cls(first.project, first.variables, first.encoding, tuple(j.chunk for j in jobs),
-                   assets=first.assets, ends_at=ends_at)
+                   assets=first.assets, ends_at=ends_at,
+                   keys={j.chunk.index: j.key for j in jobs if j.key})
 
     def admits(self, job: ChunkJob, now: float) -> str | None:
         """Why `job` is not a chunk of this render at `now`, or None if it is."""
@@ -270,19 +278,23 @@ class Plan:
         if (job.project, job.variables, job.encoding, job.assets) != (
                 self.project, self.variables, self.encoding, self.assets):
             return "the event's project, variables, encoding or assets are not the render's"
+        if job.key != self.keys.get(job.chunk.index):
+            return f"chunk {job.chunk.index}'s block key is not the render's"
         return None
 
     def to_json(self) -> dict[str, Any]:
         return {"project": self.project, "variables": self.variables,
                 "encoding": self.encoding.to_json(),
                 "chunks": [[c.index, c.start, c.end] for c in self.chunks], "state": self.state,
-                "assets": self.assets, "endsAt": self.ends_at}
+                "assets": self.assets, "endsAt": self.ends_at,
+                "keys": {str(index): key for index, key in self.keys.items()}}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Plan:
         return cls(data["project"], data["variables"], Encoding.from_json(data["encoding"]),
                    tuple(Chunk(*c) for c in data["chunks"]), data["state"],
-                   data.get("assets", {}), data.get("endsAt"))
+                   data.get("assets", {}), data.get("endsAt"),
+                   {int(index): key for index, key in data.get("keys", {}).items()})
 
 
 # -- progress ----------------------------------------------------------------------------
@@ -380,8 +392,9 @@ EVENT_SETTINGS = {"codec": "codec", "quality": "quality", "crf": "crf", "preset"
 FULL_FIELDS = ("jobType", "jobId", "numWorkers", "variables", "chunkFrames", "presign",
                "expiresIn", "replace", "webhook", "cache", "testFaults", *EVENT_SETTINGS)
 PARTIAL_FIELDS = ("jobType", "jobId", "project", "chunk", "segment", "variables", "encoding",
-                  "attempt", "testFault", "assets")
+                  "attempt", "testFault", "assets", "key")
 PINNED = re.compile(r"(s3|file)://.+/assets/[0-9a-f]{64}")
+BLOCK_KEY = re.compile(r"[0-9a-f]{32}")
 
 
 def _pins(event: dict[str, Any]) -> dict[str, str]:

@@ -39,7 +39,7 @@ from parareel.plan import SHORT_CHUNK, Chunk, plan, workers_for
 from parareel.scene.audio import Cue
 from parareel.scene.project import Project
 from parareel.storage import local_path, locate, open_storage, sha256
-from parareel.storage.blocks import TRACK, BlockCache, CachedBlock
+from parareel.storage.blocks import TRACK, BlockCache, BucketCache, CachedBlock
 from parareel.storage.keys import RenderKeys, new_render_id
 
 PALETTE_SAMPLES = 12  # frames a GIF's palette is chosen from
@@ -72,10 +72,13 @@ class Prepared:
         (an image sequence's chunks: `folder` is the output's folder and file pattern)
         and using the assets as pinned."""
         fmt, keys = self.encoding.container, RenderKeys()
+        # a chunk in a bucket that keeps blocks looks there first: another render may
+        # have kept its block since this one was planned
+        blocks = self.keys if isinstance(self.cache, BucketCache) else (None,) * len(self.chunks)
         return [ChunkJob(render_id, self.ref, chunk, folder if fmt.name == "frames"
                          else f"{folder}/{keys.chunk(chunk.index, fmt.name)}",
-                         self.variables, self.encoding, assets=pins)
-                for chunk in self.chunks]
+                         self.variables, self.encoding, assets=pins, key=key)
+                for chunk, key in zip(self.chunks, blocks, strict=True)]
 
 
 @dataclass

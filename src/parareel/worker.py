@@ -24,6 +24,8 @@ from parareel.media.join import reorder_delay
 from parareel.media.sequence import FrameFiles
 from parareel.scene.project import Project
 from parareel.storage import local_path, locate, open_storage, sha256
+from parareel.storage.blocks import BucketCache
+from parareel.storage.s3 import S3Storage
 
 PROGRESS_EVERY = 5  # frames between progress reports
 
@@ -37,8 +39,31 @@ def render_chunk(job: ChunkJob, project: Project | None = None,
     the encoder's threads (0: the encoder decides). An image sequence's chunk writes
     its frames straight to the output (`job.segment` is then a file name pattern).
     """
+    if job.key is not None and (kept := _kept_block(job)) is not None:
+        if on_frames:
+            on_frames(kept.frames)
+        return kept
     with assets.pinned(job.assets):
         return _render(job, project or load_project(job.project), on_frames, threads)
+
+
+def _kept_block(job: ChunkJob) -> ChunkResult | None:
+    """The job's block as its bucket keeps it (cache/blocks/{key}), put where the job's
+    segment goes: None if the bucket has no sound copy."""
+    started = time.perf_counter()
+    storage, name = locate(job.segment)
+    if not isinstance(storage, S3Storage):
+        return None
+    with tempfile.TemporaryDirectory(prefix="parareel-kept-") as work:
+        path = Path(work) / "segment"
+        block = BucketCache(S3Storage(storage.bucket)).take(
+            job.key, job.encoding.container.name, path)
+        if block is None or block.frames != job.chunk.frames:
+            return None
+        storage.put_file(path, name)
+    return ChunkResult(job.chunk.index, block.frames, block.bytes,
+                       time.perf_counter() - started, job.segment, block.sha256, block.delay,
+                       peak_memory())
 
 
 def _render(job: ChunkJob, project: Project, on_frames: Callable[[int], None] | None,
