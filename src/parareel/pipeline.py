@@ -18,6 +18,7 @@ import math
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,7 @@ from parareel.contract import ChunkJob, ChunkResult, Report
 from parareel.engines.base import Engine
 from parareel.errors import AssetError, Cancelled, ParareelError, RenderError, warn
 from parareel.load import load_project, reference
+from parareel.media import hls
 from parareel.media.audio import render_audio
 from parareel.media.formats import Encoding, frame_pattern
 from parareel.media.join import join_segments
@@ -76,7 +78,7 @@ class Prepared:
         # have kept its block since this one was planned
         blocks = self.keys if isinstance(self.cache, BucketCache) else (None,) * len(self.chunks)
         return [ChunkJob(render_id, self.ref, chunk, folder if fmt.name == "frames"
-                         else f"{folder}/{keys.chunk(chunk.index, fmt.name)}",
+                         else f"{folder}/{keys.chunk(chunk.index, fmt.piece.name)}",
                          self.variables, self.encoding, assets=pins, key=key)
                 for chunk, key in zip(self.chunks, blocks, strict=True)]
 
@@ -126,20 +128,21 @@ def prepare(project: str | Project, variables: Mapping[str, Any] | None = None, 
         raise ParareelError(str(exc)) from None
     if cache is not None and not encoding_cached(encoding):
         cache = None  # frames written in place, or the sound alone: nothing to reuse
-    if cache is not None and chunk_frames is not None:
-        raise ParareelError("a cached render is made of blocks of the video: leave "
-                            "chunk_frames out, or render without the cache (--no-cache)")
-    chunks = (blocks(loaded, first, last) if cache is not None
+    blocked = cache is not None or (encoding or Encoding()).container.name == "m3u8"
+    if blocked and chunk_frames is not None:
+        raise ParareelError("a cached render, and HLS, are made of blocks of the video: "
+                            "leave chunk_frames out (or render without the cache: --no-cache)")
+    chunks = (blocks(loaded, first, last) if blocked
               else plan(last - first, workers, chunk_frames))
     shortest = min(c.frames for c in chunks)
-    if cache is None and chunk_frames is None and len(chunks) > 1 and shortest < SHORT_CHUNK:
+    if not blocked and chunk_frames is None and len(chunks) > 1 and shortest < SHORT_CHUNK:
         fewer = (last - first) // SHORT_CHUNK
         advice = ("--workers 1 renders it as one chunk" if fewer <= 1 else
                   f"--workers {fewer} gives chunks of {SHORT_CHUNK} frames or more")
         warn(f"{workers} workers for {last - first} frames make chunks of {shortest} "
              "frame(s): each chunk starts on a keyframe and replays the scene logic, so chunks "
              f"this short make a larger file and cost more than they save; {advice}")
-    if cache is None:
+    if not blocked:
         if max_chunk_frames is not None and max(c.frames for c in chunks) > max_chunk_frames:
             chunks = plan(last - first, math.ceil((last - first) / max_chunk_frames))
         if max_chunks is not None and len(chunks) > max_chunks:
@@ -235,9 +238,20 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
             folder = (_frames_url(output, staged if target is not None else None) if frames
                       else store)
             pins = _pin(prepared.assets, store, workspace)
+            jobs = prepared.jobs(render_id, folder, pins)
+            if fmt.name == "m3u8":
+                playlist = target or workspace / "stream" / Path(str(output)).name
+                results, reused = _streamed(prepared, engine, jobs, workspace, playlist,
+                                            report, timings, drawing)
+                if target is None:
+                    remote, _ = locate(str(output))
+                    for path in hls.files(playlist):
+                        remote.put_file(path, path.name)
+                timings["stream"] = _lap(clock)  # rendered and published together
+                return _result(prepared, output, render_id, results, timings, reused)
             with drawing or contextlib.nullcontext():
-                results, audio, reused = _run(prepared, engine, prepared.jobs(
-                    render_id, folder, pins), workspace, report, timings)
+                results, audio, reused = _run(prepared, engine, jobs, workspace, report,
+                                              timings)
             if frames:
                 if target is not None:
                     publish_frames(staged, target)
@@ -292,41 +306,126 @@ def _pin(pinned: tuple[Pinned, ...], store: str, workspace: Path) -> dict[str, s
 
 
 def _run(prepared: Prepared, engine: Engine, jobs: list[ChunkJob], workspace: Path,
-         report: Callable[[Report], None], timings: dict[str, float]
+         report: Callable[[Report], None], timings: dict[str, float],
+         arrived: Callable[[ChunkResult], None] | None = None
          ) -> tuple[list[ChunkResult], Path | None, int | None]:
     """Every chunk's result, the sound track, and how many blocks were reused (None
-    without a cache): with a cache, only the blocks it lacks are drawn, each once."""
+    without a cache): with a cache, only the blocks it lacks are drawn, each once.
+
+    With `arrived` (a stream), each result is handed to it as soon as it is there, and
+    the sound track is left to the stream."""
+    def heard(told: Report) -> None:
+        if told.done is not None and arrived is not None:
+            arrived(told.done)
+        report(told)
+
+    mix = arrived is None
     if prepared.cache is None:
-        return (*_run_chunks(prepared, engine, jobs, workspace, report, timings), None)
+        return (*_run_chunks(prepared, engine, jobs, workspace, heard, timings, mix), None)
     reuse = Reuse.sort_out(jobs, prepared.keys, prepared.cache,
-                           prepared.encoding.container.name, workspace)
+                           prepared.encoding.container.piece.name, workspace)
     if reuse.taken:
         report(Report(frames=sum(r.frames for r in reuse.taken.values()),
                       reused=len(reuse.taken)))
-    results, audio = _run_chunks(prepared, engine, reuse.drawn, workspace, report, timings)
+        for result in reuse.taken.values():
+            heard(Report(done=result))
+    results, audio = _run_chunks(prepared, engine, reuse.drawn, workspace, heard, timings, mix)
     reused = len(reuse.taken) + len(reuse.twins)
     if reuse.twins:
         report(Report(frames=sum(jobs[i].chunk.frames for i in reuse.twins), reused=reused))
-    return reuse.finish(jobs, results), audio, reused
+    results = reuse.finish(jobs, results)
+    for index in reuse.twins:
+        heard(Report(done=results[index]))
+    return results, audio, reused
+
+
+def _streamed(prepared: Prepared, engine: Engine, jobs: list[ChunkJob], workspace: Path,
+              playlist: Path, report: Callable[[Report], None], timings: dict[str, float],
+              drawing: contextlib.AbstractContextManager | None
+              ) -> tuple[list[ChunkResult], int | None]:
+    """Render the chunks while an HLS stream publishes each block as soon as those before
+    it are out: (the chunks' results, blocks reused). A failed render takes its stream
+    back."""
+    arrivals = _InOrder(len(jobs))
+
+    def publish() -> None:
+        track = _audio_track(prepared, workspace)  # the sound goes into every segment
+        join_segments((_segment_path(r, workspace) for r in arrivals),
+                      playlist, prepared.project.fps, track, delay=arrivals.delay(),
+                      container="hls")
+
+    playlist.parent.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(1) as publishing:
+        published = publishing.submit(publish)
+        try:
+            with drawing or contextlib.nullcontext():
+                results, _, reused = _run(prepared, engine, jobs, workspace, report, timings,
+                                          arrived=arrivals.add)
+            published.result()
+        except BaseException:
+            arrivals.stop()
+            with contextlib.suppress(BaseException):
+                published.result()
+            hls.remove(playlist)
+            raise
+    return results, reused
+
+
+class _InOrder:
+    """Chunk results as they arrive, handed out in their order."""
+
+    def __init__(self, count: int) -> None:
+        self.count, self._got, self._stopped = count, {}, False
+        self._changed = threading.Condition()
+
+    def add(self, result: ChunkResult) -> None:
+        with self._changed:
+            self._got[result.index] = result
+            self._changed.notify_all()
+
+    def stop(self) -> None:
+        with self._changed:
+            self._stopped = True
+            self._changed.notify_all()
+
+    def take(self, index: int) -> ChunkResult:
+        with self._changed:
+            self._changed.wait_for(lambda: index in self._got or self._stopped)
+            if self._stopped:
+                raise Cancelled("the render stopped")
+            return self._got[index]
+
+    def delay(self) -> int:
+        """The frames decode times run ahead: the first blocks' (a later one is as long,
+        or the last and shorter)."""
+        return max(self.take(i).delay for i in range(min(2, self.count)))
+
+    def __iter__(self) -> Iterator[ChunkResult]:
+        return (self.take(i) for i in range(self.count))
 
 
 def _run_chunks(prepared: Prepared, engine: Engine, jobs: list[ChunkJob], workspace: Path,
-                report: Callable[[Report], None],
-                timings: dict[str, float]) -> tuple[list[ChunkResult], Path | None]:
-    """Run every chunk on the engine while the sound track is mixed: (the chunks'
-    results, the sound track)."""
+                report: Callable[[Report], None], timings: dict[str, float],
+                mix: bool = True) -> tuple[list[ChunkResult], Path | None]:
+    """Run every chunk on the engine while the sound track is mixed (unless not to
+    `mix`): (the chunks' results, the sound track)."""
     clock = time.perf_counter()
     if jobs:
         engine.start(prepared.project, min(prepared.workers, len(jobs)))  # before threads
     try:
         with ThreadPoolExecutor(1) as background:  # audio is mixed while chunks render
-            audio = background.submit(_timed, _audio_track, prepared, workspace)
+            audio = background.submit(_timed, _audio_track if mix else _silent, prepared,
+                                      workspace)
             results = engine.run(jobs, report) if jobs else []
             timings["render"] = _lap(clock)
             track, timings["audio"] = audio.result()
     finally:
         engine.stop()
     return results, track
+
+
+def _silent(prepared: Prepared, workspace: Path) -> None:
+    return None
 
 
 def _result(prepared: Prepared, output: str | os.PathLike, render_id: str,
@@ -388,21 +487,27 @@ def publish_frames(staged: Path, folder: Path) -> None:
         os.close(handle)  # and with it the lock
 
 
+def _segment_path(result: ChunkResult, workspace: Path) -> Path:
+    """The segment's local file (a remote one downloaded), checked to be the one its
+    chunk wrote."""
+    path = local_path(result.segment)
+    if path is None:
+        path = workspace / f"segment-{result.index:05d}"
+        storage, key = locate(result.segment)
+        storage.get_file(key, path)
+    if path.stat().st_size != result.bytes or sha256(path) != result.sha256:
+        raise RenderError(f"segment {result.index} is not the file its chunk wrote "
+                          f"({result.segment} was changed after): the render stops")
+    return path
+
+
 def _fetched(results: list[ChunkResult], workspace: Path,
              cancelled: Callable[[], bool] | None = None) -> Iterator[Path]:
     """Each segment's local path in turn, as the join reads them: a remote one is
     downloaded while the one before is joined, and deleted once joined, so the join
     needs room for the output and two segments, not for all of them."""
     def get(result: ChunkResult) -> Path:
-        path = local_path(result.segment)
-        if path is None:
-            path = workspace / f"segment-{result.index:05d}"
-            storage, key = locate(result.segment)
-            storage.get_file(key, path)
-        if path.stat().st_size != result.bytes or sha256(path) != result.sha256:
-            raise RenderError(f"segment {result.index} is not the file its chunk wrote "
-                              f"({result.segment} was changed after): the render stops")
-        return path
+        return _segment_path(result, workspace)
 
     with ThreadPoolExecutor(1) as ahead:
         coming = ahead.submit(get, results[0])

@@ -57,7 +57,7 @@ def _kept_block(job: ChunkJob) -> ChunkResult | None:
     with tempfile.TemporaryDirectory(prefix="parareel-kept-") as work:
         path = Path(work) / "segment"
         block = BucketCache(S3Storage(storage.bucket)).take(
-            job.key, job.encoding.container.name, path)
+            job.key, job.encoding.container.piece.name, path)
         if block is None or block.frames != job.chunk.frames:
             return None
         storage.put_file(path, name)

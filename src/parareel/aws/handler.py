@@ -74,7 +74,8 @@ def _check_chunk(job: ChunkJob, settings: Settings) -> None:
     if job.project != settings.project:
         raise EventError(f"this function renders {settings.project!r}, not {job.project!r}")
     keys = RenderKeys.of(job.render_id)
-    expected = f"s3://{settings.bucket}/{keys.chunk(job.chunk.index, job.encoding.container.name)}"
+    piece = job.encoding.container.piece.name
+    expected = f"s3://{settings.bucket}/{keys.chunk(job.chunk.index, piece)}"
     if job.segment != expected:
         raise EventError(f"segment must be {expected}")
     why = _closed(S3Storage(settings.bucket), keys, job)
@@ -108,7 +109,7 @@ def partial_render(job: ChunkJob, settings: Settings) -> dict[str, Any]:
             bucket.get_bytes(keys.cancel) is not None:
         # the render ended (cancelled, failed, joined) while this chunk ran: its main
         # deletes the plan before the chunks, so one of us deletes this segment
-        bucket.delete_prefix(keys.chunk(job.chunk.index, job.encoding.container.name))
+        bucket.delete_prefix(keys.chunk(job.chunk.index, job.encoding.container.piece.name))
         return {"status": "error", "errorType": "Cancelled",
                 "errorMessage": f"render {job.render_id!r} ended while chunk "
                                 f"{job.chunk.index} was rendering"}

@@ -56,7 +56,7 @@ class VideoWriter:
         self.partial = self.path.with_name(f".{self.path.name}.partial")
         self.frames = 0
         encoding = encoding or Encoding()
-        codec, fmt = encoding.video, encoding.container
+        codec, fmt = encoding.video, encoding.container.piece
         if codec.name == "gif" and not encoding.palette:  # chosen by pipeline.prepare
             raise RenderError("a GIF is written with its whole video's palette: render it "
                               "with parareel.render, which chooses one")

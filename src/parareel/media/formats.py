@@ -88,10 +88,16 @@ class Format:
     codecs: tuple[str, ...] = ()  # the first is the default
     audio: str | None = None  # the sound track's codec; None: the format has no sound
     frames: bool = True  # False: the sound track alone
+    pieces: str | None = None  # the format chunks are written in, if not this one
 
     @property
     def extension(self) -> str:
         return {"frames": ".png", "gif": ".gif"}.get(self.name, f".{self.name}")
+
+    @property
+    def piece(self) -> Format:
+        """The format of this output's chunks (HLS is made of MP4 segments)."""
+        return FORMATS[self.pieces] if self.pieces else self
 
 
 FORMATS = {f.name: f for f in (
@@ -100,10 +106,12 @@ FORMATS = {f.name: f for f in (
     Format("webm", "webm", ("vp9",), "libopus"),
     Format("gif", "gif", ("gif",)),
     Format("frames", None, ("png",)),
+    Format("m3u8", "hls", ("h264", "h265"), "aac", pieces="mp4"),
     Format("m4a", "ipod", audio="aac", frames=False),
     Format("wav", "wav", audio="pcm_s16le", frames=False),
 )}
-KNOWN = ".mp4, .mov, .webm, .gif, .m4a, .wav, or a folder of PNG frames (out/ or out/%05d.png)"
+KNOWN = (".mp4, .mov, .webm, .gif, .m3u8 (HLS), .m4a, .wav, or a folder of PNG frames (out/ or "
+         "out/%05d.png)")
 _PATTERN = re.compile(r"%0?\d*d")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import math
@@ -14,6 +15,7 @@ from pathlib import Path
 import av
 
 from parareel.errors import RenderError
+from parareel.media import hls
 from parareel.media.audio import RATE
 from parareel.media.gif import join_gifs
 from parareel.storage.files import written_whole
@@ -23,7 +25,8 @@ def join_segments(segments: Iterable[str | os.PathLike], output: str | os.PathLi
                   fps: int | Fraction, audio: str | os.PathLike | None = None,
                   delay: int | None = None, container: str = "mp4") -> Path:
     """Concatenate video segments (and mux an audio file) into `output`, a file of
-    FFmpeg's format `container` (mp4, mov, webm, gif), its index at the front.
+    FFmpeg's format `container` (mp4, mov, webm, gif), its index at the front; or an
+    HLS playlist (hls), written in place as the segments come.
 
     Each segment's timestamps are converted to frames and shifted by the frames
     before it, so the result has exactly the frames of its segments, evenly spaced.
@@ -45,9 +48,11 @@ def join_segments(segments: Iterable[str | os.PathLike], output: str | os.PathLi
     if first is None:
         raise RenderError("nothing to join: no segments")
     segments = itertools.chain([first], segments)
-    with written_whole(output) as partial, ExitStack() as stack:
+    # an HLS playlist and its segments are written in place, as they come (hls.py)
+    whole = contextlib.nullcontext(output) if container == "hls" else written_whole(output)
+    with whole as partial, ExitStack() as stack:
         out = stack.enter_context(av.open(str(partial), "w", format=container,
-                                          options=_options(container, frame)))
+                                          options=_options(container, frame, Path(output))))
         with av.open(str(first)) as opened:
             template = opened.streams.video[0]
             video = out.add_stream_from_template(template, opaque=True)
@@ -65,7 +70,9 @@ def join_segments(segments: Iterable[str | os.PathLike], output: str | os.PathLi
     return Path(output)
 
 
-def _options(container: str, frame: Fraction) -> dict[str, str]:
+def _options(container: str, frame: Fraction, output: Path) -> dict[str, str]:
+    if container == "hls":
+        return hls.options(output)
     if container in ("mp4", "mov"):
         # a time scale counting both frames and audio samples exactly (FFmpeg's default
         # counts milliseconds, which cuts durations short at 29 or 30000/1001 fps)
