@@ -13,14 +13,12 @@ chunks write their frames in place (no join), a sound track needs no chunks at a
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import math
 import os
 import shutil
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,12 +29,13 @@ from parareel.assets import Pinned
 from parareel.blocks import Reuse, block_keys, blocks, sound_key
 from parareel.contract import ChunkJob, ChunkResult, Report
 from parareel.engines.base import Engine
-from parareel.errors import AssetError, Cancelled, ParareelError, RenderError, warn
+from parareel.errors import AssetError, Cancelled, ParareelError, warn
 from parareel.load import load_project, reference
 from parareel.media import hls
 from parareel.media.audio import render_audio
 from parareel.media.formats import Encoding, frame_pattern
 from parareel.media.join import join_segments
+from parareel.merge import InOrder, fetched, frames_url, publish_frames, segment_path
 from parareel.plan import SHORT_CHUNK, Chunk, plan, workers_for
 from parareel.scene.audio import Cue
 from parareel.scene.project import Project
@@ -235,7 +234,7 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
         else:
             staged = workspace / "frames"  # a local frame folder is written here first
             store = engine.segment_folder(render_id, workspace)
-            folder = (_frames_url(output, staged if target is not None else None) if frames
+            folder = (frames_url(output, staged if target is not None else None) if frames
                       else store)
             pins = _pin(prepared.assets, store, workspace)
             jobs = prepared.jobs(render_id, folder, pins)
@@ -258,7 +257,7 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
                 return _result(prepared, output, render_id, results, timings, reused)
             clock = time.perf_counter()
             report(Report(phase="joining"))
-            finished = join_segments(_fetched(results, workspace, cancelled), workspace / "out",
+            finished = join_segments(fetched(results, workspace, cancelled), workspace / "out",
                                      prepared.project.fps, audio,
                                      delay=max(r.delay for r in results),
                                      container=fmt.container)
@@ -346,11 +345,11 @@ def _streamed(prepared: Prepared, engine: Engine, jobs: list[ChunkJob], workspac
     """Render the chunks while an HLS stream publishes each block as soon as those before
     it are out: (the chunks' results, blocks reused). A failed render takes its stream
     back."""
-    arrivals = _InOrder(len(jobs))
+    arrivals = InOrder(len(jobs))
 
     def publish() -> None:
         track = _audio_track(prepared, workspace)  # the sound goes into every segment
-        join_segments((_segment_path(r, workspace) for r in arrivals),
+        join_segments((segment_path(r, workspace) for r in arrivals),
                       playlist, prepared.project.fps, track, delay=arrivals.delay(),
                       container="hls")
 
@@ -369,39 +368,6 @@ def _streamed(prepared: Prepared, engine: Engine, jobs: list[ChunkJob], workspac
             hls.remove(playlist)
             raise
     return results, reused
-
-
-class _InOrder:
-    """Chunk results as they arrive, handed out in their order."""
-
-    def __init__(self, count: int) -> None:
-        self.count, self._got, self._stopped = count, {}, False
-        self._changed = threading.Condition()
-
-    def add(self, result: ChunkResult) -> None:
-        with self._changed:
-            self._got[result.index] = result
-            self._changed.notify_all()
-
-    def stop(self) -> None:
-        with self._changed:
-            self._stopped = True
-            self._changed.notify_all()
-
-    def take(self, index: int) -> ChunkResult:
-        with self._changed:
-            self._changed.wait_for(lambda: index in self._got or self._stopped)
-            if self._stopped:
-                raise Cancelled("the render stopped")
-            return self._got[index]
-
-    def delay(self) -> int:
-        """The frames decode times run ahead: the first blocks' (a later one is as long,
-        or the last and shorter)."""
-        return max(self.take(i).delay for i in range(min(2, self.count)))
-
-    def __iter__(self) -> Iterator[ChunkResult]:
-        return (self.take(i) for i in range(self.count))
 
 
 def _run_chunks(prepared: Prepared, engine: Engine, jobs: list[ChunkJob], workspace: Path,
@@ -461,65 +427,6 @@ def _sound_track(prepared: Prepared, path: Path) -> Path:
                             f".{fmt.name} file (its scenes play no audio)")
     return render_audio(prepared.cues, prepared.frames, prepared.project.fps, path,
                         fmt.audio, fmt.container)
-
-
-def _frames_url(output: str | os.PathLike, staged: Path | None) -> str:
-    """Where an image sequence's files go: its folder's URL (a local one staged aside)
-    and the file name pattern."""
-    folder, pattern = frame_pattern(str(output))
-    if staged is not None:
-        staged.mkdir()
-        return f"{staged.as_uri()}/{pattern}"
-    return f"{folder}/{pattern}"
-
-
-def publish_frames(staged: Path, folder: Path) -> None:
-    """Move a finished image sequence into its folder, holding the folder's lock: two
-    renders into one folder each land whole, one after the other, never interleaved; a
-    failed render never got here, so the frames already there stay."""
-    folder.mkdir(parents=True, exist_ok=True)
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        for path in sorted(staged.iterdir()):
-            os.replace(path, folder / path.name)
-    finally:
-        os.close(handle)  # and with it the lock
-
-
-def _segment_path(result: ChunkResult, workspace: Path) -> Path:
-    """The segment's local file (a remote one downloaded), checked to be the one its
-    chunk wrote."""
-    path = local_path(result.segment)
-    if path is None:
-        path = workspace / f"segment-{result.index:05d}"
-        storage, key = locate(result.segment)
-        storage.get_file(key, path)
-    if path.stat().st_size != result.bytes or sha256(path) != result.sha256:
-        raise RenderError(f"segment {result.index} is not the file its chunk wrote "
-                          f"({result.segment} was changed after): the render stops")
-    return path
-
-
-def _fetched(results: list[ChunkResult], workspace: Path,
-             cancelled: Callable[[], bool] | None = None) -> Iterator[Path]:
-    """Each segment's local path in turn, as the join reads them: a remote one is
-    downloaded while the one before is joined, and deleted once joined, so the join
-    needs room for the output and two segments, not for all of them."""
-    def get(result: ChunkResult) -> Path:
-        return _segment_path(result, workspace)
-
-    with ThreadPoolExecutor(1) as ahead:
-        coming = ahead.submit(get, results[0])
-        for result, following in zip(results, [*results[1:], None], strict=True):
-            if cancelled is not None and cancelled():
-                raise Cancelled("the render was cancelled while its video was joined")
-            path = coming.result()
-            if following is not None:
-                coming = ahead.submit(get, following)
-            yield path
-            if local_path(result.segment) is None:
-                path.unlink(missing_ok=True)
 
 
 def _timed(function, *args):
