@@ -70,6 +70,15 @@ def test_dev_stack_cli_round_trip(tmp_path):
         missing = subprocess.run(parareel("lambda", "progress", "nope"), env=env,
                                  capture_output=True, text=True, timeout=60)
         assert missing.returncode == 1 and "no job 'nope'" in missing.stderr
+        lines = tmp_path / "people.jsonl"
+        lines.write_text('{"message": "Hi", "badge": "ann"}\n{"message": "Hi", "badge": "bo"}\n')
+        batch = subprocess.run(parareel("lambda", "render", "--function", "parareel",
+                                        "--batch", str(lines), "--job-id", "cli-batch",
+                                        "--download", str(tmp_path / "{badge}.mp4")),
+                               env=env, capture_output=True, text=True, timeout=300)
+        assert batch.returncode == 0, batch.stderr
+        assert "line 2: job cli-batch-2" in batch.stdout and "2 videos" in batch.stdout
+        assert len(decode(tmp_path / "bo.mp4")[1]) == 45
     finally:
         os.killpg(dev.pid, signal.SIGINT)  # Ctrl-C
         dev.wait(timeout=60)

@@ -106,3 +106,19 @@ def test_a_forged_chunk_cannot_name_another_block(stack):
     forged = ChunkJob("r", SUITE, Chunk(0, 0, 60), "s3://b/k", {}, key="b" * 32)
     assert "block key is not the render's" in plan.admits(forged, 0)
     assert Plan.from_json(plan.to_json()) == plan
+
+
+def test_a_batch_on_lambda_draws_what_its_videos_share_once(stack, tmp_path):
+    from parareel.aws.client import render_batch_on_lambda
+
+    lines = [{"message": "batch", "hold": HOLD, "badge": name} for name in ("ann", "ben", "cy")]
+    told = []
+    bodies = render_batch_on_lambda("parareel", lines, job_id="batch",
+                                    download=str(tmp_path / "{badge}.mp4"),
+                                    on_video=lambda line, body: told.append(line))
+    assert [b["jobId"] for b in bodies] == ["batch-1", "batch-2", "batch-3"]
+    assert told[0] == 1 and sorted(told) == [1, 2, 3]
+    drawn = [sum(c["seconds"] > 0 for c in b["chunks"]) for b in bodies]
+    assert drawn[0] == 3 and drawn[1:] == [1, 1]  # only the badge's block again
+    for name, body in zip(("ann", "ben", "cy"), bodies, strict=True):
+        assert len(decode(tmp_path / f"{name}.mp4")[1]) == body["frames"]

@@ -65,14 +65,13 @@ def read_batch(path: str | os.PathLike) -> list[dict[str, Any]]:
     return found
 
 
-def variants(project: Project, lines: Sequence[Mapping[str, Any]],
-             output: str) -> list[Variant]:
-    """Each line's output name and variables, checked: every name different."""
-    named = {field for _, field, _, _ in string.Formatter().parse(output) if field}
-    if not named:
+def output_names(output: str, lines: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Each line's output: `output` filled in from its fields ({line}: its number), every
+    name different."""
+    if not fields_of(output):
         raise ParareelError(f"-o {output!r} would name every video the same: put a field of "
                             "the batch in it, e.g. out/{name}.mp4, or {line}")
-    made, seen = [], {}
+    names: dict[str, int] = {}
     for number, fields in enumerate(lines, 1):
         try:
             name = output.format(line=number, **{k: v for k, v in fields.items()
@@ -80,12 +79,26 @@ def variants(project: Project, lines: Sequence[Mapping[str, Any]],
         except (KeyError, IndexError, ValueError) as exc:
             raise ParareelError(f"batch line {number}: -o {output!r} names {exc} which the "
                                 "line does not have") from None
-        if name in seen:
-            raise ParareelError(f"batch lines {seen[name]} and {number} would both write "
+        if name in names:
+            raise ParareelError(f"batch lines {names[name]} and {number} would both write "
                                 f"{name!r}: name the outputs by a field that differs")
-        seen[name] = number
+        names[name] = number
+    return list(names)
+
+
+def fields_of(output: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(output) if field}
+
+
+def variants(project: Project, lines: Sequence[Mapping[str, Any]],
+             output: str) -> list[Variant]:
+    """Each line's output name and variables, checked: a field only the name uses (the
+    project does not read it) is left out of the variables."""
+    named, made = fields_of(output), []
+    for number, (name, fields) in enumerate(zip(output_names(output, lines), lines,
+                                                strict=True), 1):
         shown = {k: v for k, v in fields.items() if k not in named}
-        reads = project.survey(shown).variables  # fields that only name the file go
+        reads = project.survey(shown).variables
         made.append(Variant(number, name, {k: v for k, v in fields.items()
                                            if k not in named or k in reads}))
     return made

@@ -10,7 +10,8 @@
     media       a clip, a sound and an image named by the `video`, `music` and `image`
                 variables (paths relative to this file, http:// or s3:// URLs)
 
-`hold` (seconds, 0.5 by default) is how long the last picture stays: 45 frames in all.
+`hold` (seconds, 0.5 by default) is how long the last picture stays: 45 frames in all;
+`badge` is a word shown for the first second only.
 """
 
 import os
@@ -29,6 +30,7 @@ def suite(scene):
     marker = scene.variables.get("marker", "")
     box = scene.add(Rect(width=60, height=60, fill="#e94f37", x=-120))
     scene.add(Text(message, size=18, y=-60))
+    badge = scene.add(Text(scene.variables.get("badge", ""), size=14, y=70))
     dot = Circle(radius=10, fill="#00ff00", y=50)
     if case != "seed":  # the seed case keeps the seed's picture: a box and its message
         scene.add(dot)
@@ -53,6 +55,7 @@ def suite(scene):
         dot.radius(lambda: _hog() if scene.frame == 10 else 10)
     yield from parallel(box.x.to(120, 1.0, easing.linear), box.rotation.to(90, 1.0),
                         dot.x.to(100, 0.6))
+    badge.opacity = 0  # shown for the first second only
     if case == "sound":
         scene.play(Audio(SOUNDS / "blip.wav"))  # at frame 30: a boundary of 3 chunks of 45
     if case == "draw-error":

@@ -6,7 +6,8 @@ import json
 import os
 import time
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,6 +143,39 @@ def render_on_lambda(function: str, *, variables: Mapping[str, Any] | None = Non
     if download:
         _download(body["url"], Path(download))
     return body
+
+
+def render_batch_on_lambda(function: str, lines: Sequence[Mapping[str, Any]], *,
+                           workers: int = 10, job_id: str | None = None, at_once: int = 2,
+                           bucket: str | None = None, encoding: Encoding | None = None,
+                           download: str | None = None,
+                           on_video: Callable[[int, dict[str, Any]], None] | None = None
+                           ) -> list[dict[str, Any]]:
+    """Render one video per line of variables on `function`: one fullRender each
+    (jobId {job_id}-{line}), with the block cache, the first alone (the blocks every
+    video shares are drawn by it), then `at_once` at a time. With `download`, a name
+    filled in from the line's fields ({line}: its number), each video is saved there.
+    Raises RenderError naming the line of the first video that fails."""
+    from parareel.batch import output_names
+
+    prefix = job_id or new_render_id()
+    names = [None] * len(lines) if download is None else output_names(download, lines)
+
+    def one(number: int) -> dict[str, Any]:
+        try:
+            body = render_on_lambda(function, variables=lines[number - 1], workers=workers,
+                                    job_id=f"{prefix}-{number}", bucket=bucket,
+                                    encoding=encoding, cache=True,
+                                    download=names[number - 1])
+        except ParareelError as exc:
+            raise RenderError(f"batch line {number}: {exc}") from None
+        if on_video is not None:
+            on_video(number, body)
+        return body
+
+    first = [one(1)]
+    with ThreadPoolExecutor(max(1, at_once)) as videos:
+        return first + list(videos.map(one, range(2, len(lines) + 1)))
 
 
 def cancel_render(job_id: str, bucket: str | None = None) -> str:

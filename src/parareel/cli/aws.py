@@ -46,10 +46,17 @@ region_option = click.option("--region", expose_value=False, callback=_use_regio
 @click.option("--cache", is_flag=True,
               help="Reuse the blocks (2 s each, one invocation each) that earlier renders of "
                    "the function kept in its bucket's cache/blocks/, and keep this one's.")
+@click.option("--batch", type=click.Path(dir_okay=False),
+              help="A JSON Lines file: one video per line of variables (jobs JOB_ID-1, "
+                   "JOB_ID-2, ...), with the cache; --download names each from the line's "
+                   "fields ('out/{name}.mp4'; {line} is its number).")
+@click.option("--at-once", type=click.IntRange(min=1), default=2, show_default=True,
+              help="With --batch: videos rendered at once (after the first, alone).")
 @with_mp4_encoding
 def lambda_render(function: str, assignments, vars_json, workers: int, chunk_frames: int | None,
                   job_id: str | None, replace: bool, bucket: str | None,
-                  download: str | None, cache: bool, **settings) -> None:
+                  download: str | None, cache: bool, batch: str | None, at_once: int,
+                  **settings) -> None:
     """Start a render (one asynchronous fullRender that fans out over WORKERS chunks) and
     follow it with a bar; Ctrl-C stops following, not the render. The function writes
     MP4 (--codec h264, h265 or av1)."""
@@ -57,6 +64,9 @@ def lambda_render(function: str, assignments, vars_json, workers: int, chunk_fra
 
     encoding = encoding_of("mp4", settings)
     job_id = job_id or new_render_id()
+    if batch is not None:
+        _lambda_batch(function, batch, workers, job_id, at_once, bucket, download, encoding)
+        return
     try:
         result = render_on_lambda(function, variables=variables(assignments, vars_json),
                                   workers=workers, job_id=job_id, chunk_frames=chunk_frames,
@@ -75,6 +85,22 @@ def lambda_render(function: str, assignments, vars_json, workers: int, chunk_fra
     if download:
         click.echo(f"saved {download}")
     click.echo(result["url"])
+
+
+def _lambda_batch(function: str, batch: str, workers: int, job_id: str, at_once: int,
+                  bucket: str | None, download: str | None, encoding) -> None:
+    from parareel.aws.client import render_batch_on_lambda
+    from parareel.batch import read_batch
+
+    def done(line: int, body: dict) -> None:
+        drawn = sum(1 for c in body["chunks"] if c["seconds"] > 0)
+        click.echo(f"line {line}: job {body['jobId']}, {drawn} of {len(body['chunks'])} "
+                   f"blocks drawn; {body['url']}")
+
+    results = render_batch_on_lambda(function, read_batch(batch), workers=workers,
+                                     job_id=job_id, at_once=at_once, bucket=bucket,
+                                     encoding=encoding, download=download, on_video=done)
+    click.echo(f"{len(results)} videos (jobs {job_id}-1 to {job_id}-{len(results)})")
 
 
 @lambda_group.command("progress")
