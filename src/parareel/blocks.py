@@ -65,8 +65,8 @@ def block_keys(project: Project, variables: Mapping[str, Any], encoding: Encodin
             keys.append(None)
             continue
         key = base.copy()
-        for frame_print_ in shown:
-            key.update(frame_print_)
+        for one in shown:
+            key.update(one)
         keys.append(key.hexdigest())
     return keys
 

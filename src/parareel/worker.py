@@ -119,7 +119,7 @@ def _scratch(needed: bool) -> contextlib.AbstractContextManager[str | None]:
     return tempfile.TemporaryDirectory(prefix="parareel-chunk-")
 
 
-_kept: dict[tuple, Playhead] = {}  # this process's last playhead, by what it plays
+_playheads: dict[tuple, Playhead] = {}  # this process's last playhead, by what it plays
 
 
 def _playhead(job: ChunkJob, project: Project, bgra: bool) -> Playhead:
@@ -127,10 +127,10 @@ def _playhead(job: ChunkJob, project: Project, bgra: bool) -> Playhead:
     after another (blocks of a cached render) plays the logic once."""
     key = (job.render_id, id(project), json.dumps(job.variables, sort_keys=True),
            job.encoding.scale, bgra, tuple(sorted(job.assets.items())))
-    if key not in _kept:
-        _kept.clear()
-        _kept[key] = Playhead(project, job.variables, job.encoding.scale, bgra)
-    return _kept[key]
+    if key not in _playheads:
+        _playheads.clear()
+        _playheads[key] = Playhead(project, job.variables, job.encoding.scale, bgra)
+    return _playheads[key]
 
 
 def _draw_into(writer: VideoWriter | FrameFiles, job: ChunkJob, project: Project,
