@@ -99,3 +99,41 @@ def test_a_failed_render_takes_its_stream_back(tmp_path):
 def test_a_stream_is_made_of_blocks_so_chunk_frames_is_refused(tmp_path):
     with pytest.raises(parareel.ParareelError, match="HLS, are made of blocks"):
         parareel.render(PROJECT, tmp_path / "out.m3u8", chunk_frames=10)
+
+
+def test_a_stream_to_s3_is_copied_there_as_it_grows(stack, s3, tmp_path):
+    prefix = "streams/live"
+    seen: list[bool] = []
+    done = threading.Event()
+
+    def listed() -> bytes | None:
+        try:
+            return s3.get_object(Bucket=stack.bucket, Key=f"{prefix}/s.m3u8")["Body"].read()
+        except s3.exceptions.NoSuchKey:
+            return None
+
+    def watch() -> None:
+        while not done.is_set():
+            text = listed()
+            if text is not None and b"s-00000.m4s" in text and b"#EXT-X-ENDLIST" not in text:
+                there = {o["Key"].split("/")[-1] for o in s3.list_objects_v2(
+                    Bucket=stack.bucket, Prefix=prefix).get("Contents", [])}
+                wanted = {n for n in text.decode().splitlines() if n.endswith(".m4s")}
+                seen.append(wanted | {"s-init.mp4"} <= there)  # every file it lists is there
+            time.sleep(0.1)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        parareel.render(PROJECT, f"s3://{stack.bucket}/{prefix}/s.m3u8", workers=1,
+                        variables={"slow": True})
+    finally:
+        done.set()
+        watcher.join()
+    assert seen and all(seen), seen  # seen while it grew, each file listed only once there
+    assert listed().rstrip().endswith(b"#EXT-X-ENDLIST")
+    folder = tmp_path / "copy"
+    folder.mkdir()
+    for item in s3.list_objects_v2(Bucket=stack.bucket, Prefix=prefix)["Contents"]:
+        s3.download_file(stack.bucket, item["Key"], str(folder / item["Key"].split("/")[-1]))
+    assert len(decode(folder / "s.m3u8")[1]) == 60

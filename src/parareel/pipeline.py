@@ -17,6 +17,7 @@ import math
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -44,6 +45,7 @@ from parareel.storage.blocks import TRACK, BlockCache, BucketCache, CachedBlock
 from parareel.storage.keys import RenderKeys, new_render_id
 
 PALETTE_SAMPLES = 12  # frames a GIF's palette is chosen from
+MIRROR_SECONDS = 0.25  # how often a stream bound for storage is copied there as it grows
 
 
 @dataclass(frozen=True)
@@ -240,12 +242,10 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
             jobs = prepared.jobs(render_id, folder, pins)
             if fmt.name == "m3u8":
                 playlist = target or workspace / "stream" / Path(str(output)).name
+                mirror = (None if target is not None
+                          else hls.Mirror(playlist, locate(str(output))[0]))
                 results, reused = _streamed(prepared, engine, jobs, workspace, playlist,
-                                            report, timings, drawing)
-                if target is None:
-                    remote, _ = locate(str(output))
-                    for path in hls.files(playlist):
-                        remote.put_file(path, path.name)
+                                            report, timings, drawing, mirror)
                 timings["stream"] = _lap(clock)  # rendered and published together
                 return _result(prepared, output, render_id, results, timings, reused)
             with drawing or contextlib.nullcontext():
@@ -340,32 +340,47 @@ def _run(prepared: Prepared, engine: Engine, jobs: list[ChunkJob], workspace: Pa
 
 def _streamed(prepared: Prepared, engine: Engine, jobs: list[ChunkJob], workspace: Path,
               playlist: Path, report: Callable[[Report], None], timings: dict[str, float],
-              drawing: contextlib.AbstractContextManager | None
-              ) -> tuple[list[ChunkResult], int | None]:
+              drawing: contextlib.AbstractContextManager | None,
+              mirror: hls.Mirror | None = None) -> tuple[list[ChunkResult], int | None]:
     """Render the chunks while an HLS stream publishes each block as soon as those before
-    it are out: (the chunks' results, blocks reused). A failed render takes its stream
-    back."""
-    arrivals = InOrder(len(jobs))
+    it are out (and, with a `mirror`, copies it to storage as it grows): (the chunks'
+    results, blocks reused). A failed render takes its stream back."""
+    arrivals, published = InOrder(len(jobs)), threading.Event()
 
     def publish() -> None:
-        track = _audio_track(prepared, workspace)  # the sound goes into every segment
-        join_segments((segment_path(r, workspace) for r in arrivals),
-                      playlist, prepared.project.fps, track, delay=arrivals.delay(),
-                      container="hls")
+        try:
+            track = _audio_track(prepared, workspace)  # the sound goes into every segment
+            join_segments((segment_path(r, workspace) for r in arrivals),
+                          playlist, prepared.project.fps, track, delay=arrivals.delay(),
+                          container="hls")
+        finally:
+            published.set()
+
+    def copy() -> None:
+        while not published.wait(MIRROR_SECONDS):
+            mirror.sync()
 
     playlist.parent.mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(1) as publishing:
-        published = publishing.submit(publish)
+    with ThreadPoolExecutor(2) as publishing:
+        streaming = publishing.submit(publish)
+        copying = publishing.submit(copy) if mirror is not None else None
         try:
             with drawing or contextlib.nullcontext():
                 results, _, reused = _run(prepared, engine, jobs, workspace, report, timings,
                                           arrived=arrivals.add)
-            published.result()
+            streaming.result()
+            if copying is not None:
+                copying.result()
+                mirror.sync()  # the finished playlist
         except BaseException:
             arrivals.stop()
-            with contextlib.suppress(BaseException):
-                published.result()
+            for work in (streaming, copying):
+                with contextlib.suppress(BaseException):
+                    if work is not None:
+                        work.result()
             hls.remove(playlist)
+            if mirror is not None:
+                mirror.remove()
             raise
     return results, reused
 

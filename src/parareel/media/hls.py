@@ -5,13 +5,17 @@
     out-00000.m4s     one segment per block (2 s), video and sound
 
 A browser (hls.js, Safari) can start playing as soon as the first segment is listed.
-Each segment is written aside and renamed, so a listed segment is always whole.
+Each segment is written aside and renamed, so a listed segment is always whole. A
+stream bound for storage (S3) is written here and mirrored there as it grows.
 """
 
 from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import Any
+
+from parareel.errors import StorageError
 
 SEGMENT_SECONDS = 2  # a block's length: each block starts a segment
 
@@ -38,3 +42,34 @@ def remove(playlist: Path) -> None:
     for path in [*files(playlist), *playlist.parent.glob(f"{playlist.stem}-*.tmp")]:
         with contextlib.suppress(OSError):
             path.unlink()
+
+
+class Mirror:
+    """A stream written here, copied to `storage` (under its file names) as it grows:
+    each segment once, before the first playlist that lists it."""
+
+    def __init__(self, playlist: Path, storage: Any) -> None:
+        self.playlist, self.storage = playlist, storage
+        self.sent: set[str] = set()
+        self._listed = b""
+
+    def sync(self) -> None:
+        if not self.playlist.exists():
+            return
+        listing = self.playlist.read_bytes()  # first: it lists only what is already here
+        if listing == self._listed:
+            return
+        names = [f"{self.playlist.stem}-init.mp4", *(
+            line for line in listing.decode().splitlines() if line and not line.startswith("#"))]
+        for name in names:
+            if name not in self.sent:
+                self.storage.put_file(self.playlist.with_name(name), name)
+                self.sent.add(name)
+        self.storage.put_bytes(self.playlist.name, listing, "application/vnd.apple.mpegurl")
+        self.sent.add(self.playlist.name)
+        self._listed = listing
+
+    def remove(self) -> None:
+        for name in self.sent:
+            with contextlib.suppress(StorageError):
+                self.storage.delete_prefix(name)
