@@ -195,7 +195,8 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
     """Run the chunks on `engine`, mix the audio meanwhile, join, and store the output.
 
     `output` is a local path or a storage URL (s3://bucket/key.mp4), of the format
-    `prepared.encoding` names. It appears only when the render succeeds; segments and
+    `prepared.encoding` names. It appears only when the render succeeds (an HLS stream
+    grows while the video renders, and is taken back if it fails); segments and
     temporary files are removed whatever happens. `on_report` hears every Report
     (frames, chunks, retries, phases); `cancelled()` is asked before each segment is
     joined (the engine asks it while chunks run), and stops the render with Cancelled.
