@@ -234,7 +234,7 @@ def holds(work: Path, rounds: int = 3) -> None:
         for _ in range(rounds):
             for label in walls:
                 frames.frame_print = (fingerprint.frame_print if label == "held"
-                                      else (lambda scene: None))
+                                      else (lambda scene, contents=True: None))
                 began = time.perf_counter()
                 render_chunk(job, project)
                 walls[label].append(time.perf_counter() - began)

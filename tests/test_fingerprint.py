@@ -31,7 +31,7 @@ def prints_of(project: Project, variables=None) -> list[bytes | None]:
 
 def drawn_without_holds(project: Project, scale: float, monkeypatch) -> list[str]:
     with monkeypatch.context() as patch:
-        patch.setattr(frames, "frame_print", lambda scene: None)  # every frame drawn
+        patch.setattr(frames, "frame_print", lambda scene, contents=True: None)  # every frame drawn
         return [hashlib.sha256(p).hexdigest() for p in render_frames(project, scale=scale)]
 
 
@@ -228,3 +228,30 @@ def test_a_print_does_not_depend_on_whether_frames_were_drawn_before(name):
             drawn_between.append(frame_print(scene))
             canvas.draw(scene)
     assert drawn_between == prints_of(project)
+
+
+def test_holds_are_found_without_reading_any_file(tmp_path, monkeypatch):
+    """A worker tells a hold by which file a frame shows, not by hashing its bytes (a
+    large clip would be read by every worker); keys, which outlive it, hash them."""
+    import parareel
+
+    art = tmp_path / "art.png"
+    shutil.copy(LOGO, art)
+
+    def scene(s):
+        s.add(Image(str(art), width=20))
+        yield from wait(0.5)
+
+    project = project_of(scene)
+    monkeypatch.setattr(fingerprint, "sha256", lambda path: pytest.fail(f"read {path}"))
+    parareel.render(project, tmp_path / "out.mp4", workers=1)
+    assert frame_print_of_first(project, contents=False) is not None
+    with pytest.raises(pytest.fail.Exception, match="read .*art.png"):
+        frame_print_of_first(project, contents=True)
+
+
+def frame_print_of_first(project: Project, contents: bool) -> bytes | None:
+    for scene in play(project, {}):
+        with scene.drawing():
+            return frame_print(scene, contents=contents)
+    return None

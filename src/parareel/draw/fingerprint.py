@@ -15,6 +15,8 @@ import dataclasses
 import hashlib
 import numbers
 import os
+from collections.abc import Callable
+from contextvars import ContextVar
 from fractions import Fraction
 from typing import Any
 
@@ -31,15 +33,22 @@ class Unprintable(Exception):
     """A value whose effect on the pixels cannot be told from what it is."""
 
 
-def frame_print(scene: Scene) -> bytes | None:
+def frame_print(scene: Scene, contents: bool = True) -> bytes | None:
     """The print of the frame `scene` is at (call it inside `scene.drawing()`, as the
     painter is); None when some value cannot be printed exactly (the painter then says
-    what is wrong with it, if anything is)."""
+    what is wrong with it, if anything is).
+
+    A file counts by its bytes; with `contents` False by which file it is (path, size,
+    time, inode): enough to compare frames within one process (holds), without reading
+    a 100 MB clip in every worker. Keys that outlive the process need the bytes."""
     digest = hashlib.blake2b(digest_size=16)
+    token = _files.set(file_print if contents else _file_identity)
     try:
         _scene(digest.update, scene)
     except (Unprintable, RecursionError):  # a mask inside itself: drawing refuses it
         return None
+    finally:
+        _files.reset(token)
     return digest.digest()
 
 
@@ -79,7 +88,7 @@ def _node(feed, node: Node) -> None:
                 continue  # as if never read: the painter makes a property's signal on reading
             feed(name.encode())
             if name in FILE_PROPS and isinstance(value, str) and _is_file(value):
-                feed(b"file" + file_print(value))
+                feed(b"file" + _files.get()(value))
             else:
                 _value(feed, value)
     if isinstance(node, Video):
@@ -146,6 +155,12 @@ def _is_file(value: str) -> bool:
 
 
 _FILES: dict[tuple, bytes] = {}
+_files: ContextVar[Callable[[str], bytes]] = ContextVar("files")  # how a file is printed
+
+
+def _file_identity(path: str) -> bytes:
+    stat = os.stat(path)
+    return repr((path, stat.st_size, stat.st_mtime_ns, stat.st_ino)).encode()
 
 
 def file_print(path: str) -> bytes:

@@ -128,7 +128,7 @@ class Playhead:
 
     def _draw(self, scene: Scene, index: int) -> np.ndarray:
         with drawn(scene, index):
-            shown = frame_print(scene)
+            shown = frame_print(scene, contents=False)  # holds: within this process
             same = shown is not None and shown == self._drawn and self._pixels is not None
             if not same:
                 self._pixels = self.canvas.draw(scene, self.bgra)
