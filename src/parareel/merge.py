@@ -3,17 +3,67 @@ stream published as they come), or an image sequence's frames moved into their f
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from fractions import Fraction
 from pathlib import Path
 
 from parareel.contract import ChunkResult
 from parareel.errors import Cancelled, RenderError
+from parareel.media import hls
 from parareel.media.formats import frame_pattern
+from parareel.media.join import join_segments
 from parareel.storage import local_path, locate, sha256
+
+MIRROR_SECONDS = 0.25  # how often a stream bound for storage is copied there as it grows
+
+
+def stream(playlist: Path, count: int, fps: int | Fraction, workspace: Path,
+           track: Callable[[], Path | None],
+           render: Callable[[Callable[[ChunkResult], None]], tuple[list[ChunkResult], ...]],
+           mirror: hls.Mirror | None = None) -> tuple[list[ChunkResult], ...]:
+    """`render(arrived)` the `count` chunks while an HLS stream publishes each as soon as
+    those before it are out (and, with a `mirror`, copies it to storage as it grows);
+    what `render` returns. A failed render takes its stream back."""
+    arrivals, published = InOrder(count), threading.Event()
+
+    def publish() -> None:
+        try:
+            sound = track()  # the sound goes into every segment
+            join_segments((segment_path(r, workspace) for r in arrivals), playlist, fps,
+                          sound, delay=arrivals.delay(), container="hls")
+        finally:
+            published.set()
+
+    def copy() -> None:
+        while not published.wait(MIRROR_SECONDS):
+            mirror.sync()
+
+    playlist.parent.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(2) as publishing:
+        streaming = publishing.submit(publish)
+        copying = publishing.submit(copy) if mirror is not None else None
+        try:
+            rendered = render(arrivals.add)
+            streaming.result()
+            if copying is not None:
+                copying.result()
+                mirror.sync()  # the finished playlist
+        except BaseException:
+            arrivals.stop()
+            for work in (streaming, copying):
+                with contextlib.suppress(BaseException):
+                    if work is not None:
+                        work.result()
+            hls.remove(playlist)
+            if mirror is not None:
+                mirror.remove()
+            raise
+    return rendered
 
 
 class InOrder:

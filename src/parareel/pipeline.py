@@ -17,11 +17,11 @@ import math
 import os
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from parareel.media import hls
 from parareel.media.audio import render_audio
 from parareel.media.formats import Encoding, frame_pattern
 from parareel.media.join import join_segments
-from parareel.merge import InOrder, fetched, frames_url, publish_frames, segment_path
+from parareel.merge import fetched, frames_url, publish_frames, stream
 from parareel.plan import SHORT_CHUNK, Chunk, plan, workers_for
 from parareel.scene.audio import Cue
 from parareel.scene.project import Project
@@ -45,7 +45,6 @@ from parareel.storage.blocks import TRACK, BlockCache, BucketCache, CachedBlock
 from parareel.storage.keys import RenderKeys, new_render_id
 
 PALETTE_SAMPLES = 12  # frames a GIF's palette is chosen from
-MIRROR_SECONDS = 0.25  # how often a stream bound for storage is copied there as it grows
 
 
 @dataclass(frozen=True)
@@ -127,7 +126,7 @@ def prepare(project: str | Project, variables: Mapping[str, Any] | None = None, 
         workers = workers_for(last - first, workers)
     except ValueError as exc:
         raise ParareelError(str(exc)) from None
-    if cache is not None and not encoding_cached(encoding):
+    if cache is not None and not _cached_format(encoding):
         cache = None  # frames written in place, or the sound alone: nothing to reuse
     blocked = cache is not None or (encoding or Encoding()).container.name == "m3u8"
     if blocked and chunk_frames is not None:
@@ -163,7 +162,7 @@ def prepare(project: str | Project, variables: Mapping[str, Any] | None = None, 
                     tuple(fetched.values()), cache, tuple(keys))
 
 
-def encoding_cached(encoding: Encoding | None) -> bool:
+def _cached_format(encoding: Encoding | None) -> bool:
     """Whether a render in this format is made of blocks that can be kept: a video file,
     not a folder of frames, nor the sound alone."""
     container = (encoding or Encoding()).container
@@ -241,17 +240,19 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
                       else store)
             pins = _pin(prepared.assets, store, workspace)
             jobs = prepared.jobs(render_id, folder, pins)
-            if fmt.name == "m3u8":
+            if fmt.name == "m3u8":  # published while the chunks render, as they come
                 playlist = target or workspace / "stream" / Path(str(output)).name
                 mirror = (None if target is not None
                           else hls.Mirror(playlist, locate(str(output))[0]))
-                results, reused = _streamed(prepared, engine, jobs, workspace, playlist,
-                                            report, timings, drawing, mirror)
+                results, _, reused = stream(
+                    playlist, len(jobs), prepared.project.fps, workspace,
+                    partial(_audio_track, prepared, workspace),
+                    partial(_run, prepared, engine, jobs, workspace, report, timings,
+                            drawing), mirror)
                 timings["stream"] = _lap(clock)  # rendered and published together
                 return _result(prepared, output, render_id, results, timings, reused)
-            with drawing or contextlib.nullcontext():
-                results, audio, reused = _run(prepared, engine, jobs, workspace, report,
-                                              timings)
+            results, audio, reused = _run(prepared, engine, jobs, workspace, report, timings,
+                                          drawing)
             if frames:
                 if target is not None:
                     publish_frames(staged, target)
@@ -307,10 +308,12 @@ def _pin(pinned: tuple[Pinned, ...], store: str, workspace: Path) -> dict[str, s
 
 def _run(prepared: Prepared, engine: Engine, jobs: list[ChunkJob], workspace: Path,
          report: Callable[[Report], None], timings: dict[str, float],
+         drawing: contextlib.AbstractContextManager | None = None,
          arrived: Callable[[ChunkResult], None] | None = None
          ) -> tuple[list[ChunkResult], Path | None, int | None]:
     """Every chunk's result, the sound track, and how many blocks were reused (None
-    without a cache): with a cache, only the blocks it lacks are drawn, each once.
+    without a cache): with a cache, only the blocks it lacks are drawn, each once; all
+    within `drawing`.
 
     With `arrived` (a stream), each result is handed to it as soon as it is there, and
     the sound track is left to the stream."""
@@ -319,71 +322,26 @@ def _run(prepared: Prepared, engine: Engine, jobs: list[ChunkJob], workspace: Pa
             arrived(told.done)
         report(told)
 
-    mix = arrived is None
-    if prepared.cache is None:
-        return (*_run_chunks(prepared, engine, jobs, workspace, heard, timings, mix), None)
-    reuse = Reuse.sort_out(jobs, prepared.keys, prepared.cache,
-                           prepared.encoding.container.piece.name, workspace)
-    if reuse.taken:
-        report(Report(frames=sum(r.frames for r in reuse.taken.values()),
-                      reused=len(reuse.taken)))
-        for result in reuse.taken.values():
-            heard(Report(done=result))
-    results, audio = _run_chunks(prepared, engine, reuse.drawn, workspace, heard, timings, mix)
-    reused = len(reuse.taken) + len(reuse.twins)
-    if reuse.twins:
-        report(Report(frames=sum(jobs[i].chunk.frames for i in reuse.twins), reused=reused))
-    results = reuse.finish(jobs, results)
-    for index in reuse.twins:
-        heard(Report(done=results[index]))
-    return results, audio, reused
-
-
-def _streamed(prepared: Prepared, engine: Engine, jobs: list[ChunkJob], workspace: Path,
-              playlist: Path, report: Callable[[Report], None], timings: dict[str, float],
-              drawing: contextlib.AbstractContextManager | None,
-              mirror: hls.Mirror | None = None) -> tuple[list[ChunkResult], int | None]:
-    """Render the chunks while an HLS stream publishes each block as soon as those before
-    it are out (and, with a `mirror`, copies it to storage as it grows): (the chunks'
-    results, blocks reused). A failed render takes its stream back."""
-    arrivals, published = InOrder(len(jobs)), threading.Event()
-
-    def publish() -> None:
-        try:
-            track = _audio_track(prepared, workspace)  # the sound goes into every segment
-            join_segments((segment_path(r, workspace) for r in arrivals),
-                          playlist, prepared.project.fps, track, delay=arrivals.delay(),
-                          container="hls")
-        finally:
-            published.set()
-
-    def copy() -> None:
-        while not published.wait(MIRROR_SECONDS):
-            mirror.sync()
-
-    playlist.parent.mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(2) as publishing:
-        streaming = publishing.submit(publish)
-        copying = publishing.submit(copy) if mirror is not None else None
-        try:
-            with drawing or contextlib.nullcontext():
-                results, _, reused = _run(prepared, engine, jobs, workspace, report, timings,
-                                          arrived=arrivals.add)
-            streaming.result()
-            if copying is not None:
-                copying.result()
-                mirror.sync()  # the finished playlist
-        except BaseException:
-            arrivals.stop()
-            for work in (streaming, copying):
-                with contextlib.suppress(BaseException):
-                    if work is not None:
-                        work.result()
-            hls.remove(playlist)
-            if mirror is not None:
-                mirror.remove()
-            raise
-    return results, reused
+    with drawing or contextlib.nullcontext():
+        if prepared.cache is None:
+            return (*_run_chunks(prepared, engine, jobs, workspace, heard, timings,
+                                 arrived is None), None)
+        reuse = Reuse.sort_out(jobs, prepared.keys, prepared.cache,
+                               prepared.encoding.container.piece.name, workspace)
+        if reuse.taken:
+            report(Report(frames=sum(r.frames for r in reuse.taken.values()),
+                          reused=len(reuse.taken)))
+            for result in reuse.taken.values():
+                heard(Report(done=result))
+        results, audio = _run_chunks(prepared, engine, reuse.drawn, workspace, heard,
+                                     timings, arrived is None)
+        reused = len(reuse.taken) + len(reuse.twins)
+        if reuse.twins:
+            report(Report(frames=sum(jobs[i].chunk.frames for i in reuse.twins), reused=reused))
+        results = reuse.finish(jobs, results)
+        for index in reuse.twins:
+            heard(Report(done=results[index]))
+        return results, audio, reused
 
 
 def _run_chunks(prepared: Prepared, engine: Engine, jobs: list[ChunkJob], workspace: Path,
@@ -396,18 +354,16 @@ def _run_chunks(prepared: Prepared, engine: Engine, jobs: list[ChunkJob], worksp
         engine.start(prepared.project, min(prepared.workers, len(jobs)))  # before threads
     try:
         with ThreadPoolExecutor(1) as background:  # audio is mixed while chunks render
-            audio = background.submit(_timed, _audio_track if mix else _silent, prepared,
-                                      workspace)
+            audio = background.submit(_timed, _audio_track, prepared, workspace) if mix \
+                else None
             results = engine.run(jobs, report) if jobs else []
             timings["render"] = _lap(clock)
-            track, timings["audio"] = audio.result()
+            track = None
+            if audio is not None:
+                track, timings["audio"] = audio.result()
     finally:
         engine.stop()
     return results, track
-
-
-def _silent(prepared: Prepared, workspace: Path) -> None:
-    return None
 
 
 def _result(prepared: Prepared, output: str | os.PathLike, render_id: str,
