@@ -30,7 +30,7 @@ from parareel.assets import Pinned
 from parareel.blocks import Reuse, block_keys, blocks, sound_key
 from parareel.contract import ChunkJob, ChunkResult, Report
 from parareel.engines.base import Engine
-from parareel.errors import AssetError, Cancelled, ParareelError, warn
+from parareel.errors import Cancelled, ParareelError, warn
 from parareel.load import load_project, reference
 from parareel.media import hls
 from parareel.media.audio import render_audio
@@ -238,7 +238,7 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
             store = engine.segment_folder(render_id, workspace)
             folder = (frames_url(output, staged if target is not None else None) if frames
                       else store)
-            pins = _pin(prepared.assets, store, workspace)
+            pins = assets.keep(prepared.assets, store, workspace)
             jobs = prepared.jobs(render_id, folder, pins)
             if fmt.name == "m3u8":  # published while the chunks render, as they come
                 playlist = target or workspace / "stream" / Path(str(output)).name
@@ -278,32 +278,6 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
             remote.delete_prefix(RenderKeys().chunks)
             remote.delete_prefix(RenderKeys().assets)
     return _result(prepared, output, render_id, results, timings, reused)
-
-
-def _pin(pinned: tuple[Pinned, ...], store: str, workspace: Path) -> dict[str, str]:
-    """Keep the survey's copy of each remote asset with the render (in `store`'s
-    assets/{sha256}): its chunks use exactly these. URL -> the copy's URL."""
-    remote = open_storage(store) if local_path(store) is None else None
-    keys = RenderKeys()
-    copies, pins = workspace / keys.assets, {}
-    for asset in pinned:
-        copy = copies / asset.sha256
-        if not copy.exists():
-            copies.mkdir(exist_ok=True)
-            try:  # the file as it is now, whatever replaces it later
-                os.link(asset.path, copy)
-                same = copy.stat().st_ino == asset.inode  # the very file the survey read
-            except OSError:  # another file system: a copy, checked by its content
-                shutil.copyfile(asset.path, copy)
-                same = sha256(copy) == asset.sha256
-            if not same:
-                raise AssetError(f"{asset.url} changed while the render was starting: "
-                                 "render again")
-            if remote is not None:
-                remote.put_file(copy, keys.asset(asset.sha256))
-        pins[asset.url] = (f"{store}/{keys.asset(asset.sha256)}" if remote is not None
-                           else copy.as_uri())
-    return pins
 
 
 def _run(prepared: Prepared, engine: Engine, jobs: list[ChunkJob], workspace: Path,

@@ -36,7 +36,8 @@ from urllib.parse import urlparse
 from parareel.assets.download import fetch_http, fetch_s3
 from parareel.assets.policy import AssetPolicy, applied, current
 from parareel.errors import AssetError
-from parareel.storage import local_path, sha256
+from parareel.storage import local_path, open_storage, sha256
+from parareel.storage.keys import RenderKeys
 
 __all__ = ["AssetPolicy", "Pinned", "applied", "current", "forget", "pinned", "recorded",
            "resolve"]
@@ -119,6 +120,32 @@ def pinned(copies: dict[str, str]) -> Iterator[None]:
         yield
     finally:
         _pins.reset(token)
+
+
+def keep(pinned: tuple[Pinned, ...], store: str, workspace: Path) -> dict[str, str]:
+    """Keep the survey's copy of each remote asset with the render (in `store`'s
+    assets/{sha256}): its chunks use exactly these. URL -> the copy's URL."""
+    remote = open_storage(store) if local_path(store) is None else None
+    keys = RenderKeys()
+    copies, pins = workspace / keys.assets, {}
+    for asset in pinned:
+        copy = copies / asset.sha256
+        if not copy.exists():
+            copies.mkdir(exist_ok=True)
+            try:  # the file as it is now, whatever replaces it later
+                os.link(asset.path, copy)
+                same = copy.stat().st_ino == asset.inode  # the very file the survey read
+            except OSError:  # another file system: a copy, checked by its content
+                shutil.copyfile(asset.path, copy)
+                same = sha256(copy) == asset.sha256
+            if not same:
+                raise AssetError(f"{asset.url} changed while the render was starting: "
+                                 "render again")
+            if remote is not None:
+                remote.put_file(copy, keys.asset(asset.sha256))
+        pins[asset.url] = (f"{store}/{keys.asset(asset.sha256)}" if remote is not None
+                           else copy.as_uri())
+    return pins
 
 
 def _remote(url: str, kind: str) -> str:
