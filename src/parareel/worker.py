@@ -91,7 +91,6 @@ def _render(job: ChunkJob, project: Project, on_frames: Callable[[int], None] | 
                        time.perf_counter() - started, job.segment, digest, delay, peak_memory())
 
 
-
 def _write_frames(job: ChunkJob, project: Project,
                   on_frames: Callable[[int], None] | None) -> tuple[int, str]:
     """Write the chunk's PNG files where the pattern says; (bytes, digest of the files)."""
