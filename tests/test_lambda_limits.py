@@ -89,6 +89,26 @@ def test_a_chunk_hanging_in_the_main_ends_the_render_at_its_deadline(stack, s3, 
     assert not chunks_rendered_here()  # the hung child was killed, not left behind
 
 
+@pytest.mark.slow
+def test_a_render_that_stops_answers_only_once_its_own_chunk_is_killed(stack, no_capacity):
+    """A throttled chunk runs out of time first (its deadline is a second earlier) while
+    the chunk the main renders itself hangs (whichever of the two that is): the engine
+    answers after that chunk's process is gone."""
+    from parareel.engines.aws_lambda import LambdaEngine
+    from parareel.errors import ChunkFailed
+    from parareel.load import load_project
+    from parareel.plan import Chunk
+
+    engine = LambdaEngine("parareel", stack.bucket, deadline=time.monotonic() + 4)
+    engine.start(load_project(SUITE), 2)
+    jobs = [ChunkJob("stopping", SUITE, Chunk(i, 5 * i, 5 * i + 15),  # both draw frame 10
+                     f"s3://{stack.bucket}/renders/stopping/chunks/chunk-{i:05d}.mp4",
+                     {"case": "hang"}) for i in range(2)]
+    with pytest.raises(ChunkFailed, match="Timeout"):
+        engine.run(jobs, lambda report: None)
+    assert not chunks_rendered_here()  # at once: not some moments later
+
+
 def chunks_rendered_here() -> list[int]:
     """The processes rendering a chunk for a main (python -m parareel.aws.here)."""
     found = []
