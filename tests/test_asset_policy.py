@@ -12,6 +12,7 @@ import socket
 import time
 from pathlib import Path
 
+import av
 import boto3
 import numpy as np
 import pytest
@@ -217,6 +218,24 @@ def test_the_function_refuses_another_renders_video_as_an_asset(stack):
         assert body["status"] == "error" and REFUSED in body["errorMessage"], body
         answers.append(body["errorMessage"].replace(key, "KEY"))
     assert len(set(answers)) == 1
+
+
+def test_the_function_plays_a_clip_with_sound_from_an_allowed_bucket(stack, tmp_path):
+    """The clip's copy lies outside the deployed folder: its sound is mixed from that
+    copy, not refused as a path a caller named."""
+    s3 = boto3.client("s3")
+    s3.put_object(Bucket=stack.bucket, Key="media/with-sound.mp4",
+                  Body=MEDIA["bg.mp4"].read_bytes())
+    body = handler({"jobType": "fullRender", "jobId": "clip-with-sound", "numWorkers": 2,
+                    "variables": {"case": "media", "video": f"s3://{stack.bucket}/media/"
+                                  "with-sound.mp4"}})
+    assert body["status"] == "done", body
+    out = tmp_path / "out.mp4"
+    s3.download_file(stack.bucket, body["url"].split(f"/{stack.bucket}/")[1].split("?")[0],
+                     str(out))
+    with av.open(str(out)) as container:
+        sound = np.concatenate([f.to_ndarray().ravel() for f in container.decode(audio=0)])
+    assert np.abs(sound).max() > 0.01  # the sound track was mixed
 
 
 # -- whole downloads -------------------------------------------------------------------

@@ -39,10 +39,21 @@ class Audio:
 
     def __init__(self, src: str | os.PathLike, volume: float = 1.0, start: float = 0.0,
                  duration: float | None = None, loop: bool = False, rate: float = 1.0) -> None:
+        self._fill(resolve(src, "sound"), src, volume, start, duration, loop, rate)
+
+    @classmethod
+    def of_file(cls, path: str, **options: Any) -> Audio:
+        """The sound of a file the render has already opened (a clip's own copy, which
+        may lie outside the project folder): taken as it is, not resolved again."""
+        sound = cls.__new__(cls)
+        sound._fill(path, path, **options)
+        return sound
+
+    def _fill(self, path: str, src: Any, volume: float = 1.0, start: float = 0.0,
+              duration: float | None = None, loop: bool = False, rate: float = 1.0) -> None:
         if volume < 0 or start < 0 or (duration is not None and duration <= 0) or rate <= 0:
             raise ValueError("volume and start cannot be negative; duration and rate must be "
                              "positive")
-        path = resolve(src, "sound")
         check_sound(path, src)
         for name, value in (("src", path), ("volume", float(volume)),
                             ("start", float(start)), ("duration", duration), ("loop", loop),

@@ -258,9 +258,9 @@ class Video(Node):
             while left > 0 and (self.loop or t < self.length):
                 position = t % self.length if self.loop else t
                 span = min(left, self.length - position)
-                pieces.append(Cue(at, Audio(self.src(), start=float(self.start + position),
-                                            duration=float(span), rate=float(event.rate)),
-                                  volume))
+                sound = Audio.of_file(self.src(), start=float(self.start + position),
+                                      duration=float(span), rate=float(event.rate))
+                pieces.append(Cue(at, sound, volume))
                 at += span / event.rate * fps
                 t, left = t + span, left - span
         return pieces
