@@ -92,7 +92,7 @@ def test_paths_leading_out_of_the_deployed_folder_are_refused_alike(tmp_path):
     try:
         with assets.applied(policy):
             answers = {text: _refused(text) for text in (
-                str(secret), str(tmp_path / "missing.png"), "../../secret.png",
+                str(secret), secret.as_uri(), str(tmp_path / "missing.png"), "../../secret.png",
                 "../../../../etc/passwd", "~root/.bashrc", "link.png")}
             inside = assets.resolve("media/../media/logo.png", "image")
             absolute_inside = assets.resolve(str(root / "project/media/logo.png"), "image")

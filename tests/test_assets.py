@@ -140,3 +140,16 @@ def test_a_refetched_image_is_drawn_anew_in_the_same_worker(http, tmp_path):
     finally:
         http.files["/logo.png"] = original
     assert not np.array_equal(before, after) and after[32, 32, 0] == 255
+
+
+def test_file_urls_name_files_and_other_schemes_are_refused_clearly(tmp_path):
+    from parareel.errors import AssetError
+
+    logo = tmp_path / "a folder" / "logo.png"
+    logo.parent.mkdir()
+    logo.write_bytes(MEDIA["logo.png"].read_bytes())
+    assert assets.resolve(logo.as_uri(), "image") == str(logo)  # file:///.../a%20folder/...
+    for url in ("ftp://example.com/logo.png", "gopher://127.0.0.1:1/", "data://x"):
+        with pytest.raises(AssetError, match=r"image '[a-z]+://.*': [a-z]+:// is not a source "
+                           r"parareel opens; name a file, or an http\(s\):// or s3:// URL"):
+            assets.resolve(url, "image")

@@ -1,6 +1,6 @@
 """Assets: one resolver for every file a project names (images, sounds, clips, fonts).
 
-    path      relative to the project file's folder
+    path      relative to the project file's folder (or a file:// URL)
     http(s):// and s3://   downloaded once into a bounded cache, then used from disk
 
 What may be opened is the asset policy's to say (assets/policy.py): anything
@@ -32,6 +32,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from parareel.assets.download import fetch_http, fetch_s3
 from parareel.assets.policy import AssetPolicy, applied, current
@@ -88,7 +89,13 @@ def resolve(src: str | os.PathLike, kind: str = "file") -> str:
         if pins and text in pins:
             return _pinned(text, pins[text])
         return _remote(text, kind)
-    path = current().check_path(text, project_folder.get() or Path.cwd())
+    named = text
+    if scheme == "file" and text.startswith("file://"):
+        named = url2pathname(urlparse(text).path)
+    elif "://" in text:
+        raise AssetError(f"{kind} {text!r}: {scheme}:// is not a source parareel opens; "
+                         "name a file, or an http(s):// or s3:// URL")
+    path = current().check_path(named, project_folder.get() or Path.cwd(), text)
     if not path.is_file():
         raise AssetError(f"{kind} {text!r} does not exist (looked for {str(path)!r}; "
                          "relative paths start at the project file's folder)")

@@ -10,7 +10,7 @@ opens there (named by code or by a variable) goes through a confined policy:
     http(s)   public addresses only: every address of every hop, redirects included;
               loopback, private, link-local (cloud metadata), shared, multicast and
               reserved addresses are refused unless their "address:port" is in `hosts`
-    s3://     only the buckets (or bucket/prefix) in `buckets`, never renders/ or jobs/
+    s3://     only the buckets (or bucket/prefix) in `buckets`, never PROTECTED's prefixes
 
 A refusal says "not allowed by the asset policy", never whether the thing exists.
 Downloads are capped in size (`max_bytes`) and in total time (`seconds`), whatever
@@ -71,15 +71,16 @@ class AssetPolicy:
                    tuple(data["buckets"]), frozenset(data["hosts"]), data["max_bytes"],
                    data["seconds"])
 
-    def check_path(self, text: str, folder: Path) -> Path:
-        """The file `text` names, relative to the project's `folder`."""
+    def check_path(self, text: str, folder: Path, shown: str | None = None) -> Path:
+        """The file `text` names, relative to the project's `folder` (`shown`: how the
+        project or caller wrote it, for the refusal)."""
         if not self.confined:
             return folder / Path(text).expanduser()  # an absolute path stays as it is
         path = folder / text
         # resolving follows .. and symbolic links: where the file really is must be inside
         if text.startswith("~") or not path.resolve().is_relative_to(
                 (self.root or Path.cwd()).resolve()):
-            raise refused(text)
+            raise refused(shown or text)
         return path
 
     def check_bucket(self, url: str, bucket: str, key: str) -> None:

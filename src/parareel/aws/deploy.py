@@ -46,7 +46,7 @@ class DeployConfig:
     # then neither starves other functions nor is starved by them (None: no reservation)
     reserved: int | None = None
     # what s3:// assets may be read from ("bucket" or "bucket/prefix"): the role may read
-    # them and the asset policy allows them (never renders/ or jobs/)
+    # them and the asset policy allows them (never its PROTECTED prefixes)
     asset_buckets: tuple[str, ...] = ()
     context: Path = field(default_factory=Path.cwd)  # the folder copied into the image
 

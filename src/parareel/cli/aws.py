@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from parareel.assets.policy import PROTECTED
 from parareel.cli.app import main
 from parareel.cli.options import encoding_of, variables, with_mp4_encoding, with_variables
 from parareel.storage.keys import job_key, new_render_id
@@ -207,7 +208,7 @@ def dev(project: str, folder: str | None, bucket: str, function: str, concurrenc
         click.echo(f"# parareel dev: S3 data in {folder}; function {function!r} renders "
                    f"{project}")
         click.echo(f"# assets as on Lambda: files inside {Path.cwd()}, s3://{bucket}/ (not "
-                   "renders/ or jobs/), public http(s) addresses"
+                   f"{_PROTECTED}), public http(s) addresses"
                    + (f", and {', '.join(asset_hosts)}" if asset_hosts else
                       " (--asset-host 127.0.0.1:PORT for a local server)"))
         click.echo("# paste into another shell, then: parareel lambda render --function "
@@ -232,9 +233,10 @@ def _deploy_config(project: str, bucket: str, region: str, memory: int, timeout:
                         reserved=reserved, asset_buckets=asset_buckets)
 
 
+_PROTECTED = " or ".join(PROTECTED)
 asset_bucket_option = click.option(
     "--asset-bucket", "asset_buckets", multiple=True, metavar="BUCKET[/PREFIX]",
-    help="Where s3:// assets may come from (repeat for more; never renders/ or jobs/). "
+    help=f"Where s3:// assets may come from (repeat for more; never {_PROTECTED}). "
          "Without it, renders open no s3:// asset.")
 
 
