@@ -184,6 +184,24 @@ def test_every_hop_of_a_redirect_is_checked(http):
         MEDIA["logo.png"].read_bytes()
 
 
+def test_a_webhook_to_an_internal_address_is_refused_before_any_work(stack):
+    """A caller's webhook is a request the function makes, like a caller's asset URL."""
+    from parareel.aws import webhooks
+
+    answers = []
+    for host in ("internal.test", "metadata.test", "mixed.test", "127.0.0.1:9"):
+        body = handler({"jobType": "fullRender", "jobId": f"hook-{len(answers)}",
+                        "webhook": {"url": f"http://{host}/hook", "secret": "s"}})
+        assert body["errorType"] == "InvalidEvent", body
+        answers.append(body["errorMessage"].replace(host, "HOST"))
+        assert boto3.client("s3").list_objects_v2(  # no job was claimed
+            Bucket=stack.bucket, Prefix=f"jobs/hook-{len(answers) - 1}.").get("KeyCount") == 0
+    assert set(answers) == {f"webhook: http://HOST/hook {REFUSED} (see 'Assets' in the README)"}
+    # and at delivery, should the name resolve otherwise by then: no connection is tried
+    assert not webhooks.deliver("http://metadata.test/hook", "s", {"status": "done"},
+                                policy=confined())
+
+
 # -- buckets ---------------------------------------------------------------------------
 
 def test_s3_assets_only_from_allowed_buckets_never_renders_or_jobs(stack):

@@ -167,6 +167,7 @@ def test_one_deadline_ends_a_render_stuck_anywhere_and_says_so_everywhere(stack,
     from parareel.storage.s3 import S3Storage
 
     receiver, port, received = receiver_module(), free_port(), []
+    monkeypatch.setenv("PARAREEL_ASSET_HOSTS", f"127.0.0.1:{port}")  # a local receiver
     server = receiver.make_server(port, "s3cret", received.append)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     release, prepare = threading.Event(), parareel.pipeline.prepare

@@ -18,10 +18,11 @@ from tests.lambda_tools import (
 )
 
 
-def test_webhooks_are_signed_retried_and_verified_by_the_example_receiver(stack):
+def test_webhooks_are_signed_retried_and_verified_by_the_example_receiver(stack, monkeypatch):
     import time
 
     receiver, port, received = receiver_module(), free_port(), []
+    monkeypatch.setenv("PARAREEL_ASSET_HOSTS", f"127.0.0.1:{port}")  # a local receiver
     url = f"http://127.0.0.1:{port}/hook"
 
     def start_late() -> None:  # the receiver is down when the first attempt comes

@@ -18,7 +18,7 @@ import ssl
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from urllib.parse import urljoin, urlparse
+from urllib.parse import ParseResult, urljoin, urlparse
 
 from parareel.assets.policy import AssetPolicy
 from parareel.errors import AssetError
@@ -61,7 +61,7 @@ def fetch_http(url: str, known: dict, target: Path, policy: AssetPolicy) -> dict
         headers["If-Modified-Since"] = known["modified"]
     hop = url
     for _ in range(REDIRECTS + 1):
-        connection = _connect(hop, policy, deadline)
+        connection = connect(hop, policy, min(CONNECT_TIMEOUT, deadline.left()))
         try:
             parsed = urlparse(hop)
             path = (parsed.path or "/") + (f"?{parsed.query}" if parsed.query else "")
@@ -89,13 +89,14 @@ def fetch_http(url: str, known: dict, target: Path, policy: AssetPolicy) -> dict
     raise AssetError(f"cannot fetch {url}: more than {REDIRECTS} redirects")
 
 
-def _connect(url: str, policy: AssetPolicy, deadline: Deadline) -> http.client.HTTPConnection:
+def connect(url: str, policy: AssetPolicy, timeout: float) -> http.client.HTTPConnection:
+    """A connection for `url` to an address of its host that `policy` allows (the very
+    address checked: a name cannot resolve one way for the check, another to connect)."""
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise AssetError(f"cannot fetch {url}: only http:// and https:// are followed")
-    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    port = port_of(parsed)
     address = policy.check_addresses(url, parsed.hostname, port)[0]
-    timeout = min(CONNECT_TIMEOUT, deadline.left())
     if parsed.scheme == "https":
         connection = _SecureTo(address, parsed.hostname, port, timeout=timeout,
                                context=ssl.create_default_context())
@@ -106,6 +107,10 @@ def _connect(url: str, policy: AssetPolicy, deadline: Deadline) -> http.client.H
     except OSError as exc:
         raise AssetError(f"cannot reach {url}: {exc.strerror or exc}") from None
     return connection
+
+
+def port_of(parsed: ParseResult) -> int:
+    return parsed.port or (443 if parsed.scheme == "https" else 80)
 
 
 class _PlainTo(http.client.HTTPConnection):

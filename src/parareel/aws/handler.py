@@ -51,6 +51,10 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
         request = parse_event(event, settings.max_workers)
         if isinstance(request, ChunkJob):
             _check_chunk(request, settings)
+        elif request.webhook:
+            from parareel.aws import webhooks
+
+            webhooks.check(request.webhook.url, settings.assets)
     except EventError as exc:
         return {"status": "error", "errorType": "InvalidEvent", "errorMessage": str(exc)}
     with applied(settings.assets):  # callers name assets too: the policy decides
@@ -215,7 +219,8 @@ def full_render(request: FullRender, settings: Settings,
         from parareel.aws.webhooks import deliver
 
         end = started + seconds_left - 1  # before we are cut off
-        if not deliver(request.webhook.url, request.webhook.secret, answer, give_up_at=end):
+        if not deliver(request.webhook.url, request.webhook.secret, answer, give_up_at=end,
+                       policy=settings.assets):
             print(f"parareel: webhook {request.webhook.url} did not take the answer")
     return answer
 

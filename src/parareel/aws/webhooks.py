@@ -7,6 +7,8 @@ with `"event"` saying which, signed in the X-Parareel-Signature header:
 down or answers an error is tried again with backoff, within the main's time and
 within BUDGET seconds in all (a receiver that never answers, or answers a byte at a
 time, cannot hold the main). Redirects are not followed: a 3xx is not a delivery.
+The receiver's address is held to the asset policy's (assets/policy.py): on Lambda a
+public address, or one the deployment allows; the event is refused otherwise.
 See examples/webhook_receiver.py for a receiver that checks the signature.
 """
 
@@ -22,6 +24,11 @@ import threading
 import time
 from typing import Any
 from urllib.parse import urlparse
+
+from parareel.assets.download import connect, port_of
+from parareel.assets.policy import TRUSTED, AssetPolicy
+from parareel.contract import EventError
+from parareel.errors import AssetError
 
 HEADER = "X-Parareel-Signature"
 ATTEMPTS = 5
@@ -41,8 +48,16 @@ def event_of(answer: dict[str, Any]) -> str:
     return "timeout" if answer.get("errorType") == "Timeout" else "failed"
 
 
-def deliver(url: str, secret: str, answer: dict[str, Any],
-            give_up_at: float | None = None) -> bool:
+def check(url: str, policy: AssetPolicy) -> None:
+    """Refuse, before any work, a receiver whose address `policy` does not allow."""
+    try:
+        policy.check_addresses(url, urlparse(url).hostname or "", port_of(urlparse(url)))
+    except AssetError as exc:
+        raise EventError(f"webhook: {exc}") from None
+
+
+def deliver(url: str, secret: str, answer: dict[str, Any], give_up_at: float | None = None,
+            policy: AssetPolicy = TRUSTED) -> bool:
     """POST the signed answer; True once the receiver took it (2xx)."""
     body = json.dumps({"event": event_of(answer), **answer}).encode()
     headers = {"Content-Type": "application/json", HEADER: sign(secret, body)}
@@ -50,7 +65,7 @@ def deliver(url: str, secret: str, answer: dict[str, Any],
     if give_up_at is not None:
         end = min(end, give_up_at)
     for attempt in range(ATTEMPTS):
-        if _post(url, body, headers, min(ATTEMPT_SECONDS, end - time.monotonic())):
+        if _post(url, body, headers, min(ATTEMPT_SECONDS, end - time.monotonic()), policy):
             return True
         wait = FIRST_WAIT * 2**attempt
         if attempt + 1 == ATTEMPTS or time.monotonic() + wait >= end:
@@ -59,28 +74,30 @@ def deliver(url: str, secret: str, answer: dict[str, Any],
     return False
 
 
-def _post(url: str, body: bytes, headers: dict[str, str], seconds: float) -> bool:
+def _post(url: str, body: bytes, headers: dict[str, str], seconds: float,
+          policy: AssetPolicy) -> bool:
     """One attempt, given up after `seconds` however the receiver behaves."""
     if seconds <= 0:
         return False
     parsed = urlparse(url)
-    kind = http.client.HTTPSConnection if parsed.scheme == "https" else http.client.HTTPConnection
-    connection = kind(parsed.hostname, parsed.port, timeout=seconds)
+    connections: list[http.client.HTTPConnection] = []
     status: list[int] = []
 
     def attempt() -> None:
         try:
-            connection.request("POST", (parsed.path or "/") + (
+            connections.append(connect(url, policy, seconds))
+            connections[0].request("POST", (parsed.path or "/") + (
                 f"?{parsed.query}" if parsed.query else ""), body, headers)
-            status.append(connection.getresponse().status)
-        except (OSError, http.client.HTTPException):
+            status.append(connections[0].getresponse().status)
+        except (OSError, http.client.HTTPException, AssetError):
             pass
 
     worker = threading.Thread(target=attempt, daemon=True)
     worker.start()
     worker.join(seconds)
-    if connection.sock is not None:  # a receiver still dripping its answer is cut off here
-        with contextlib.suppress(OSError):
-            connection.sock.shutdown(socket.SHUT_RDWR)
-    connection.close()
+    for connection in connections:
+        if connection.sock is not None:  # a receiver still dripping its answer is cut off
+            with contextlib.suppress(OSError):
+                connection.sock.shutdown(socket.SHUT_RDWR)
+        connection.close()
     return bool(status) and 200 <= status[0] < 300

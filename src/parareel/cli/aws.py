@@ -187,7 +187,8 @@ def lambda_estimate(frames: int, workers: int, memory: int, arch: str, fps: floa
 @click.option("--timeout", type=float, default=900, show_default=True,
               help="Seconds an invocation may run.")
 @click.option("--asset-host", "asset_hosts", multiple=True, metavar="ADDRESS:PORT",
-              help="A local server renders may fetch assets from (repeat for more), e.g. "
+              help="A local server renders may fetch assets from or send webhooks to "
+                   "(repeat for more), e.g. "
                    "127.0.0.1:8000; other private addresses stay refused, as on Lambda.")
 def dev(project: str, folder: str | None, bucket: str, function: str, concurrency: int,
         timeout: float, asset_hosts: tuple[str, ...]) -> None:
