@@ -141,3 +141,33 @@ def _group(pgid: int) -> list[int]:
             if int(fields[2]) == pgid and fields[0] != "Z":
                 found.append(int(entry))
     return found
+
+
+def test_a_frame_folder_that_is_a_link_is_refused_and_nothing_is_written(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "linked").symlink_to(elsewhere)
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    for output in (f"{tmp_path / 'linked'}/", f"{tmp_path / 'dangling'}/%04d.png"):
+        result = cli("render", SUITE, "-o", output, "--workers", "1")
+        assert result.returncode == 1
+        folder = output.rsplit("/", 1)[0]
+        assert result.stderr.strip().splitlines() == [
+            f"error: cannot write {output!r}: its folder {folder!r} is a symbolic link; "
+            "remove it or name another folder"]
+    assert list(elsewhere.iterdir()) == [] and not (tmp_path / "nowhere").exists()
+
+
+def test_a_shorter_render_into_a_frame_folder_leaves_only_its_own_frames(tmp_path):
+    (tmp_path / "proj.py").write_text(FAILS_WHILE_DRAWING.replace(
+        "wait(1.5)", "wait(s.variables.get('seconds', 1.5))"))
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    (folder / "cover.png").write_bytes(b"not a frame")
+    for seconds, count in ((1.5, 45), (0.5, 15)):
+        result = cli("render", str(tmp_path / "proj.py"), "-o", f"{folder}/", "--workers", "2",
+                     "--var", f"seconds={seconds}")
+        assert result.returncode == 0, result.stderr
+        assert sorted(p.name for p in folder.iterdir()) == sorted(
+            [f"{i:05d}.png" for i in range(count)] + ["cover.png", "notes.txt"])

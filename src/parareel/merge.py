@@ -15,7 +15,7 @@ from pathlib import Path
 from parareel.contract import ChunkResult
 from parareel.errors import Cancelled, RenderError
 from parareel.media import hls
-from parareel.media.formats import frame_pattern
+from parareel.media.formats import frame_names, frame_pattern
 from parareel.media.join import join_segments
 from parareel.storage import local_path, locate, sha256
 
@@ -109,16 +109,23 @@ def frames_url(output: str | os.PathLike, staged: Path | None) -> str:
     return f"{folder}/{pattern}"
 
 
-def publish_frames(staged: Path, folder: Path) -> None:
+def publish_frames(staged: Path, folder: Path, pattern: str) -> None:
     """Move a finished image sequence into its folder, holding the folder's lock: two
     renders into one folder each land whole, one after the other, never interleaved; a
-    failed render never got here, so the frames already there stay."""
+    failed render never got here, so the frames already there stay. Files named like
+    frames of `pattern` that this render did not write (an earlier, longer render's)
+    go: the folder holds one sequence. Other files stay."""
     folder.mkdir(parents=True, exist_ok=True)
     handle = os.open(folder, os.O_RDONLY)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        for path in sorted(staged.iterdir()):
-            os.replace(path, folder / path.name)
+        written = {path.name for path in staged.iterdir()}
+        for name in sorted(written):
+            os.replace(staged / name, folder / name)
+        named = frame_names(pattern)
+        for path in folder.iterdir():
+            if path.name not in written and named.fullmatch(path.name) and path.is_file():
+                path.unlink()
     finally:
         os.close(handle)  # and with it the lock
 

@@ -215,6 +215,10 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
     if target is not None and not frames and target.is_symlink():
         raise ParareelError(f"cannot write {str(output)!r}: it is a symbolic link; remove it "
                             "or name another file")
+    if target is not None and frames and (folder := Path(frame_pattern(str(output))[0])
+                                          ).is_symlink():
+        raise ParareelError(f"cannot write {str(output)!r}: its folder {str(folder)!r} is a "
+                            "symbolic link; remove it or name another folder")
     try:
         if target is not None:
             target = target.resolve()  # segments are named by file:// URLs: absolute
@@ -255,7 +259,7 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
                                           drawing)
             if frames:
                 if target is not None:
-                    publish_frames(staged, target)
+                    publish_frames(staged, target, frame_pattern(str(output))[1])
                 return _result(prepared, output, render_id, results, timings, reused)
             clock = time.perf_counter()
             report(Report(phase="joining"))

@@ -137,6 +137,12 @@ def frame_pattern(output: str) -> tuple[str, str]:
     return folder or ".", name
 
 
+def frame_names(pattern: str) -> re.Pattern:
+    """What the names of `pattern`'s frames look like: %05d.png matches 00012.png."""
+    before, after = _PATTERN.split(pattern, 1)
+    return re.compile(rf"{re.escape(before)}\d+{re.escape(after)}")
+
+
 def check_scale(scale: float) -> None:
     """Refuse a size factor outside what makes sense for a video or a still."""
     if isinstance(scale, bool) or not (isinstance(scale, int | float) and 0.05 <= scale <= 8):
