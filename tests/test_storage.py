@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from parareel.aws.dev.seaweed import ACCESS_KEY, SECRET_KEY, SeaweedS3
+from parareel.errors import ParareelError
 from parareel.storage import StorageError, open_storage
 from parareel.storage.local import LocalStorage
 from parareel.storage.s3 import S3Storage
@@ -139,3 +140,18 @@ def test_local_storage_and_urls(tmp_path):
     assert isinstance(open_storage("s3://bucket/some/prefix"), S3Storage)
     with pytest.raises(StorageError, match="unsupported storage"):
         open_storage("ftp://host/x")
+
+
+def test_a_second_server_on_a_folder_in_use_says_so(s3, monkeypatch):
+    from parareel.aws.dev import seaweed
+
+    server, _ = s3
+    monkeypatch.setattr(seaweed, "FOLDER_WAIT", 1.0)
+    log = (server.folder / "weed.log").stat().st_size
+    with pytest.raises(ParareelError, match=rf"SeaweedFS cannot use {server.folder}: another "
+                       r"SeaweedFS \(another parareel dev\?\) has it open; stop that one or "
+                       r"choose another --folder") as caught:
+        SeaweedS3(server.folder).start(timeout=30)
+    assert "\n" not in str(caught.value)
+    assert server.process.poll() is None  # the first one serves on, its log whole
+    assert (server.folder / "weed.log").stat().st_size >= log

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ from parareel.errors import ParareelError
 
 ACCESS_KEY = "parareel"
 SECRET_KEY = "parareel-dev-secret"
+FOLDER_WAIT = 10.0  # seconds a server stopping on the same folder is given to let it go
 
 
 def free_port() -> int:
@@ -56,10 +58,12 @@ class SeaweedS3:
         self.process: subprocess.Popen | None = None
         self._scratch: str | None = None  # weed's own temporary folder
         self._ports: dict[str, int] = {}
+        self._lock: int | None = None  # the folder's lock, held while it runs
 
     def start(self, timeout: float = 60.0) -> SeaweedS3:
         """Start it; a port taken between choosing it and weed binding it (another
         program's connection) is chosen again, up to three times."""
+        self._hold_folder()
         for attempt in range(3):
             try:
                 return self._start(timeout)
@@ -67,15 +71,36 @@ class SeaweedS3:
                 log = self.folder / "weed.log"
                 taken = log.exists() and "address already in use" in log.read_text("utf-8",
                                                                                   "replace")
-                self.stop()
+                self._end()
                 if not taken or attempt == 2 or self._fixed_port:
+                    self.stop()
                     raise
                 self.port = free_port()
                 self.endpoint = f"http://127.0.0.1:{self.port}"
         raise AssertionError("unreachable")
 
-    def _start(self, timeout: float) -> SeaweedS3:
+    def _hold_folder(self) -> None:
+        """Lock the folder for as long as this server runs: a second server on it would
+        find its data locked and die, and truncate the first one's log meanwhile. One
+        that is still shutting down is waited for, FOLDER_WAIT seconds at most."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        self._lock = os.open(self.folder / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        end = time.monotonic() + FOLDER_WAIT
+        while True:
+            try:
+                fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > end:
+                    os.close(self._lock)
+                    self._lock = None
+                    raise ParareelError(
+                        f"SeaweedFS cannot use {self.folder}: another SeaweedFS (another "
+                        "parareel dev?) has it open; stop that one or choose another "
+                        "--folder") from None
+                time.sleep(0.2)
+
+    def _start(self, timeout: float) -> SeaweedS3:
         config = self.folder / "s3.json"
         config.write_text(json.dumps({"identities": [{
             "name": "parareel",
@@ -120,12 +145,19 @@ class SeaweedS3:
                 return
             except Exception:  # noqa: BLE001 - not up yet
                 if time.monotonic() > deadline:
-                    self.stop()
+                    self._end()
                     raise ParareelError(f"SeaweedFS did not start within {timeout:.0f}s; "
                                         f"see {self.folder / 'weed.log'}") from None
                 time.sleep(0.3)
 
     def stop(self) -> None:
+        self._end()
+        if self._lock is not None:  # weed is gone: the folder is free
+            os.close(self._lock)
+            self._lock = None
+
+    def _end(self) -> None:
+        """Stop weed and remove what it left outside its folder."""
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, 15)
             try:
