@@ -92,7 +92,7 @@ def test_always_failing_worker_fails_the_job_cleanly(lam, s3, stack, roomy):
     body = invoke(lam, {**SEED_EVENT, "jobId": "doomed", "numWorkers": 4,
                         "testFaults": {"2": "crash"}})
     assert body["status"] == "error" and body["errorType"] == "Runtime.ExitError"
-    assert "chunk 2 failed" in body["errorMessage"] and "after 4 attempt(s)" in body["errorMessage"]
+    assert "chunk 2 failed" in body["errorMessage"] and "after 4 attempts:" in body["errorMessage"]
     keys = keys_of(s3, stack, "doomed")
     assert "out.mp4" not in keys and not any(k.startswith("chunks/") for k in keys)
     progress = progress_of(s3, stack, "doomed")

@@ -5,6 +5,7 @@ the time a chunk may take, the disk for the join, and memory."""
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 import time
 from pathlib import Path
@@ -84,6 +85,8 @@ def test_a_chunk_hanging_in_the_main_ends_the_render_at_its_deadline(stack, s3, 
     # the engine's own deadline ended it (the hung chunk's, or its throttled sibling's a
     # second earlier, whichever comes first), not the watchdog's over the whole main
     assert "the render ran out of time" in body["errorMessage"], body
+    # the hung chunk was one attempt; its throttled sibling never began one
+    assert re.search(r"\) (after 1 attempt|before any attempt): ", body["errorMessage"]), body
     assert progress_of(s3, stack, "here-hang")["phase"] == "failed"
     assert sorted(keys_of(s3, stack, "here-hang")) == ["progress.json", "result.json"]
     assert not chunks_rendered_here()  # the hung child was killed, not left behind

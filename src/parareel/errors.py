@@ -92,7 +92,9 @@ class ChunkFailed(RenderError):
 
     def __init__(self, index: int, kind: str, message: str, attempts: int) -> None:
         self.index, self.kind, self.message, self.attempts = index, kind, message, attempts
-        super().__init__(f"chunk {index} failed ({kind}) after {attempts} attempt(s): {message}")
+        tried = ("before any attempt" if attempts == 0 else
+                 f"after {attempts} attempt{'s' if attempts > 1 else ''}")
+        super().__init__(f"chunk {index} failed ({kind}) {tried}: {message}")
 
     @property
     def retryable(self) -> bool:  # type: ignore[override]

@@ -207,7 +207,7 @@ class LambdaEngine:
         passes; a crash is answered as Lambda answers one (an attempt to retry)."""
         if not self._here.acquire(blocking=False):
             return None
-        index = event["chunk"]["index"]
+        index, attempts = event["chunk"]["index"], event["attempt"] + 1  # this one too
         try:
             with tempfile.TemporaryDirectory(prefix="parareel-here-") as work:
                 answer = Path(work) / "answer.json"
@@ -219,10 +219,12 @@ class LambdaEngine:
                             "event": event, "policy": assets.current().to_json()}).encode())
                     while child.poll() is None:
                         if self._stop.is_set():
-                            raise ChunkFailed(index, "Cancelled", "the render stopped", 0)
+                            raise ChunkFailed(index, "Cancelled", "the render stopped",
+                                              attempts)
                         if self.deadline is not None and time.monotonic() > self.deadline:
                             raise ChunkFailed(index, "Timeout", "the render ran out of time "
-                                              "while the main rendered this chunk itself", 0)
+                                              "while the main rendered this chunk itself",
+                                              attempts)
                         time.sleep(HERE_POLL)
                 finally:
                     if child.poll() is None:
