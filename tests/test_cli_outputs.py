@@ -171,3 +171,40 @@ def test_a_shorter_render_into_a_frame_folder_leaves_only_its_own_frames(tmp_pat
         assert result.returncode == 0, result.stderr
         assert sorted(p.name for p in folder.iterdir()) == sorted(
             [f"{i:05d}.png" for i in range(count)] + ["cover.png", "notes.txt"])
+
+
+def test_a_killed_renders_workspace_goes_with_the_next_render_there_not_a_live_one(tmp_path):
+    """kill -9 leaves a render no chance to clean up: the next render beside it does,
+    and leaves alone the workspace of a render still running there."""
+    def start(name: str) -> subprocess.Popen:
+        return subprocess.Popen([*CLI, "render", SUITE, "-o", str(tmp_path / name),
+                                 "--workers", "1", "--no-cache", "--var", "case=slow"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+
+    def workspace_of(process: subprocess.Popen, others: set[Path]) -> Path:
+        deadline = time.monotonic() + 60
+        while not (found := set(tmp_path.glob(".parareel-*")) - others):
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.05)
+        return found.pop()
+
+    killed, running = start("killed.mp4"), None
+    try:
+        dead = workspace_of(killed, set())
+        time.sleep(1.0)  # it is drawing
+        os.killpg(killed.pid, signal.SIGKILL)
+        killed.wait()
+        time.sleep(0.5)
+        assert dead.is_dir()  # what kill -9 leaves
+        running = start("running.mp4")
+        alive = workspace_of(running, {dead})
+        assert not dead.exists() and alive.is_dir()  # the dead one went, the live one stays
+        result = cli("render", SUITE, "-o", str(tmp_path / "next.mp4"), "--workers", "1")
+        assert result.returncode == 0, result.stderr
+        assert alive.is_dir() and running.poll() is None
+    finally:
+        for process in (killed, running):
+            if process is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)

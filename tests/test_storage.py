@@ -8,6 +8,7 @@ import threading
 import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -155,3 +156,36 @@ def test_a_second_server_on_a_folder_in_use_says_so(s3, monkeypatch):
     assert "\n" not in str(caught.value)
     assert server.process.poll() is None  # the first one serves on, its log whole
     assert (server.folder / "weed.log").stat().st_size >= log
+
+
+def test_workspaces_of_dead_processes_go_when_the_next_is_made(tmp_path):
+    """What a Lambda invocation cut off at its timeout leaves in /tmp: the next one
+    there removes it; a live process's workspace and other folders stay."""
+    import signal
+    import subprocess
+    import sys
+
+    from parareel.storage.scratch import Workspace
+
+    def holder() -> tuple[subprocess.Popen, Path]:
+        child = subprocess.Popen([sys.executable, "-c", (
+            "import sys, time; from parareel.storage.scratch import Workspace; "
+            f"w = Workspace('parareel-chunk-', {str(tmp_path)!r}); "
+            "(w.path / '.segment.partial').write_bytes(b'x' * 1000); "
+            "print(w.path, flush=True); time.sleep(60)")], stdout=subprocess.PIPE, text=True)
+        return child, Path(child.stdout.readline().strip())
+
+    (dead, dead_path), (alive, alive_path) = holder(), holder()
+    (tmp_path / "parareel-not-a-workspace").mkdir()
+    try:
+        dead.send_signal(signal.SIGKILL)
+        dead.wait()
+        assert (dead_path / ".segment.partial").exists()  # nothing cleaned up after it
+        with Workspace("parareel-chunk-", tmp_path) as mine:
+            assert mine.is_dir() and alive_path.is_dir() and not dead_path.exists()
+        assert not mine.exists()
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            [alive_path.name, "parareel-not-a-workspace"])
+    finally:
+        alive.kill()
+        alive.wait()

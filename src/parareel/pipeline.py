@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import shutil
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -43,6 +42,7 @@ from parareel.scene.project import Project
 from parareel.storage import local_path, locate, open_storage, sha256
 from parareel.storage.blocks import TRACK, BlockCache, BucketCache, CachedBlock
 from parareel.storage.keys import RenderKeys, new_render_id
+from parareel.storage.scratch import Workspace
 
 PALETTE_SAMPLES = 12  # frames a GIF's palette is chosen from
 
@@ -225,8 +225,8 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
             if frames:  # the frame folder itself is written at the end, from beside it
                 target = Path(frame_pattern(str(output))[0]).resolve()
             target.parent.mkdir(parents=True, exist_ok=True)
-        workspace = Path(tempfile.mkdtemp(prefix=f".parareel-{render_id}-",
-                                          dir=target.parent if target else None))
+        space = Workspace(f".parareel-{render_id}-", target.parent if target else None)
+        workspace = space.path
     except OSError as exc:
         raise ParareelError(f"cannot write {str(output)!r}: {exc.strerror} in "
                             f"{target.parent if target else tempfile.gettempdir()}; "
@@ -276,7 +276,7 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
             os.replace(finished, target)
         timings["merge" if fmt.frames else "store"] = _lap(clock)
     finally:
-        shutil.rmtree(workspace, ignore_errors=True)
+        space.close()
         if store is not None and local_path(store) is None:
             remote = open_storage(store)
             remote.delete_prefix(RenderKeys().chunks)

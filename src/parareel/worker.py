@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +25,7 @@ from parareel.scene.project import Project
 from parareel.storage import local_path, locate, open_storage, sha256
 from parareel.storage.blocks import BucketCache
 from parareel.storage.s3 import S3Storage
+from parareel.storage.scratch import Workspace
 
 PROGRESS_EVERY = 5  # frames between progress reports
 
@@ -54,8 +54,8 @@ def _kept_block(job: ChunkJob) -> ChunkResult | None:
     storage, name = locate(job.segment)
     if not isinstance(storage, S3Storage):
         return None
-    with tempfile.TemporaryDirectory(prefix="parareel-kept-") as work:
-        path = Path(work) / "segment"
+    with Workspace("parareel-kept-") as work:
+        path = work / "segment"
         block = BucketCache(S3Storage(storage.bucket)).take(
             job.key, job.encoding.container.piece.name, path)
         if block is None or block.frames != job.chunk.frames:
@@ -109,13 +109,13 @@ def _write_frames(job: ChunkJob, project: Project,
     return size, digest
 
 
-def _scratch(needed: bool) -> contextlib.AbstractContextManager[str | None]:
+def _scratch(needed: bool) -> contextlib.AbstractContextManager[Path | None]:
     """A folder for what is uploaded afterwards, only when the output is remote: a local
     output is written in place, inside the render's workspace, which the main removes
     whatever happens (a worker killed by Ctrl-C never cleans up after itself)."""
     if not needed:
         return contextlib.nullcontext(None)
-    return tempfile.TemporaryDirectory(prefix="parareel-chunk-")
+    return Workspace("parareel-chunk-")
 
 
 _playheads: dict[tuple, Playhead] = {}  # this process's last playhead, by what it plays

@@ -18,7 +18,6 @@ import json
 import random
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -37,6 +36,7 @@ from parareel.load import MEMORY
 from parareel.scene.project import Project
 from parareel.storage.keys import RenderKeys
 from parareel.storage.s3 import S3Storage
+from parareel.storage.scratch import Workspace
 
 BACKOFF = 0.5  # seconds before the first retry; doubles each time
 THROTTLE_LIMIT = 60  # waits for a free execution environment before giving up
@@ -209,8 +209,8 @@ class LambdaEngine:
             return None
         index, attempts = event["chunk"]["index"], event["attempt"] + 1  # this one too
         try:
-            with tempfile.TemporaryDirectory(prefix="parareel-here-") as work:
-                answer = Path(work) / "answer.json"
+            with Workspace("parareel-here-") as work:
+                answer = work / "answer.json"
                 child = subprocess.Popen([sys.executable, "-m", "parareel.aws.here",
                                           str(answer)], stdin=subprocess.PIPE)
                 try:

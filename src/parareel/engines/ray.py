@@ -28,6 +28,7 @@ from parareel.load import FILE_MODULE_PREFIX, adopt
 from parareel.scene.project import Project
 from parareel.storage import local_path, open_storage
 from parareel.storage.keys import RenderKeys, render_folder
+from parareel.storage.scratch import Workspace
 
 POLL_SECONDS = 0.2
 
@@ -142,9 +143,8 @@ def _render_task(job: ChunkJob, project: Project, threads: int) -> tuple[ChunkRe
         return render_chunk(job, project, told, threads=threads), None
     here = local_path(folder)  # the main's workspace, if this node has it
     told = teller(open_storage(folder), RenderKeys(), job) if here.is_dir() else None
-    with tempfile.TemporaryDirectory(prefix="parareel-task-",
-                                     dir=here if here.is_dir() else None) as work:
-        segment = Path(work) / "segment.mp4"
+    with Workspace("parareel-task-", here if here.is_dir() else None) as work:
+        segment = work / "segment.mp4"
         result = render_chunk(replace(job, segment=segment.as_uri()), project, told,
                               threads=threads)
         return replace(result, segment=job.segment), segment.read_bytes()
