@@ -304,3 +304,32 @@ def test_the_main_joins_with_room_for_two_segments_not_all(stack, monkeypatch):
     assert body["status"] == "done", body
     assert len(held) == 6 and max(held) <= 2  # the one joined and the one coming
     assert min(held) >= 1  # the count sees the segments at all
+
+
+def test_a_download_cut_short_leaves_neither_the_video_nor_a_partial_file(http, tmp_path):
+    from parareel.aws.client import _download
+    from parareel.errors import ParareelError
+    from tests.media_server import MEDIA
+
+    whole = MEDIA["bg.mp4"].read_bytes()
+
+    def short(request) -> None:  # promises every byte, sends a fifth, hangs up
+        request.send_response(200)
+        request.send_header("Content-Length", str(len(whole)))
+        request.end_headers()
+        request.wfile.write(whole[:len(whole) // 5])
+        request.close_connection = True
+
+    http.special["/cut.mp4"] = short
+    keep = tmp_path / "out.mp4"
+    keep.write_bytes(b"the video downloaded before")
+    with pytest.raises(ParareelError, match=r"the download of .*/cut.mp4 was cut short "
+                       r"\([\d,]+ of [\d,]+ bytes\); the video is still in the bucket"):
+        _download(f"{http.url}/cut.mp4", keep)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.mp4"]
+    assert keep.read_bytes() == b"the video downloaded before"
+    with pytest.raises(ParareelError, match=r"cannot save .*/bg.mp4 as '.*/no/such/"
+                       r"folder/out.mp4': No such file or directory; the video is still"):
+        _download(f"{http.url}/bg.mp4", tmp_path / "no" / "such" / "folder" / "out.mp4")
+    _download(f"{http.url}/bg.mp4", keep)
+    assert keep.read_bytes() == whole

@@ -242,8 +242,25 @@ def _quiet(storage, key: str) -> Progress | None:
 
 
 def _download(url: str, path: Path) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    with urllib.request.urlopen(url) as response, open(partial, "wb") as out:
-        while block := response.read(1 << 20):
-            out.write(block)
-    os.replace(partial, path)
+    """Save the video at `path` whole, or leave what was there (a link is replaced, its
+    target untouched)."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        received = 0
+        with urllib.request.urlopen(url) as response, open(partial, "wb") as out:
+            length = response.headers.get("Content-Length")
+            while block := response.read(1 << 20):
+                out.write(block)
+                received += len(block)
+        if length is not None and received != int(length):
+            raise ParareelError(f"the download of {url.split('?')[0]} was cut short "
+                                f"({received:,} of {int(length):,} bytes); the video is "
+                                "still in the bucket: `parareel lambda url JOBID` to fetch it")
+        os.replace(partial, path)
+    except OSError as exc:  # URLError too: the network, or the folder
+        raise ParareelError(f"cannot save {url.split('?')[0]} as {str(path)!r}: "
+                            f"{getattr(exc, 'reason', None) or exc.strerror or exc}; the "
+                            "video is still in the bucket: `parareel lambda url JOBID` to "
+                            "fetch it") from None
+    finally:
+        partial.unlink(missing_ok=True)
