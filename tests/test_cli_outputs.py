@@ -208,3 +208,14 @@ def test_a_killed_renders_workspace_goes_with_the_next_render_there_not_a_live_o
             if process is not None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_an_output_under_a_file_says_that_file_is_not_a_folder(tmp_path):
+    (tmp_path / "keep.txt").write_text("precious")
+    output = tmp_path / "keep.txt" / "sub" / "out.mp4"
+    result = cli("render", SUITE, "-o", str(output), "--workers", "1")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: cannot write {str(output)!r}: {tmp_path / 'keep.txt'} is a file, not a "
+        "folder; choose another folder"]
+    assert (tmp_path / "keep.txt").read_text() == "precious"

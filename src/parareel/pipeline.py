@@ -228,9 +228,12 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
         space = Workspace(f".parareel-{render_id}-", target.parent if target else None)
         workspace = space.path
     except OSError as exc:
-        raise ParareelError(f"cannot write {str(output)!r}: {exc.strerror} in "
-                            f"{target.parent if target else tempfile.gettempdir()}; "
-                            "choose another folder") from None
+        folder = target.parent if target else Path(tempfile.gettempdir())
+        blocking = next((p for p in (folder, *folder.parents) if p.exists()), folder)
+        why = (f"{blocking} is a file, not a folder" if not blocking.is_dir()
+               else f"{exc.strerror} in {folder}")
+        raise ParareelError(f"cannot write {str(output)!r}: {why}; choose another "
+                            "folder") from None
     store, results, reused = None, [], None
     try:
         clock = time.perf_counter()
