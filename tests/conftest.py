@@ -96,7 +96,7 @@ def stack(tmp_path_factory):
                      extra_env={"PARAREEL_TEST_FAULTS": "1", "PARAREEL_RETRIES": "3"})
     stack.start()
     env = {**stack.env, "PARAREEL_PROJECT": SUITE, "AWS_LAMBDA_FUNCTION_NAME": "parareel",
-           "PARAREEL_ASSET_BUCKETS": stack.bucket}
+           "PARAREEL_ASSET_BUCKETS": stack.bucket, "PARAREEL_TEST_FAULTS": "1"}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     yield stack

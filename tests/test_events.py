@@ -75,3 +75,20 @@ def test_a_chunks_block_key_is_32_hexadecimal_digits():
     for wrong in ("0F" * 16, "0f" * 15, "../../x", 7):
         with pytest.raises(EventError, match="key must be a block's key: 32 hexadecimal"):
             parse_event({**job.to_event(), "key": wrong})
+
+
+def test_test_faults_are_refused_by_a_function_not_deployed_for_tests(monkeypatch, tmp_path):
+    from parareel.aws.handler import handler
+    from tests.conftest import SUITE
+
+    monkeypatch.setenv("PARAREEL_PROJECT", SUITE)
+    monkeypatch.setenv("PARAREEL_BUCKET", "any-bucket")
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "parareel")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9")  # nothing leaves
+    monkeypatch.delenv("PARAREEL_TEST_FAULTS", raising=False)
+    chunk = ChunkJob("r1", SUITE, Chunk(0, 0, 10), "s3://any-bucket/x", fault="crash")
+    for event in ({"jobType": "fullRender", "jobId": "j", "testFaults": {"0": "crash"}},
+                  chunk.to_event()):
+        body = handler(event)
+        assert body["errorType"] == "InvalidEvent", body
+        assert "only a function with PARAREEL_TEST_FAULTS=1" in body["errorMessage"], body

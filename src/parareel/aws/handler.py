@@ -49,6 +49,10 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
         return {"status": "error", "errorType": "Configuration", "errorMessage": str(exc)}
     try:
         request = parse_event(event, settings.max_workers)
+        faults = request.fault if isinstance(request, ChunkJob) else request.faults
+        if faults and not settings.faults_enabled:
+            raise EventError("testFaults and testFault are for tests: only a function with "
+                             "PARAREEL_TEST_FAULTS=1 takes them")
         if isinstance(request, ChunkJob):
             _check_chunk(request, settings)
         elif request.webhook:
