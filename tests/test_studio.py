@@ -178,6 +178,26 @@ def test_only_files_inside_the_project_folder_are_served(studio):
         assert answer.status_code in (403, 404) and "not yours" not in answer.text, path
 
 
+def test_only_its_own_pages_reach_the_studio(studio):
+    """A web page elsewhere cannot use it: a name rebound to 127.0.0.1 (DNS rebinding)
+    is refused whatever it asks, and so is a render asked for by another site."""
+    url, folder, _ = studio
+    renders = folder / "renders"
+    before = set(renders.iterdir()) if renders.is_dir() else set()
+    port = url.rsplit(":", 1)[1].rstrip("/")
+    for path in ("api/project", "files/project.py", "api/frame/3"):
+        answer = httpx.get(url + path, headers={"Host": f"attacker.example:{port}"})
+        assert answer.status_code == 400 and "project" not in answer.text, path
+    for origin in ("http://attacker.example", "null"):
+        asked = httpx.post(url + "api/render", content='{"format": "mp4"}',
+                           headers={"Origin": origin, "Content-Type": "text/plain"})
+        assert asked.status_code == 403, origin
+    assert httpx.get(url + "api/project", headers={"Host": f"localhost:{port}"}
+                     ).status_code == 200
+    time.sleep(0.5)
+    assert (set(renders.iterdir()) if renders.is_dir() else set()) == before
+
+
 def test_a_save_reloads_and_a_broken_save_is_shown_over_the_last_good_frame(studio):
     url, folder, _ = studio
     events = Events(url)

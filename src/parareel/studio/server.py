@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
@@ -162,6 +164,10 @@ def make_app(ref: str, variables: dict[str, Any] | None = None) -> Starlette:
                                  headers={"Cache-Control": "no-store"})
 
     async def render(request: Request) -> Response:
+        origin = request.headers.get("origin")
+        if origin is not None and origin != f"http://{request.headers.get('host')}":
+            return JSONResponse({"problem": {"message": "renders are asked for by the "
+                                             "studio's own page"}}, status_code=403)
         try:
             asked = await request.json()
             output, options = _render_options(studio, asked)
@@ -198,7 +204,10 @@ def make_app(ref: str, variables: dict[str, Any] | None = None) -> Starlette:
         Route("/api/still/{n:int}", still), Route("/api/audio", audio),
         Route("/api/events", events), Route("/api/render", render, methods=["POST"]),
         Route("/files/{path:path}", files), Mount("/static", StaticFiles(directory=STATIC)),
-    ], lifespan=lifespan)
+    ], lifespan=lifespan, middleware=[
+        # it listens on 127.0.0.1: a page elsewhere that rebinds its name to that address
+        # (DNS rebinding) would otherwise read the project through the studio
+        Middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost"])])
     app.state.studio = studio
     return app
 
