@@ -138,3 +138,22 @@ def test_deeply_nested_json_is_a_bad_request_not_a_dropped_connection(client):
         with pytest.raises(client.exceptions.InvalidRequestContentException):
             client.invoke(FunctionName="echo", Payload=b"[" * depth + b"]" * depth)
     assert client.invoke(FunctionName="echo", Payload=b"{}")["StatusCode"] == 200  # still up
+
+
+def test_a_web_page_cannot_invoke_it(server):
+    """A browser's request carries an Origin, and one through a rebound name its Host:
+    neither invokes anything (boto3 sends neither)."""
+    import http.client
+
+    port = server.endpoint.rsplit(":", 1)[1]
+    invocations = server.stats.invocations
+    for headers in ({"Origin": "http://attacker.example", "Content-Type": "text/plain"},
+                    {"Host": f"attacker.example:{port}"}):
+        connection = http.client.HTTPConnection("127.0.0.1", int(port), timeout=10)
+        connection.request("POST", "/2015-03-31/functions/echo/invocations", body=b"{}",
+                           headers=headers)
+        answer = connection.getresponse()
+        assert answer.status == 403, headers
+        assert json.loads(answer.read())["__type"] == "AccessDeniedException"
+        connection.close()
+    assert server.stats.invocations == invocations

@@ -255,6 +255,12 @@ def _handler_for(server: LambdaServer):
         def do_POST(self) -> None:  # noqa: N802 - http.server's naming
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
+            host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
+            if self.headers.get("Origin") is not None or host not in LOCAL_NAMES:
+                # a web page's request (it carries an Origin), or one through a name
+                # rebound to 127.0.0.1: no page may invoke the function
+                return self._send(*_error(403, "AccessDeniedException",
+                                          "only clients on this machine may invoke"))
             match = INVOKE.match(self.path.split("?")[0])
             if not match:
                 return self._send(*_error(404, "UnknownOperationException",
@@ -296,6 +302,7 @@ def _handler_for(server: LambdaServer):
 
 
 MAX_DEPTH = 200  # levels of nesting an event may have
+LOCAL_NAMES = ("127.0.0.1", "localhost")  # what a client here calls the endpoint
 
 
 def _depth(value: Any) -> int:
