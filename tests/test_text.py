@@ -197,3 +197,24 @@ def test_a_size_a_hair_from_one_drawn_before_draws_the_same_in_any_chunk(tmp_pat
     parareel.render(project, tmp_path / "one.mp4", workers=1, encoding=exact)
     chunked, single = decode(tmp_path / "chunks.mp4")[1], decode(tmp_path / "one.mp4")[1]
     assert all((a == b).all() for a, b in zip(chunked, single, strict=True))
+
+
+def test_a_font_file_rewritten_in_place_draws_its_new_letters(tmp_path):
+    """A process that drew with a font file (the studio, a batch, a warm worker) draws
+    the file's new contents once it changes, and a file rewritten under skia's feet
+    cannot crash it."""
+    import subprocess
+
+    files = sorted({p for p in subprocess.run(
+        ["fc-list", "--format", "%{file}\n"], capture_output=True, text=True,
+        check=True).stdout.split() if p.endswith(".ttf")})[:2]
+    font = tmp_path / "face.ttf"
+
+    def drawn(source: str) -> np.ndarray:
+        font.write_bytes(open(source, "rb").read())  # the same path, in place
+        return draw(Text(LINE, size=28, font=str(font)), Text("wrapped " * 8, size=20,
+                                                              font=str(font), width=300))
+
+    first, second = drawn(files[0]), drawn(files[1])
+    assert not np.array_equal(first, second)  # the new letters, not the first file's
+    assert np.array_equal(drawn(files[0]), first)

@@ -44,6 +44,7 @@ class Run:
     weight: int
     italic: bool
     argb: int
+    edition: tuple[int, ...] = ()  # a font file's identity: its contents may change
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ def runs(node: Text, opacity: float = 1.0) -> tuple[Run, ...]:
     weight, italic = node.weight(), node.italic()
     return tuple(
         Run(s.text, s.font or font, _settled(s.size or size), s.weight or weight,
-            italic if s.italic is None else s.italic, (s.fill or fill).to_argb32(opacity))
+            italic if s.italic is None else s.italic, (s.fill or fill).to_argb32(opacity),
+            edition(s.font or font))
         for s in node.spans())
 
 
@@ -158,8 +160,9 @@ def _unicode() -> skia.Unicode:
     return skia.Unicode.ICU_Make()
 
 
-def _file_of(runs_: tuple[Run, ...]) -> tuple[str, ...]:
-    return tuple(sorted({r.font for r in runs_ if r.font.lower().endswith(FONT_FILES)}))
+def _file_of(runs_: tuple[Run, ...]) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    return tuple(sorted({(r.font, r.edition) for r in runs_
+                         if r.font.lower().endswith(FONT_FILES)}))
 
 
 def _families(font: str) -> tuple[str, ...]:
@@ -169,17 +172,18 @@ def _families(font: str) -> tuple[str, ...]:
     return (font,)
 
 
-@cache
-def _collection(files: tuple[str, ...]) -> tl.FontCollection:
-    """The installed fonts, plus the font files these runs use (each under its own name)."""
+@lru_cache(maxsize=256)
+def _collection(files: tuple[tuple[str, tuple[int, ...]], ...]) -> tl.FontCollection:
+    """The installed fonts, plus the font files these runs use (each under its own name),
+    as each file is now."""
     _start_fontconfig()
     collection = tl.FontCollection()
     if not files:
         collection.setDefaultFontManager(skia.FontMgr())
         return collection
     provider = tl.TypefaceFontProvider()
-    for file in files:
-        provider.registerTypeface(file_typeface(file), _file_family(file))
+    for file, version in files:
+        provider.registerTypeface(_file_typeface(file, version), _file_family(file))
     provider.registerTypeface(skia.Typeface("sans-serif"), "sans-serif")
     collection.setDefaultFontManager(provider)
     return collection
@@ -189,18 +193,45 @@ def _file_family(path: str) -> str:
     return f"parareel-file:{path}"
 
 
-@cache
+def edition(font: str) -> tuple[int, ...]:
+    """Which contents a font file has (size, modified, inode; () for a family): a file
+    rewritten in place is another font to every cache here."""
+    if not font.lower().endswith(FONT_FILES):
+        return ()
+    try:
+        stat = os.stat(font)
+    except OSError:
+        return ()
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
 def file_typeface(path: str) -> skia.Typeface:
-    typeface = skia.Typeface.MakeFromFile(path)
+    return _file_typeface(path, edition(path))
+
+
+@lru_cache(maxsize=64)
+def _file_typeface(path: str, version: tuple[int, ...]) -> skia.Typeface:
+    """Read whole into memory: skia maps a file it opens itself, and a file rewritten
+    under that mapping crashes the process."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        raise AssetError(f"cannot load font file {path!r}: {exc.strerror}") from None
+    typeface = skia.Typeface.MakeFromData(skia.Data.MakeWithCopy(data))
     if typeface is None:
         raise AssetError(f"cannot load font file {path!r}: not a font skia reads")
     return typeface
 
 
-@cache
 def typeface(font: str, weight: int, italic: bool) -> skia.Typeface:
     if font.lower().endswith(FONT_FILES):
         return file_typeface(font)
+    return _family_typeface(font, weight, italic)
+
+
+@cache
+def _family_typeface(font: str, weight: int, italic: bool) -> skia.Typeface:
     _start_fontconfig()
     check_family(font)
     slant = skia.FontStyle.kItalic_Slant if italic else skia.FontStyle.kUpright_Slant
@@ -239,9 +270,13 @@ def check_family(family: str) -> None:
                          "of those, sans-serif, serif, monospace, or a .ttf/.otf file")
 
 
-@lru_cache(maxsize=64)
 def monospace_advance(font: str, size: float) -> float:
     """The width of one column of a monospaced font at `size`."""
+    return _advance(font, edition(font), size)
+
+
+@lru_cache(maxsize=64)
+def _advance(font: str, version: tuple[int, ...], size: float) -> float:
     return skia.Font(typeface(font, 400, False), size).measureText("M")
 
 
