@@ -267,14 +267,15 @@ def test_the_folder_keeps_under_its_limit_dropping_the_least_recently_used(tmp_p
     kept = FolderCache(folder, limit_mb=1)
     from parareel.storage.blocks import CachedBlock
 
-    for i in range(5):
+    keys = [hashlib.blake2b(bytes([i]), digest_size=16).hexdigest() for i in range(5)]
+    for i, key in enumerate(keys):
         segment = tmp_path / f"s{i}.mp4"
         segment.write_bytes(bytes([i]) * 300_000)
-        kept.put(f"k{i}", "mp4", segment, CachedBlock(1, 300_000, digest(segment), 0))
-        if i == 2:  # k0 used again: k1 is now the least recently used
-            assert kept.take("k0", "mp4", tmp_path / "t.mp4") is not None
+        kept.put(key, "mp4", segment, CachedBlock(1, 300_000, digest(segment), 0))
+        if i == 2:  # block 0 used again: block 1 is now the least recently used
+            assert kept.take(keys[0], "mp4", tmp_path / "t.mp4") is not None
     names = sorted(p.stem for p in folder.glob("*.mp4"))
-    assert kept.info()[2] <= 1_000_000 and "k0" in names and "k1" not in names
+    assert kept.info()[2] <= 1_000_000 and keys[0] in names and keys[1] not in names
 
 
 def test_the_cache_command_tells_and_clears(tmp_path):
@@ -293,15 +294,45 @@ def test_the_cache_command_tells_and_clears(tmp_path):
                  "--quality", "draft")
     assert "2 blocks, 2 reused" in second.stdout
     info = run("cache", "info")
-    assert f"folder  {tmp_path / 'cache'}" in info.stdout
+    assert f"folder  {tmp_path / 'cache' / 'blocks'}" in info.stdout
     assert "blocks  2 (and 1 sound track)" in info.stdout
     cleared = run("cache", "clear")
     assert "deleted 2 blocks and 1 sound tracks" in cleared.stdout
-    assert not (tmp_path / "cache").exists()
+    assert not (tmp_path / "cache" / "blocks").exists()
     fresh = run("render", str(project), "-o", str(tmp_path / "c.mp4"), "--range", "0:90",
                 "--quality", "draft", "--no-cache")
     assert " chunk" in fresh.stdout and "reused" not in fresh.stdout, fresh.stdout
-    assert not (tmp_path / "cache").exists()
+    assert not (tmp_path / "cache" / "blocks").exists()
+
+
+def test_blocks_and_downloaded_assets_keep_to_folders_of_their_own(tmp_path, monkeypatch):
+    """PARAREEL_CACHE holds both caches: trimming or clearing blocks never touches an
+    asset's copy, nor anything else in a folder given as the block cache."""
+    from parareel import assets
+    from tests.media_server import Files
+
+    monkeypatch.setenv("PARAREEL_CACHE", str(tmp_path / "cache"))
+    server = Files()
+    try:
+        assets.forget()
+        copy = Path(assets.resolve(f"{server.url}/logo.png", "image"))
+    finally:
+        server.close()
+        assets.forget()
+    project, encoding = build(Edit(), tmp_path)
+    parareel.render(project, tmp_path / "out.mp4", encoding=encoding, cache=True)
+    blocks = FolderCache()
+    assert blocks.info()[0] == 3  # the asset's copy is not counted as a block
+    blocks.limit = 0
+    blocks.trim()
+    blocks.clear()
+    assert copy.is_file() and copy.parent != blocks.folder
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    parareel.render(project, tmp_path / "out.mp4", encoding=encoding, cache=mine)
+    FolderCache(mine).clear()
+    assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]
 
 
 @pytest.mark.parametrize("output", ["frames/", "out.wav"])

@@ -42,7 +42,7 @@ def render(project: str | Project, output: str | os.PathLike, *,
     but no more than keeps chunks 15 frames or longer. `progress=True` shows a progress
     bar; a callable is told how many more frames are done.
     `cache` reuses blocks of earlier renders and keeps this one's (parareel.blocks):
-    True for the cache folder (PARAREEL_CACHE, or ~/.cache/parareel/blocks), a folder
+    True for the cache folder (blocks/ of PARAREEL_CACHE, or ~/.cache/parareel/blocks), a folder
     of its own, or s3://bucket (its cache/blocks/, shared by whoever renders there).
     """
     encoding = replace(encoding or Encoding(), format=output_format(str(output)).name)

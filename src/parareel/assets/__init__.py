@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -37,7 +36,7 @@ from urllib.request import url2pathname
 from parareel.assets.download import fetch_http, fetch_s3
 from parareel.assets.policy import AssetPolicy, applied, current
 from parareel.errors import AssetError
-from parareel.storage import local_path, open_storage, sha256
+from parareel.storage import cache_root, local_path, open_storage, sha256
 from parareel.storage.keys import RenderKeys
 
 __all__ = ["AssetPolicy", "Pinned", "applied", "current", "forget", "pinned", "recorded",
@@ -71,13 +70,7 @@ _guard = threading.Lock()
 
 
 def cache_folder() -> Path:
-    folder = os.environ.get("PARAREEL_CACHE")
-    if folder:
-        return Path(folder)
-    base = os.environ.get("XDG_CACHE_HOME") or (  # on Lambda only /tmp is writable
-        tempfile.gettempdir() if os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
-        else Path.home() / ".cache")
-    return Path(base) / "parareel" / "assets"
+    return cache_root() / "assets"
 
 
 def resolve(src: str | os.PathLike, kind: str = "file") -> str:

@@ -10,7 +10,8 @@ from parareel.cli.app import main
 @main.group()
 def cache() -> None:
     """The block cache: encoded blocks of earlier renders, reused by later ones (its
-    folder: PARAREEL_CACHE, or ~/.cache/parareel/blocks; its size: PARAREEL_CACHE_MB)."""
+    folder: blocks/ of PARAREEL_CACHE, or ~/.cache/parareel/blocks; its size:
+    PARAREEL_CACHE_MB)."""
 
 
 @cache.command()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlparse
@@ -35,6 +36,18 @@ class Storage(Protocol):
     def link(self, key: str, expires: int = 3600) -> str:
         """A URL that reads the object (presigned for S3: the bucket stays private)."""
         ...
+
+
+def cache_root() -> Path:
+    """Where parareel keeps what it may throw away: PARAREEL_CACHE, else the user's cache
+    folder (on Lambda, where only /tmp is writable, /tmp). Each cache has a folder of its
+    own inside (assets/, blocks/)."""
+    if os.environ.get("PARAREEL_CACHE"):
+        return Path(os.environ["PARAREEL_CACHE"]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or (
+        tempfile.gettempdir() if os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        else Path.home() / ".cache")
+    return Path(base) / "parareel"
 
 
 def open_storage(url: str | os.PathLike) -> Storage:

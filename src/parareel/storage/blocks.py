@@ -6,7 +6,7 @@ counts only when both are there and the segment's bytes hash as recorded: a bloc
 written by a killed worker or damaged since (a flipped byte) is not used, is deleted,
 and is rendered again.
 
-- FolderCache: a bounded local folder (PARAREEL_CACHE, or ~/.cache/parareel/blocks),
+- FolderCache: a bounded local folder (blocks/ of PARAREEL_CACHE, or ~/.cache/parareel/blocks),
   the blocks used least recently deleted first. Files are written under temporary
   names and renamed, so two renders can share it.
 - BucketCache: the `cache/blocks/` prefix of a bucket, shared by every render of a
@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import time
 import uuid
@@ -27,10 +28,11 @@ from pathlib import Path
 from typing import Protocol
 
 from parareel.errors import StorageError
-from parareel.storage import local_path, locate, sha256
+from parareel.storage import cache_root, local_path, locate, sha256
 from parareel.storage.keys import CACHE
 from parareel.storage.s3 import S3Storage
 
+OWN = re.compile(r"\.?[0-9a-f]{32}[.-]")  # the names of the cache's files
 LIMIT_MB = 2000  # the folder's size, unless PARAREEL_CACHE_MB says otherwise
 STALE_SECONDS = 3600  # a temporary file this old was left by a worker that died
 TRACK = "track"  # a video's sound track, kept like a block
@@ -64,10 +66,7 @@ def open_cache(where: str | os.PathLike | None = None) -> FolderCache | BucketCa
 
 
 def default_folder() -> Path:
-    if os.environ.get("PARAREEL_CACHE"):
-        return Path(os.environ["PARAREEL_CACHE"]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "parareel" / "blocks"
+    return cache_root() / "blocks"
 
 
 def _checked(to: Path, block: CachedBlock) -> bool:
@@ -152,13 +151,20 @@ class FolderCache:
         return entries - tracks, tracks, size
 
     def clear(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        """Delete every block (the folder's other files stay; an emptied folder goes)."""
+        for path in self._files():
+            path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self.folder.rmdir()
 
     def _paths(self, key: str, ext: str) -> tuple[Path, Path]:
         return self.folder / f"{key}.json", self.folder / f"{key}.{ext}"
 
     def _files(self) -> list[Path]:
-        return list(self.folder.iterdir()) if self.folder.is_dir() else []
+        """The cache's own files: {key}.json, {key}.{ext} and .{key}-....partial."""
+        if not self.folder.is_dir():
+            return []
+        return [path for path in self.folder.iterdir() if OWN.match(path.name)]
 
 
 class BucketCache:
