@@ -219,3 +219,16 @@ def test_an_output_under_a_file_says_that_file_is_not_a_folder(tmp_path):
         f"error: cannot write {str(output)!r}: {tmp_path / 'keep.txt'} is a file, not a "
         "folder; choose another folder"]
     assert (tmp_path / "keep.txt").read_text() == "precious"
+
+
+def test_a_still_through_a_link_is_refused_and_its_target_kept(tmp_path):
+    keep = tmp_path / "keep.txt"
+    keep.write_text("precious")
+    (tmp_path / "link.png").symlink_to(keep)
+    result = cli("still", SUITE, "--frame", "3", "-o", str(tmp_path / "link.png"))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: cannot write {str(tmp_path / 'link.png')!r}: it is a symbolic link; remove "
+        "it or name another file"]
+    assert keep.read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt", "link.png"]

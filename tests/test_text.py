@@ -4,6 +4,7 @@ shadows, reveals and string tweens."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -211,7 +212,7 @@ def test_a_font_file_rewritten_in_place_draws_its_new_letters(tmp_path):
     font = tmp_path / "face.ttf"
 
     def drawn(source: str) -> np.ndarray:
-        font.write_bytes(open(source, "rb").read())  # the same path, in place
+        font.write_bytes(Path(source).read_bytes())  # the same path, in place
         return draw(Text(LINE, size=28, font=str(font)), Text("wrapped " * 8, size=20,
                                                               font=str(font), width=300))
 

@@ -17,6 +17,7 @@ from parareel.pipeline import RenderResult, execute, prepare
 from parareel.progress import FrameProgress
 from parareel.scene.project import Project
 from parareel.storage.blocks import BlockCache, open_cache
+from parareel.storage.files import refuse_link, written_whole
 
 if TYPE_CHECKING:
     import numpy as np
@@ -100,12 +101,14 @@ def still(project: str | Project, frame: int, output: str | os.PathLike, *,
     total = loaded.frame_count(variables)
     if not 0 <= frame < total:
         raise ParareelError(f"frame {frame} is outside the video: it has frames 0 to {total - 1}")
+    refuse_link(output, str(output))
     pixels = render_still(loaded, frame, variables, scale)
     output.parent.mkdir(parents=True, exist_ok=True)  # as render does
     image = skia.Image.fromarray(pixels, colorType=skia.kRGBA_8888_ColorType,
                                  alphaType=skia.kUnpremul_AlphaType)
-    output.write_bytes(bytes(image.encodeToData(getattr(skia.EncodedImageFormat, kind),
-                                                100 if kind == "kPNG" else quality)))
+    with written_whole(output) as partial:
+        partial.write_bytes(bytes(image.encodeToData(getattr(skia.EncodedImageFormat, kind),
+                                                     100 if kind == "kPNG" else quality)))
     return output
 
 

@@ -41,6 +41,7 @@ from parareel.scene.audio import Cue
 from parareel.scene.project import Project
 from parareel.storage import local_path, locate, open_storage, sha256
 from parareel.storage.blocks import TRACK, BlockCache, BucketCache, CachedBlock
+from parareel.storage.files import refuse_link
 from parareel.storage.keys import RenderKeys, new_render_id
 from parareel.storage.scratch import Workspace
 
@@ -212,9 +213,8 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
         raise ParareelError(f"cannot write {str(output)!r}: it is a folder; name a file "
                             f"(e.g. {str(output).rstrip('/')}/out.{fmt.name}), or end it with "
                             "/ for a folder of PNG frames")
-    if target is not None and not frames and target.is_symlink():
-        raise ParareelError(f"cannot write {str(output)!r}: it is a symbolic link; remove it "
-                            "or name another file")
+    if target is not None and not frames:
+        refuse_link(target, str(output))
     if target is not None and frames and (folder := Path(frame_pattern(str(output))[0])
                                           ).is_symlink():
         raise ParareelError(f"cannot write {str(output)!r}: its folder {str(folder)!r} is a "

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from parareel.errors import ParareelError
+
 
 @contextmanager
 def written_whole(path: str | os.PathLike) -> Iterator[Path]:
@@ -20,3 +22,10 @@ def written_whole(path: str | os.PathLike) -> Iterator[Path]:
         partial.unlink(missing_ok=True)
         raise
     os.replace(partial, path)
+
+
+def refuse_link(path: Path, named: str) -> None:
+    """An output is never written through a symbolic link (to whatever it points at)."""
+    if path.is_symlink():
+        raise ParareelError(f"cannot write {named!r}: it is a symbolic link; remove it or "
+                            "name another file")
