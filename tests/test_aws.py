@@ -333,3 +333,17 @@ def test_a_download_cut_short_leaves_neither_the_video_nor_a_partial_file(http, 
         _download(f"{http.url}/bg.mp4", tmp_path / "no" / "such" / "folder" / "out.mp4")
     _download(f"{http.url}/bg.mp4", keep)
     assert keep.read_bytes() == whole
+
+
+def test_a_download_into_a_link_is_refused_before_the_render_starts(stack, tmp_path):
+    from parareel.aws.client import render_on_lambda
+    from parareel.errors import ParareelError
+
+    keep = tmp_path / "keep.txt"
+    keep.write_text("precious")
+    (tmp_path / "link.mp4").symlink_to(keep)
+    invocations = stack.lambda_server.stats.invocations
+    with pytest.raises(ParareelError, match="it is a symbolic link"):
+        render_on_lambda("parareel", workers=1, download=tmp_path / "link.mp4")
+    assert stack.lambda_server.stats.invocations == invocations and \
+        keep.read_text() == "precious"

@@ -21,6 +21,7 @@ from parareel.contract import (
 from parareel.errors import ParareelError, RenderError
 from parareel.media.formats import Encoding
 from parareel.progress import FrameProgress
+from parareel.storage.files import refuse_link
 from parareel.storage.keys import RenderKeys, new_render_id
 
 POLL_SECONDS = 0.5
@@ -136,6 +137,8 @@ def render_on_lambda(function: str, *, variables: Mapping[str, Any] | None = Non
     With `progress`, a bar follows the render's progress.json; with `download`,
     the video is saved there. Raises RenderError if the render failed.
     """
+    if download:  # before any work: a render whose video cannot be saved is not started
+        refuse_link(Path(download), str(download))
     started = start_render(function, variables=variables, workers=workers, job_id=job_id,
                            chunk_frames=chunk_frames, replace=replace, bucket=bucket,
                            encoding=encoding, cache=cache)
