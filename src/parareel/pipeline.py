@@ -213,12 +213,9 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
         raise ParareelError(f"cannot write {str(output)!r}: it is a folder; name a file "
                             f"(e.g. {str(output).rstrip('/')}/out.{fmt.name}), or end it with "
                             "/ for a folder of PNG frames")
-    if target is not None and not frames:
-        refuse_link(target, str(output))
-    if target is not None and frames and (folder := Path(frame_pattern(str(output))[0])
-                                          ).is_symlink():
-        raise ParareelError(f"cannot write {str(output)!r}: its folder {str(folder)!r} is a "
-                            "symbolic link; remove it or name another folder")
+    if target is not None:
+        refuse_link(Path(frame_pattern(str(output))[0]) if frames else target, str(output),
+                    folder=frames)
     try:
         if target is not None:
             target = target.resolve()  # segments are named by file:// URLs: absolute

@@ -24,8 +24,10 @@ def written_whole(path: str | os.PathLike) -> Iterator[Path]:
     os.replace(partial, path)
 
 
-def refuse_link(path: Path, named: str) -> None:
-    """An output is never written through a symbolic link (to whatever it points at)."""
+def refuse_link(path: Path, named: str, folder: bool = False) -> None:
+    """An output (the file `named`, or its frame `folder`) is never written through a
+    symbolic link, to whatever it points at."""
     if path.is_symlink():
-        raise ParareelError(f"cannot write {named!r}: it is a symbolic link; remove it or "
-                            "name another file")
+        what, other = (f"its folder {str(path)!r}", "folder") if folder else ("it", "file")
+        raise ParareelError(f"cannot write {named!r}: {what} is a symbolic link; remove it "
+                            f"or name another {other}")
