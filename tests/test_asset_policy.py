@@ -197,9 +197,12 @@ def test_a_webhook_to_an_internal_address_is_refused_before_any_work(stack):
         assert boto3.client("s3").list_objects_v2(  # no job was claimed
             Bucket=stack.bucket, Prefix=f"jobs/hook-{len(answers) - 1}.").get("KeyCount") == 0
     assert set(answers) == {f"webhook: http://HOST/hook {REFUSED} (see 'Assets' in the README)"}
-    # and at delivery, should the name resolve otherwise by then: no connection is tried
+    # and at delivery, should the name resolve otherwise by then: no connection is tried,
+    # and no second attempt (it would be refused again), so no wait before one
+    started = time.monotonic()
     assert not webhooks.deliver("http://metadata.test/hook", "s", {"status": "done"},
                                 policy=confined())
+    assert time.monotonic() - started < webhooks.FIRST_WAIT
 
 
 # -- buckets ---------------------------------------------------------------------------

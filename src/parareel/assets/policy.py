@@ -107,8 +107,12 @@ class AssetPolicy:
 TRUSTED = AssetPolicy()
 
 
-def refused(what: str) -> AssetError:
-    return AssetError(f"{what} is not allowed by the asset policy (see 'Assets' in the README)")
+class NotAllowed(AssetError):
+    """The asset policy refuses it: asking again would be refused again."""
+
+
+def refused(what: str) -> NotAllowed:
+    return NotAllowed(f"{what} is not allowed by the asset policy (see 'Assets' in the README)")
 
 
 def lookup(host: str, port: int) -> list[str]:

@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from parareel.assets.download import connect, port_of
-from parareel.assets.policy import TRUSTED, AssetPolicy
+from parareel.assets.policy import TRUSTED, AssetPolicy, NotAllowed
 from parareel.contract import EventError
 from parareel.errors import AssetError
 
@@ -65,8 +65,12 @@ def deliver(url: str, secret: str, answer: dict[str, Any], give_up_at: float | N
     if give_up_at is not None:
         end = min(end, give_up_at)
     for attempt in range(ATTEMPTS):
-        if _post(url, body, headers, min(ATTEMPT_SECONDS, end - time.monotonic()), policy):
-            return True
+        try:
+            if _post(url, body, headers, min(ATTEMPT_SECONDS, end - time.monotonic()),
+                     policy):
+                return True
+        except NotAllowed:  # the policy refuses its address: so would it the next time
+            return False
         wait = FIRST_WAIT * 2**attempt
         if attempt + 1 == ATTEMPTS or time.monotonic() + wait >= end:
             break
@@ -82,6 +86,7 @@ def _post(url: str, body: bytes, headers: dict[str, str], seconds: float,
     parsed = urlparse(url)
     connections: list[http.client.HTTPConnection] = []
     status: list[int] = []
+    refused: list[NotAllowed] = []
 
     def attempt() -> None:
         try:
@@ -89,7 +94,9 @@ def _post(url: str, body: bytes, headers: dict[str, str], seconds: float,
             connections[0].request("POST", (parsed.path or "/") + (
                 f"?{parsed.query}" if parsed.query else ""), body, headers)
             status.append(connections[0].getresponse().status)
-        except (OSError, http.client.HTTPException, AssetError):
+        except NotAllowed as exc:
+            refused.append(exc)
+        except (OSError, http.client.HTTPException, AssetError):  # down, or unreachable
             pass
 
     worker = threading.Thread(target=attempt, daemon=True)
@@ -100,4 +107,6 @@ def _post(url: str, body: bytes, headers: dict[str, str], seconds: float,
             with contextlib.suppress(OSError):
                 connection.sock.shutdown(socket.SHUT_RDWR)
         connection.close()
+    if refused:
+        raise refused[0]
     return bool(status) and 200 <= status[0] < 300

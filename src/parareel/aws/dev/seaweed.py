@@ -20,6 +20,10 @@ from parareel.errors import ParareelError
 ACCESS_KEY = "parareel"
 SECRET_KEY = "parareel-dev-secret"
 FOLDER_WAIT = 10.0  # seconds a server stopping on the same folder is given to let it go
+# seconds weed gets to stop before it is killed: its graceful stop takes 25 s (measured:
+# a 15 s gRPC drain, then a 10 s wait after the last heartbeat), neither of which keeps
+# data its stores have not (its leveldb and volumes survive a kill)
+STOP_GRACE = 1.0
 
 
 def free_port() -> int:
@@ -161,7 +165,7 @@ class SeaweedS3:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, 15)
             try:
-                self.process.wait(timeout=5)  # weed can take long to shut down cleanly
+                self.process.wait(timeout=STOP_GRACE)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, 9)
                 self.process.wait()
