@@ -92,7 +92,10 @@ def test_a_webhook_follows_no_redirect_and_cannot_hold_the_main(monkeypatch):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    class Server(ThreadingHTTPServer):  # closing does not wait for the silent receivers
+        daemon_threads, block_on_close = True, False
+
+    server = Server(("127.0.0.1", 0), Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     monkeypatch.setattr(webhooks, "ATTEMPT_SECONDS", 1.0)
