@@ -312,7 +312,7 @@ def _render(request: FullRender, settings: Settings, bucket, keys: RenderKeys,
     }
 
 
-HANG_SECONDS = 30  # longer than any test's time budget, short enough to free the slot
+HANG_SECONDS = 20  # longer than any test's time budget (16 s), short enough to free the slot
 
 
 def _inject(job: ChunkJob, settings: Settings) -> None:
