@@ -147,8 +147,8 @@ def http():
 @pytest.fixture
 def roomy(stack):
     """Room for every chunk of the seed event (25 and its main) and for environments
-    hung by earlier tests (busy for up to 20 s, HANG_SECONDS): a throttled chunk would be rendered by
-    the main itself, and so escape the fault the test injects."""
+    hung by earlier tests (busy for up to 20 s, HANG_SECONDS): a throttled chunk would be
+    rendered by the main itself, and so escape the fault the test injects."""
     function = stack.lambda_server.functions["parareel"]
     before, function.concurrency = function.concurrency, 40
     yield
