@@ -96,6 +96,20 @@ def test_a_failed_render_takes_its_stream_back(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_stream_is_never_written_through_a_link_beside_its_playlist(tmp_path):
+    keep = tmp_path / "keep.txt"
+    keep.write_text("precious")
+    for name in ("out-init.mp4", "out-00001.m4s"):
+        link = tmp_path / name
+        link.symlink_to(keep)
+        with pytest.raises(parareel.ParareelError, match=rf"cannot write '{link}': it is a "
+                           "symbolic link; remove it or name another file"):
+            parareel.render(PROJECT, tmp_path / "out.m3u8", workers=1)
+        link.unlink()
+    assert keep.read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
 def test_a_stream_is_made_of_blocks_so_chunk_frames_is_refused(tmp_path):
     with pytest.raises(parareel.ParareelError, match="HLS, are made of blocks"):
         parareel.render(PROJECT, tmp_path / "out.m3u8", chunk_frames=10)

@@ -216,6 +216,8 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
     if target is not None:
         refuse_link(Path(frame_pattern(str(output))[0]) if frames else target, str(output),
                     folder=frames)
+        for beside in hls.files(target) if fmt.name == "m3u8" else ():  # a stream's others
+            refuse_link(beside, str(beside))
     try:
         if target is not None:
             target = target.resolve()  # segments are named by file:// URLs: absolute

@@ -30,11 +30,11 @@ def options(playlist: Path) -> dict[str, str]:
 
 
 def files(playlist: Path) -> list[Path]:
-    """The playlist and every file of its stream, as written so far."""
+    """The playlist and every file of its stream, as written so far (links too)."""
     stem = playlist.stem
     found = [playlist, playlist.with_name(f"{stem}-init.mp4"),
              *sorted(playlist.parent.glob(f"{stem}-[0-9]*.m4s"))]
-    return [path for path in found if path.exists()]
+    return [path for path in found if path.exists() or path.is_symlink()]
 
 
 def remove(playlist: Path) -> None:
