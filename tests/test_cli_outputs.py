@@ -14,6 +14,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 
 from parareel.draw.frames import render_still
 from parareel.load import load_project
@@ -232,3 +233,26 @@ def test_a_still_through_a_link_is_refused_and_its_target_kept(tmp_path):
         "it or name another file"]
     assert keep.read_text() == "precious"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt", "link.png"]
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 400 kB file system: room for some of a render's chunks, not for the rest."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs",
+                              str(folder)], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"a small disk cannot be mounted here: {mounted.stderr.strip()}")
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.mark.parametrize("output", ["out.mp4", "frames/"])
+def test_a_full_disk_is_one_line_naming_the_folder_and_leaves_nothing(small_disk, output):
+    result = cli("render", HELLO, "-o", f"{small_disk}/{output}", "--no-cache")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: no room left on the disk of {small_disk}: free some room there, or write "
+        "the output elsewhere"]
+    assert list(small_disk.iterdir()) == []

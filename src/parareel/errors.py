@@ -7,6 +7,7 @@ engines decide retries from the class, and across a wire from its name
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import warnings
@@ -84,6 +85,24 @@ class OutOfMemory(RenderError):
     """A worker ran out of memory: the same chunk would again."""
 
     retryable = False
+
+
+class DiskFull(RenderError):
+    """A disk had no room left for what a render writes."""
+
+
+def disk_full(exc: BaseException, folder: os.PathLike | str) -> DiskFull | None:
+    """`exc` said as DiskFull when it (or what caused it) is a full disk, else None.
+    `folder`: where the render writes on that disk (its workspace's folder)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DiskFull):
+            return seen
+        if isinstance(seen, OSError) and seen.errno == errno.ENOSPC:
+            return DiskFull(f"no room left on the disk of {folder}: free some room there, "
+                            "or write the output elsewhere")
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 class ChunkFailed(RenderError):

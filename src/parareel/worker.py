@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from parareel import assets
 from parareel.contract import ChunkJob, ChunkResult
 from parareel.draw.frames import Playhead, output_size
 from parareel.engines.drawn import peak_memory
+from parareel.errors import disk_full
 from parareel.load import load_project
 from parareel.media.encode import VideoWriter
 from parareel.media.join import reorder_delay
@@ -25,7 +27,7 @@ from parareel.scene.project import Project
 from parareel.storage import local_path, locate, open_storage, sha256
 from parareel.storage.blocks import BucketCache
 from parareel.storage.s3 import S3Storage
-from parareel.storage.scratch import Workspace
+from parareel.storage.scratch import Workspace, outside
 
 PROGRESS_EVERY = 5  # frames between progress reports
 
@@ -43,8 +45,15 @@ def render_chunk(job: ChunkJob, project: Project | None = None,
         if on_frames:
             on_frames(kept.frames)
         return kept
-    with assets.pinned(job.assets):
-        return _render(job, project or load_project(job.project), on_frames, threads)
+    try:
+        with assets.pinned(job.assets):
+            return _render(job, project or load_project(job.project), on_frames, threads)
+    except Exception as exc:
+        written = local_path(job.segment)
+        full = disk_full(exc, outside(written) if written else tempfile.gettempdir())
+        if full is None or full is exc:
+            raise
+        raise full from exc
 
 
 def _kept_block(job: ChunkJob) -> ChunkResult | None:

@@ -69,3 +69,11 @@ def sweep(parent: Path) -> int:
             finally:
                 os.close(lock)
     return removed
+
+
+def outside(path: str | os.PathLike) -> Path:
+    """The folder that holds the workspace `path` lies in (the user's folder: the
+    output's, or the temporary one), or `path`'s own folder when it is in none."""
+    path = Path(path)
+    inside = [parent for parent in path.parents if "parareel-" in parent.name]
+    return inside[-1].parent if inside else path.parent
