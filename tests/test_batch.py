@@ -55,6 +55,12 @@ def test_fields_only_the_name_uses_are_not_variables_and_line_numbers_name_too(t
     ([{"name": "A"}, {"nmae": "B"}], "{line}.mp4", VariableError,
      "unknown variable 'nmae'; did you mean 'name'"),
     ([{"name": "A"}], "{who}.mp4", ParareelError, "names 'who' which the line does not have"),
+    ([{"name": "A"}, {"name": "../../escaped"}], "{name}.mp4", ParareelError,
+     r"batch line 2: name '../../escaped' cannot be part of a file name \(it has a '/'\)"),
+    ([{"name": ".."}], "{name}/out.mp4", ParareelError,
+     r"batch line 1: name '..' cannot be part of a file name"),
+    ([{"name": ""}], "out-{name}.mp4", ParareelError,
+     r"batch line 1: name '' cannot be part of a file name \(it is empty\)"),
 ])
 def test_a_bad_line_stops_the_batch_before_anything_is_drawn(tmp_path, lines, output, error,
                                                              message):

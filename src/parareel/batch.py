@@ -73,6 +73,8 @@ def output_names(output: str, lines: Sequence[Mapping[str, Any]]) -> list[str]:
                             "the batch in it, e.g. out/{name}.mp4, or {line}")
     names: dict[str, int] = {}
     for number, fields in enumerate(lines, 1):
+        for field in fields_of(output) & set(fields):
+            _check_name_part(number, field, str(fields[field]))
         try:
             name = output.format(line=number, **{k: v for k, v in fields.items()
                                                  if k != "line"})
@@ -84,6 +86,21 @@ def output_names(output: str, lines: Sequence[Mapping[str, Any]]) -> list[str]:
                                 f"{name!r}: name the outputs by a field that differs")
         names[name] = number
     return list(names)
+
+
+def _check_name_part(number: int, field: str, value: str) -> None:
+    """A field's value becomes part of one file name: never a folder of its own, nor one
+    that leads elsewhere."""
+    why = None
+    if not value:
+        why = "it is empty"
+    elif "/" in value or "\0" in value:
+        why = f"it has a {'/' if '/' in value else 'NUL'!r}"
+    elif value in (".", ".."):
+        why = "it means a folder"
+    if why:
+        raise ParareelError(f"batch line {number}: {field} {value!r} cannot be part of a file "
+                            f"name ({why})")
 
 
 def fields_of(output: str) -> set[str]:
