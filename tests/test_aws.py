@@ -279,10 +279,11 @@ def test_any_failure_while_joining_ends_failed_with_no_chunks_left(stack, s3, mo
 
     monkeypatch.setattr(parareel.pipeline, "join_segments", full_disk)
     body = handler({**SEED_EVENT, "jobId": "disk-full", "numWorkers": 3}, None)
-    assert body["status"] == "error" and body["errorType"] == "OSError"
+    assert body["status"] == "error" and body["errorType"] == "DiskFull"
     progress = progress_of(s3, stack, "disk-full")
-    assert progress["phase"] == "failed" and "No space left" in progress["errors"][0]
-    assert progress["failure"]["reason"] == "OSError" and progress["failure"]["chunk"] is None
+    assert progress["phase"] == "failed"
+    assert progress["errors"][0].startswith("no room left on the disk of /")
+    assert progress["failure"]["reason"] == "DiskFull" and progress["failure"]["chunk"] is None
     assert sorted(keys_of(s3, stack, "disk-full")) == ["progress.json", "result.json"]
 
 
