@@ -189,3 +189,20 @@ def test_workspaces_of_dead_processes_go_when_the_next_is_made(tmp_path):
     finally:
         alive.kill()
         alive.wait()
+
+
+def test_a_workspace_on_a_file_system_without_locks_works_and_is_never_swept(tmp_path,
+                                                                               monkeypatch):
+    import errno
+
+    from parareel.storage import scratch
+
+    def no_locks(fd, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(scratch.fcntl, "flock", no_locks)
+    with scratch.Workspace("parareel-chunk-", tmp_path) as work:
+        (work / "segment").write_bytes(b"x")
+        assert list(work.iterdir()) == [work / "segment"]  # no mark: nothing sweeps it
+        assert scratch.sweep(tmp_path) == 0 and work.is_dir()
+    assert list(tmp_path.iterdir()) == []

@@ -32,7 +32,13 @@ class Workspace:
         self.path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
         claim = self.path / f"{MARK}.new"
         self._lock: int | None = os.open(claim, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks: never marked, so never swept
+            os.close(self._lock)
+            self._lock = None
+            claim.unlink()
+            return
         os.rename(claim, self.path / MARK)  # a sweeper sees the mark only once it is held
 
     def close(self) -> None:
@@ -64,8 +70,8 @@ def sweep(parent: Path) -> int:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 shutil.rmtree(entry.path, ignore_errors=True)  # nobody holds it: dead
                 removed += 1
-            except BlockingIOError:
-                pass  # alive
+            except OSError:
+                pass  # alive (or a file system without locks)
             finally:
                 os.close(lock)
     return removed
