@@ -201,3 +201,33 @@ def test_an_image_has_bounds_and_takes_effects():
     grey = still(Image(logo, height=100, grayscale=1, shadow=("black", 10, 0, 4)))
     lit = plain.max(axis=2) > 60
     assert lit.any() and np.all(np.ptp(grey[lit], axis=1) <= 3)  # every lit pixel grey
+
+
+@pytest.mark.parametrize("kind", ["clip", "image", "svg"])
+def test_a_lone_picture_filtered_as_drawn_equals_the_filtered_layer(kind, tmp_path):
+    """A clip or image with colour filters alone is filtered through its paint, not a
+    layer: the pixels are the layer's (a group filtered as one is drawn through one)."""
+    from parareel import Video
+
+    filters = {"sepia": 0.6, "contrast": 1.2, "hue_rotate": 20, "invert": 0.2}
+    if kind == "svg":
+        svg = tmp_path / "art.svg"
+        svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+                       '<rect width="40" height="20" fill="#3a86ff"/>'
+                       '<circle cx="20" cy="10" r="8" fill="#ffbe0b"/></svg>')
+
+    def picture(**effects):
+        if kind == "clip":
+            return Video(EXAMPLES / "seed" / "media" / "background.mp4", width=300,
+                         height=160, radius=24, **effects)
+        source = svg if kind == "svg" else EXAMPLES / "showcase" / "logo.png"
+        return Image(source, height=150, **effects)
+
+    for opacity in (1.0, 0.6):
+        alone = still(picture(opacity=opacity, **filters), background="#204060")
+        grouped = still(Group(picture(opacity=opacity), **filters), background="#204060")
+        plain = still(picture(opacity=opacity), background="#204060")
+        # the layer holds 8-bit colours before filtering them: a few levels of rounding
+        assert np.abs(alone - grouped).max() <= 4, (kind, opacity)
+        assert np.abs(alone - grouped).mean() < 0.5, (kind, opacity)
+        assert np.abs(alone - plain).max() > 30  # the filters did something
