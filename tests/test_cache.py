@@ -159,6 +159,24 @@ def test_a_warm_render_draws_nothing_and_equals_the_first(tmp_path):
     assert digest(tmp_path / "a.mp4") == digest(tmp_path / "b.mp4")
 
 
+def test_blocks_drawn_by_other_code_are_not_reused(tmp_path, monkeypatch):
+    """A checkout's code changes without its version number: its blocks are drawn anew."""
+    from parareel import blocks
+
+    project, encoding = build(Edit(), tmp_path)
+    cache = tmp_path / "cache"
+    assert render(project, encoding, tmp_path / "a.mp4", cache).reused == 0
+    code = blocks._code()
+    monkeypatch.setattr(blocks, "_code", lambda: code[::-1])  # as if a file had changed
+    blocks.environment.cache_clear()
+    try:
+        assert render(project, encoding, tmp_path / "b.mp4", cache).reused == 0
+    finally:
+        monkeypatch.undo()
+        blocks.environment.cache_clear()
+    assert render(project, encoding, tmp_path / "c.mp4", cache).reused == 3
+
+
 def test_lossless_blocks_decode_to_the_frames_of_a_render_without_the_cache(tmp_path):
     project, _ = build(Edit(), tmp_path)
     exact = Encoding(lossless=True, pix_fmt="yuv444p")

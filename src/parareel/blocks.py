@@ -105,10 +105,22 @@ def environment() -> dict[str, Any]:
 
     from parareel.version import __version__
 
-    return {"parareel": __version__, "skia": skia.__version__, "av": av.__version__,
+    return {"parareel": __version__, "code": _code(), "skia": skia.__version__,
+            "av": av.__version__,
             "ffmpeg": {name: list(version) for name, version
                        in sorted(av.library_versions.items())},
             "fonts": _fonts()}
+
+
+def _code() -> str:
+    """parareel's own source, by content: an install from a checkout draws as its code
+    says, whatever its version number (the same code hashes alike on every machine)."""
+    root = Path(__file__).parent
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _fonts() -> str:
