@@ -173,7 +173,7 @@ _FILTER: ContextVar[skia.ColorFilter | None] = ContextVar("parareel_filter", def
 def _filters_itself(node: Node, effects: Effects) -> bool:
     """A lone picture with colour filters only: filtering its paint gives the layer's
     pixels (the filters leave alpha alone) without a layer's full-size pass (a 1080p
-    clip: 12 against 4 ms)."""
+    clip drawn with three filters: 8.3 against 12.7 ms)."""
     return (isinstance(node, Image | Video) and not node.children and effects.filter
             is not None and not (effects.blur or effects.blend or effects.mask))
 
