@@ -82,6 +82,10 @@ def test_the_batch_file_is_read_line_by_line_with_clear_errors(tmp_path):
         read_batch(tmp_path / "empty.jsonl")
     with pytest.raises(ParareelError, match="cannot read the batch"):
         read_batch(tmp_path / "missing.jsonl")
+    (tmp_path / "sound.m4a").write_bytes(bytes(range(256)))
+    with pytest.raises(ParareelError, match=r"the batch '.*sound.m4a' is not JSON Lines "
+                       r"\(it is not text\)"):
+        read_batch(tmp_path / "sound.m4a")
 
 
 def test_the_render_command_takes_a_batch(tmp_path):

@@ -45,9 +45,12 @@ class Variant:
 def read_batch(path: str | os.PathLike) -> list[dict[str, Any]]:
     """The variables of each line of a JSON Lines file (blank lines skipped)."""
     try:
-        text = Path(path).read_text()
+        text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ParareelError(f"cannot read the batch {str(path)!r}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ParareelError(f"the batch {str(path)!r} is not JSON Lines (it is not text)") \
+            from None
     found = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():

@@ -17,10 +17,7 @@ def variables(assignments: tuple[str, ...], vars_json: str | None) -> dict[str, 
     values: dict[str, Any] = {}
     if vars_json:
         inline = vars_json.lstrip().startswith(("{", "["))
-        if not inline and not Path(vars_json).is_file():
-            raise VariableError(f"--vars: no such file: {vars_json!r} (give a JSON file, or an "
-                                "object like '{\"message\": \"Hi\"}')")
-        text = vars_json if inline else Path(vars_json).read_text()
+        text = vars_json if inline else _json_file(vars_json)
         try:
             values = json.loads(text)
         except ValueError as exc:
@@ -31,6 +28,20 @@ def variables(assignments: tuple[str, ...], vars_json: str | None) -> dict[str, 
         name, value = parse_assignment(text)
         values[name] = value
     return values
+
+
+def _json_file(name: str) -> str:
+    path = Path(name)
+    if path.is_dir():
+        raise VariableError(f"--vars: {name!r} is a folder, not a JSON file")
+    if not path.is_file():
+        raise VariableError(f"--vars: no such file: {name!r} (give a JSON file, or an "
+                            "object like '{\"message\": \"Hi\"}')")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise VariableError(f"--vars: {path.name!r} is not a JSON file (it is not text)") \
+            from None
 
 
 def frame_range(text: str | None) -> tuple[int, int] | None:
