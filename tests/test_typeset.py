@@ -183,6 +183,15 @@ def test_caption_files_that_do_not_parse_are_refused_naming_the_file(tmp_path):
     (tmp_path / "bad.json").write_text('[{"word": "x"}]')
     with pytest.raises(parareel.AssetError, match="word timings .*bad.json.* do not parse"):
         Captions(words=tmp_path / "bad.json")
+    (tmp_path / "sound.srt").write_bytes(bytes(range(128, 256)))  # not text at all
+    with pytest.raises(parareel.AssetError, match="caption file .*sound.srt.* is not text"):
+        Captions(tmp_path / "sound.srt")
+
+
+def test_a_code_file_that_is_not_text_is_refused_naming_it(tmp_path):
+    (tmp_path / "logo.py").write_bytes(bytes(range(128, 256)))
+    with pytest.raises(parareel.AssetError, match="code file .*logo.py.* is not text"):
+        Code.file(tmp_path / "logo.py")
 
 
 def test_code_edits_math_and_captions_are_the_same_in_chunks(tmp_path):

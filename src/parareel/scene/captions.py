@@ -57,8 +57,12 @@ def _read_captions(path: str, modified: int, name: str) -> tuple[Cue, ...]:
     import srt
     import webvtt
 
-    with open(path, encoding="utf-8-sig") as f:
-        content = f.read()
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            content = f.read()
+    except UnicodeDecodeError:
+        raise AssetError(f"caption file {name!r} is not text (SRT or WebVTT, UTF-8)") \
+            from None
     try:
         if content.lstrip().startswith("WEBVTT"):
             return tuple(Cue(_seconds(c.start), _seconds(c.end), c.text)

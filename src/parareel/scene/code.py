@@ -24,6 +24,7 @@ from pygments.token import _TokenType
 from pygments.util import ClassNotFound
 
 from parareel.assets import resolve
+from parareel.errors import AssetError
 from parareel.scene import easing
 from parareel.scene.color import parse_color
 from parareel.scene.geometry import centred
@@ -142,8 +143,11 @@ class Code(Node):
     def file(cls, path: str | os.PathLike, **props: Any) -> Code:
         """Code from a file; the language from its name unless given."""
         local = resolve(path, "code file")
-        with open(local, encoding="utf-8") as f:
-            source = f.read()
+        try:
+            with open(local, encoding="utf-8") as f:
+                source = f.read()
+        except UnicodeDecodeError:
+            raise AssetError(f"code file {str(path)!r} is not text (UTF-8)") from None
         if "language" not in props:
             try:
                 lexer = find_lexer_class_for_filename(str(path), source)
