@@ -189,3 +189,26 @@ def test_ray_renders_reuse_blocks_from_the_cache(ray_cluster, tmp_path):
     digests = {hashlib.sha256((tmp_path / n).read_bytes()).hexdigest() for n in ("a.mp4",
                                                                                  "b.mp4")}
     assert len(digests) == 1
+
+
+def test_a_worker_told_to_stop_stops_quietly():
+    """Workers do not take the command's SIGTERM handling (raise and print a traceback,
+    one per worker still stopping when a render with many of them ends): the signal
+    ends them as it ends any process."""
+    import signal
+
+    from parareel.cli.app import _terminate
+    from parareel.engines.local import LocalEngine
+    from tests.conftest import small_project
+
+    before = signal.signal(signal.SIGTERM, _terminate)  # as `parareel render` has it
+    engine = LocalEngine()
+    try:
+        engine.start(small_project(), 2)
+        worker = next(iter(engine._pool._processes.values()))  # noqa: SLF001
+        os.kill(worker.pid, signal.SIGTERM)
+        worker.join(10)
+        assert worker.exitcode == -signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, before)
+        engine.stop()

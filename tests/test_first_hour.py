@@ -320,3 +320,4 @@ def test_frames_per_second_count_the_frames_drawn_over_the_time_taken(monkeypatc
         assert bar.fps() == pytest.approx(150.0)
         shown = bar._progress.tasks[0].fields["fps"]
     assert shown == pytest.approx(150.0)  # what the bar prints
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing as mp
+import signal
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -116,6 +117,9 @@ _worker: dict = {}  # what each worker process was started with
 
 
 def _init_worker(project: Project, progress, threads: int) -> None:
+    # a worker is stopped by its main: SIGTERM ends it at once, whatever handler the
+    # main had (the command's raises to stop a render, and would print a traceback here)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker.update(project=project, progress=progress, threads=threads)
 
 
