@@ -91,18 +91,17 @@ class DiskFull(RenderError):
     """A disk had no room left for what a render writes."""
 
 
-def disk_full(exc: BaseException, folder: os.PathLike | str) -> DiskFull | None:
-    """`exc` said as DiskFull when it (or what caused it) is a full disk, else None.
-    `folder`: where the render writes on that disk (its workspace's folder)."""
+def raise_if_disk_full(exc: BaseException, folder: os.PathLike | str) -> None:
+    """Raise `exc` as DiskFull when it (or what caused it) is a full disk; `folder`:
+    where the render writes on that disk (its workspace's folder)."""
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, DiskFull):
-            return seen
+            raise seen
         if isinstance(seen, OSError) and seen.errno == errno.ENOSPC:
-            return DiskFull(f"no room left on the disk of {folder}: free some room there, "
-                            "or write the output elsewhere")
+            raise DiskFull(f"no room left on the disk of {folder}: free some room there, "
+                           "or write the output elsewhere") from exc
         seen = seen.__cause__ or seen.__context__
-    return None
 
 
 class ChunkFailed(RenderError):

@@ -29,7 +29,7 @@ from parareel.assets import Pinned
 from parareel.blocks import Reuse, block_keys, blocks, sound_key
 from parareel.contract import ChunkJob, ChunkResult, Report
 from parareel.engines.base import Engine
-from parareel.errors import Cancelled, ParareelError, disk_full, warn
+from parareel.errors import Cancelled, ParareelError, raise_if_disk_full, warn
 from parareel.load import load_project, reference
 from parareel.media import hls
 from parareel.media.audio import render_audio
@@ -278,10 +278,8 @@ def execute(prepared: Prepared, engine: Engine, output: str | os.PathLike, *,
             os.replace(finished, target)
         timings["merge" if fmt.frames else "store"] = _lap(clock)
     except Exception as exc:
-        full = disk_full(exc, space.path.parent)  # the join's, the copy's, a chunk's
-        if full is None or full is exc:
-            raise
-        raise full from exc
+        raise_if_disk_full(exc, space.path.parent)  # the join's, the copy's, a chunk's
+        raise
     finally:
         space.close()
         if store is not None and local_path(store) is None:

@@ -18,7 +18,7 @@ from parareel import assets
 from parareel.contract import ChunkJob, ChunkResult
 from parareel.draw.frames import Playhead, output_size
 from parareel.engines.drawn import peak_memory
-from parareel.errors import disk_full
+from parareel.errors import raise_if_disk_full
 from parareel.load import load_project
 from parareel.media.encode import VideoWriter
 from parareel.media.join import reorder_delay
@@ -50,10 +50,8 @@ def render_chunk(job: ChunkJob, project: Project | None = None,
             return _render(job, project or load_project(job.project), on_frames, threads)
     except Exception as exc:
         written = local_path(job.segment)
-        full = disk_full(exc, outside(written) if written else tempfile.gettempdir())
-        if full is None or full is exc:
-            raise
-        raise full from exc
+        raise_if_disk_full(exc, outside(written) if written else tempfile.gettempdir())
+        raise
 
 
 def _kept_block(job: ChunkJob) -> ChunkResult | None:
