@@ -86,7 +86,8 @@ def test_a_chunk_hanging_in_the_main_ends_the_render_at_its_deadline(stack, s3, 
     # second earlier, whichever comes first), not the watchdog's over the whole main
     assert "the render ran out of time" in body["errorMessage"], body
     # the hung chunk was one attempt; its throttled sibling never began one
-    assert re.search(r"\) (after 1 attempt|before any attempt): ", body["errorMessage"]), body
+    assert re.search(r"\(Timeout\) (after 1 attempt: .*rendered this chunk itself|before any "
+                     r"attempt: .*did not finish)", body["errorMessage"]), body
     assert progress_of(s3, stack, "here-hang")["phase"] == "failed"
     assert sorted(keys_of(s3, stack, "here-hang")) == ["progress.json", "result.json"]
     assert not chunks_rendered_here()  # the hung child was killed, not left behind
@@ -134,8 +135,9 @@ def test_a_chunk_the_main_renders_itself_stops_at_the_deadline(stack, s3):
     engine.start(load_project(SUITE), 1)
     job = ChunkJob("late", SUITE, Chunk(0, 0, 45),
                    f"s3://{stack.bucket}/renders/late/chunks/chunk-00000.mp4")
-    with pytest.raises(ChunkFailed, match="Timeout.*ran out of time"):
+    with pytest.raises(ChunkFailed, match="Timeout.*ran out of time") as failed:
         engine._render_here(job.to_event())
+    assert "(Timeout) after 1 attempt: " in str(failed.value)  # the main's own attempt
     listed = s3.list_objects_v2(Bucket=stack.bucket, Prefix="renders/late/")
     assert listed.get("KeyCount", 0) == 0  # nothing uploaded
 
