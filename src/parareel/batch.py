@@ -40,6 +40,7 @@ class Variant:
     line: int  # 1-based, in the batch file
     output: str
     variables: dict[str, Any]
+    frames: int  # the video's, with these variables
 
 
 def read_batch(path: str | os.PathLike) -> list[dict[str, Any]]:
@@ -118,9 +119,10 @@ def variants(project: Project, lines: Sequence[Mapping[str, Any]],
     for number, (name, fields) in enumerate(zip(output_names(output, lines), lines,
                                                 strict=True), 1):
         shown = {k: v for k, v in fields.items() if k not in named}
-        reads = project.survey(shown).variables
-        made.append(Variant(number, name, {k: v for k, v in fields.items()
-                                           if k not in named or k in reads}))
+        survey = project.survey(shown)
+        chosen = {k: v for k, v in fields.items() if k not in named or k in survey.variables}
+        frames = survey.frames if chosen == shown else project.frame_count(chosen)
+        made.append(Variant(number, name, chosen, frames))
     return made
 
 
@@ -135,7 +137,7 @@ def render_batch(project: str | Project, lines: Sequence[Mapping[str, Any]], out
     encoding = replace(encoding or Encoding(), format=output_format(output).name)
     store = None if cache is False else open_cache(None if cache is True else cache)
     checked = variants(loaded, lines, output)
-    frames = [loaded.frame_count(v.variables) for v in checked]
+    frames = [v.frames for v in checked]
 
     def planned(variant: Variant) -> Prepared:
         try:
